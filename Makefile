@@ -1,0 +1,91 @@
+# mapbench build.  `make run` builds and runs the main job, `make test` runs the test suite; both
+# first run `make deps`, which installs missing Debian packages when root and otherwise prints the
+# exact apt-get line.  Sources are found by wildcard, one folder per module (see DESIGN.md).
+
+BUILD ?= build
+CC ?= cc
+CXX ?= c++
+PKGS := liburcu-memb liburcu-cds ck hwloc sqlite3 benchmark inih
+TEST_PKGS := cmocka
+SANITIZE ?=
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 $(WARN) -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += -pthread $(SANITIZE)
+LDLIBS += $(PKG_LIBS) -ldl -lm -lstdc++
+
+LIB_C := $(filter-out runner/main.c,$(wildcard maps/*.c scenarios/*.c runner/*.c reports/*.c))
+LIB_CXX := $(wildcard runner/*.cc)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
+TEST_SUPPORT := $(filter-out tests/test_%.c,$(wildcard tests/*.c))
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+PLUGIN_SRC := $(wildcard tests/plugins/*.c)
+PLUGIN_SO := $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
+
+.PHONY: all deps run test test-build asan tsan bench clean
+all: ./mapbench
+
+./mapbench: $(BUILD)/mapbench
+	cp $< $@
+
+$(BUILD)/mapbench: $(BUILD)/runner/main.o $(BUILD)/libmapbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libmapbench.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libmapbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+# Plugins for the plugin-loading tests: built without -Werror's friends complaining about
+# deliberately broken vtables; -fPIC shared objects.
+$(BUILD)/plugins/%.so: tests/plugins/%.c maps/map.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -I. -fPIC -shared $(SANITIZE) -o $@ $<
+
+deps:
+	@sh tools/deps.sh
+
+test-build: $(BUILD)/mapbench $(TEST_BIN) $(PLUGIN_SO)
+
+# The suite: every test binary, then the ASan/UBSan build of the same suite.  tools/run-tests.sh
+# prints cmocka's per-binary summaries and one closing "N passed, N failed" line.
+test: deps
+	$(MAKE) test-build
+	sh tools/run-tests.sh $(BUILD)
+	$(MAKE) asan
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
+	MAPBENCH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 sh tools/run-tests.sh build-asan
+
+# TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends only.
+tsan:
+	$(MAKE) BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build
+	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=mutex,rwlock,striped,syncmap \
+	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_concurrency
+
+run: deps all
+	./mapbench list backends
+
+clean:
+	rm -rf build build-asan build-tsan mapbench
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

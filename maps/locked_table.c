@@ -1,0 +1,163 @@
+/*
+ * locked_table.c: a table behind one lock (see locked_table.h).  Readers take the lock shared
+ * when it is a reader-writer lock; every modification takes it exclusive.  Ordering: every
+ * operation is linearizable at its critical section.  Progress: blocking; a writer excludes all,
+ * and which waiter goes next is the pthread implementation's choice (glibc's reader preference
+ * can starve writers under a steady read load: that is one of the things this backend shows).
+ */
+#include "locked_table.h"
+
+#include <stdlib.h>
+
+void locked_table_init(struct locked_table *lt, enum locked_table_kind kind,
+                       struct map_accounting *acct, size_t expected_keys)
+{
+    lt->kind = kind;
+    if (kind == LOCKED_TABLE_MUTEX) {
+        pthread_mutex_init(&lt->lock.mutex, NULL);
+    } else {
+        pthread_rwlockattr_t attr;
+        pthread_rwlockattr_init(&attr);
+        pthread_rwlockattr_setkind_np(&attr, kind == LOCKED_TABLE_RWLOCK_PREFER_WRITER
+                                                 ? PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP
+                                                 : PTHREAD_RWLOCK_PREFER_READER_NP);
+        pthread_rwlock_init(&lt->lock.rwlock, &attr);
+        pthread_rwlockattr_destroy(&attr);
+    }
+    table_init(&lt->table, acct, expected_keys);
+}
+
+void locked_table_destroy(struct locked_table *lt)
+{
+    table_destroy(&lt->table);
+    if (lt->kind == LOCKED_TABLE_MUTEX)
+        pthread_mutex_destroy(&lt->lock.mutex);
+    else
+        pthread_rwlock_destroy(&lt->lock.rwlock);
+}
+
+static void lock_shared(struct locked_table *lt)
+{
+    if (lt->kind == LOCKED_TABLE_MUTEX)
+        pthread_mutex_lock(&lt->lock.mutex);
+    else
+        pthread_rwlock_rdlock(&lt->lock.rwlock);
+}
+
+static void lock_exclusive(struct locked_table *lt)
+{
+    if (lt->kind == LOCKED_TABLE_MUTEX)
+        pthread_mutex_lock(&lt->lock.mutex);
+    else
+        pthread_rwlock_wrlock(&lt->lock.rwlock);
+}
+
+static void unlock(struct locked_table *lt)
+{
+    if (lt->kind == LOCKED_TABLE_MUTEX)
+        pthread_mutex_unlock(&lt->lock.mutex);
+    else
+        pthread_rwlock_unlock(&lt->lock.rwlock);
+}
+
+bool locked_table_get(struct locked_table *lt, uint64_t key, uint64_t *value)
+{
+    lock_shared(lt);
+    bool found = table_get(&lt->table, key, value);
+    unlock(lt);
+    return found;
+}
+
+bool locked_table_put(struct locked_table *lt, uint64_t key, uint64_t value)
+{
+    lock_exclusive(lt);
+    bool was_new = table_put(&lt->table, key, value);
+    unlock(lt);
+    return was_new;
+}
+
+bool locked_table_put_if_absent(struct locked_table *lt, uint64_t key, uint64_t value,
+                                uint64_t *existing)
+{
+    lock_exclusive(lt);
+    bool stored = table_put_if_absent(&lt->table, key, value, existing);
+    unlock(lt);
+    return stored;
+}
+
+bool locked_table_del(struct locked_table *lt, uint64_t key)
+{
+    lock_exclusive(lt);
+    bool was_present = table_del(&lt->table, key, NULL);
+    unlock(lt);
+    return was_present;
+}
+
+size_t locked_table_size(struct locked_table *lt)
+{
+    lock_shared(lt);
+    size_t size = table_size(&lt->table);
+    unlock(lt);
+    return size;
+}
+
+bool locked_table_range(struct locked_table *lt, map_range_fn fn, void *arg)
+{
+    lock_shared(lt);
+    bool completed = table_range(&lt->table, fn, arg);
+    unlock(lt);
+    return completed;
+}
+
+/* ---- a whole map that is one locked table ---- */
+
+struct map *locked_map_create(enum locked_table_kind kind)
+{
+    struct locked_map *lm = calloc(1, sizeof *lm);
+    if (!lm)
+        abort();
+    locked_table_init(&lm->lt, kind, &lm->acct, 0);
+    return (struct map *)lm;
+}
+
+void locked_map_destroy(struct map *m)
+{
+    struct locked_map *lm = (struct locked_map *)m;
+    locked_table_destroy(&lm->lt);
+    free(lm);
+}
+
+bool locked_map_get(struct map *m, uint64_t key, uint64_t *value)
+{
+    return locked_table_get(&((struct locked_map *)m)->lt, key, value);
+}
+
+bool locked_map_put(struct map *m, uint64_t key, uint64_t value)
+{
+    return locked_table_put(&((struct locked_map *)m)->lt, key, value);
+}
+
+bool locked_map_put_if_absent(struct map *m, uint64_t key, uint64_t value, uint64_t *existing)
+{
+    return locked_table_put_if_absent(&((struct locked_map *)m)->lt, key, value, existing);
+}
+
+bool locked_map_del(struct map *m, uint64_t key)
+{
+    return locked_table_del(&((struct locked_map *)m)->lt, key);
+}
+
+size_t locked_map_size(struct map *m)
+{
+    return locked_table_size(&((struct locked_map *)m)->lt);
+}
+
+void locked_map_range(struct map *m, map_range_fn fn, void *arg)
+{
+    locked_table_range(&((struct locked_map *)m)->lt, fn, arg);
+}
+
+void locked_map_stats(struct map *m, struct map_stats *out)
+{
+    map_accounting_read(&((struct locked_map *)m)->acct, out);
+}

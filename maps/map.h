@@ -1,0 +1,156 @@
+/*
+ * map.h: the one interface every mapbench backend implements, and the registry that finds them.
+ *
+ * Keys and values are uint64_t; every key value is legal (0 and UINT64_MAX included).  A backend
+ * is a `struct map_backend` vtable; an instance is an opaque `struct map *` returned by create.
+ * The harness never looks inside an instance: a backend may keep anything there.
+ *
+ * Thread contract (the same for every backend, so the runner needs no special cases):
+ *   - create and destroy run on one thread while no other thread uses the instance;
+ *   - every thread that calls get/put/put_if_absent/del/size/range calls thread_enter(m) first
+ *     and thread_leave(m) when done (RCU-based backends register the thread there);
+ *   - backends whose `concurrency` is MAP_CONCURRENCY_NONE (plain) allow many concurrent readers
+ *     but no writer beside any other operation.
+ *
+ * A backend built outside the tree is a shared object exporting `MAP_PLUGIN_SYMBOL`, a
+ * `const struct map_backend` whose abi_version equals MAP_ABI_VERSION (see map_plugin_load).
+ */
+#ifndef MAPBENCH_MAP_H
+#define MAPBENCH_MAP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAP_ABI_VERSION 1
+#define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
+#define MAP_ERR_LEN 256 /* size of every error buffer passed to this API */
+#define MAP_MAX_OPTIONS 16
+
+struct map; /* opaque: each backend defines its own */
+
+/* Memory accounting a backend keeps of itself, so bytes/key and allocations/op need no malloc hook. */
+struct map_stats {
+    uint64_t bytes;  /* bytes currently held by the instance (tables, nodes, boxes) */
+    uint64_t allocs; /* allocations made since create */
+    uint64_t frees;  /* frees made since create (deferred frees count when they run) */
+};
+
+/* Return false to stop the iteration early. */
+typedef bool (*map_range_fn)(uint64_t key, uint64_t value, void *arg);
+
+/* One `key=value` pair of a backend spec; strings point into the spec's own buffer. */
+struct map_option {
+    const char *key;
+    const char *value;
+};
+
+/* A parsed spec `name:key=value,...`. */
+struct map_spec {
+    char buffer[256];
+    const char *name;
+    int option_count;
+    struct map_option options[MAP_MAX_OPTIONS];
+};
+
+/* Documentation of one option a backend accepts; an option not listed is rejected. */
+struct map_option_def {
+    const char *key;
+    const char *default_value;
+    const char *help; /* e.g. "power of two, 1..65536" */
+};
+
+enum map_concurrency {
+    MAP_CONCURRENCY_NONE,     /* readers only may overlap: plain */
+    MAP_CONCURRENCY_FULL,     /* any mix of operations from any threads */
+};
+
+struct map_backend {
+    uint32_t abi_version; /* MAP_ABI_VERSION */
+    const char *name;
+    const char *summary;                   /* one line, for `mapbench list backends` */
+    const struct map_option_def *options;  /* terminated by an entry whose key is NULL */
+    enum map_concurrency concurrency;
+
+    /* Returns NULL with a one-line reason in err (MAP_ERR_LEN bytes) on a bad option value. */
+    struct map *(*create)(const struct map_spec *spec, char *err);
+    /* Frees everything, deferred (RCU) frees included: after destroy, stats would read zero bytes. */
+    void (*destroy)(struct map *m);
+    bool (*get)(struct map *m, uint64_t key, uint64_t *value);            /* true: found */
+    bool (*put)(struct map *m, uint64_t key, uint64_t value);             /* true: key was new */
+    /* Go's LoadOrStore: stores and returns true when absent; else returns false, *existing set. */
+    bool (*put_if_absent)(struct map *m, uint64_t key, uint64_t value, uint64_t *existing);
+    bool (*del)(struct map *m, uint64_t key);                             /* true: key was present */
+    size_t (*size)(struct map *m);
+    void (*range)(struct map *m, map_range_fn fn, void *arg);
+    void (*thread_enter)(struct map *m);
+    void (*thread_leave)(struct map *m);
+    void (*stats)(struct map *m, struct map_stats *out);
+};
+
+/* ---- registry (maps/registry.c) ---- */
+
+/* Every built-in backend, NULL-terminated, followed by plugins loaded so far. */
+const struct map_backend *const *map_registry_list(size_t *count);
+const struct map_backend *map_registry_find(const char *name);
+/* Loads a plugin and adds it to the registry; false with a one-line reason in err. */
+bool map_plugin_load(const char *path, char *err);
+
+/* thread_enter / thread_leave for backends that need no per-thread state. */
+void map_thread_nothing(struct map *m);
+
+/* ---- RCU thread registration shared by the liburcu-based backends (maps/rcu_thread.c) ----
+ * Registration with liburcu's memb flavour is per thread and may not nest, while a thread may use
+ * several RCU-based maps at once: these count, registering on the first enter and unregistering on
+ * the last leave.  Backends include <urcu/urcu-memb.h> and use the urcu_memb_* calls directly. */
+void map_rcu_thread_enter(void);
+void map_rcu_thread_leave(void);
+/* Waits for every pending call_rcu callback; safe from any thread outside a read-side section. */
+void map_rcu_drain(void);
+
+/* ---- specs and options (maps/options.c) ---- */
+
+/* Parses `name:key=value,...`; checks the backend exists and every option is one it declares. */
+bool map_spec_parse(const char *text, struct map_spec *spec, const struct map_backend **backend,
+                    char *err);
+/* Parses, then creates: the one call the runner and tests use. */
+struct map *map_create_from_spec(const char *text, const struct map_backend **backend, char *err);
+/* Value of an option, or the backend's declared default. */
+const char *map_spec_option(const struct map_spec *spec, const struct map_backend *backend,
+                            const char *key);
+/* Reads an unsigned option in [min, max]; false with a message naming backend, key and value. */
+bool map_spec_option_u64(const struct map_spec *spec, const struct map_backend *backend,
+                         const char *key, uint64_t min, uint64_t max, uint64_t *out, char *err);
+/* Reads an option that must be one of `choices` (NULL-terminated); returns its index or -1. */
+int map_spec_option_choice(const struct map_spec *spec, const struct map_backend *backend,
+                           const char *key, const char *const *choices, char *err);
+
+/* ---- memory accounting shared by every backend (maps/accounting.c) ---- */
+
+/* Counters are relaxed atomics: several writers (striped shards, RCU callbacks) update them. */
+struct map_accounting {
+    _Atomic uint64_t bytes;
+    _Atomic uint64_t allocs;
+    _Atomic uint64_t frees;
+};
+
+void *map_alloc(struct map_accounting *acct, size_t bytes);           /* zeroed; aborts on OOM */
+void *map_alloc_aligned(struct map_accounting *acct, size_t align, size_t bytes); /* zeroed */
+void map_free(struct map_accounting *acct, void *p, size_t bytes);
+void map_accounting_read(const struct map_accounting *acct, struct map_stats *out);
+
+/* ---- hashing ---- */
+
+/* A strong 64-bit mixer (the finaliser of MurmurHash3 / splitmix64): sequential keys spread. */
+static inline uint64_t map_hash(uint64_t key)
+{
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    key *= 0xc4ceb9fe1a85ec53ULL;
+    key ^= key >> 33;
+    return key;
+}
+
+#endif

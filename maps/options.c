@@ -1,0 +1,148 @@
+/*
+ * options.c: backend specs of the form `name:key=value,...`.  Parsing checks the backend exists and
+ * every key is one the backend declares, so a typo is an error naming it and listing what is
+ * valid, never an option silently ignored.  Values are checked by the backend at create through
+ * map_spec_option_u64 / map_spec_option_choice, which word their errors the same way.
+ */
+#include "map.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void list_backends(char *out, size_t len)
+{
+    size_t count, used = 0;
+    const struct map_backend *const *all = map_registry_list(&count);
+    out[0] = '\0';
+    for (size_t i = 0; i < count && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", all[i]->name);
+}
+
+static void list_options(const struct map_backend *backend, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const struct map_option_def *d = backend->options; d && d->key && used < len; d++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", d->key);
+    if (!out[0])
+        snprintf(out, len, "none");
+}
+
+static const struct map_option_def *find_option(const struct map_backend *backend, const char *key)
+{
+    for (const struct map_option_def *d = backend->options; d && d->key; d++)
+        if (strcmp(d->key, key) == 0)
+            return d;
+    return NULL;
+}
+
+/* Splits "k=v,k=v" in place into spec->options. */
+static bool split_options(char *text, struct map_spec *spec, const struct map_backend *backend,
+                          char *err)
+{
+    char valid[160];
+    char *save = NULL;
+    for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || !eq[1]) {
+            snprintf(err, MAP_ERR_LEN, "backend '%s': option '%s' is not key=value",
+                     backend->name, item);
+            return false;
+        }
+        *eq = '\0';
+        if (!find_option(backend, item)) {
+            list_options(backend, valid, sizeof valid);
+            snprintf(err, MAP_ERR_LEN, "backend '%s' has no option '%s' (valid: %s)",
+                     backend->name, item, valid);
+            return false;
+        }
+        if (spec->option_count == MAP_MAX_OPTIONS) {
+            snprintf(err, MAP_ERR_LEN, "backend '%s': more than %d options", backend->name,
+                     MAP_MAX_OPTIONS);
+            return false;
+        }
+        spec->options[spec->option_count++] = (struct map_option){item, eq + 1};
+    }
+    return true;
+}
+
+bool map_spec_parse(const char *text, struct map_spec *spec, const struct map_backend **backend,
+                    char *err)
+{
+    memset(spec, 0, sizeof *spec);
+    if (strlen(text) >= sizeof spec->buffer) {
+        snprintf(err, MAP_ERR_LEN, "backend spec is longer than %zu characters",
+                 sizeof spec->buffer - 1);
+        return false;
+    }
+    strcpy(spec->buffer, text);
+    char *colon = strchr(spec->buffer, ':');
+    if (colon)
+        *colon = '\0';
+    spec->name = spec->buffer;
+    *backend = map_registry_find(spec->name);
+    if (!*backend) {
+        char valid[200];
+        list_backends(valid, sizeof valid);
+        snprintf(err, MAP_ERR_LEN, "unknown backend '%.40s' (valid: %s)", spec->name, valid);
+        return false;
+    }
+    return colon ? split_options(colon + 1, spec, *backend, err) : true;
+}
+
+struct map *map_create_from_spec(const char *text, const struct map_backend **backend, char *err)
+{
+    struct map_spec spec;
+    const struct map_backend *found;
+    if (!map_spec_parse(text, &spec, &found, err))
+        return NULL;
+    if (backend)
+        *backend = found;
+    return found->create(&spec, err);
+}
+
+const char *map_spec_option(const struct map_spec *spec, const struct map_backend *backend,
+                            const char *key)
+{
+    for (int i = spec->option_count - 1; i >= 0; i--)
+        if (strcmp(spec->options[i].key, key) == 0)
+            return spec->options[i].value;
+    const struct map_option_def *d = find_option(backend, key);
+    return d ? d->default_value : NULL;
+}
+
+bool map_spec_option_u64(const struct map_spec *spec, const struct map_backend *backend,
+                         const char *key, uint64_t min, uint64_t max, uint64_t *out, char *err)
+{
+    const char *text = map_spec_option(spec, backend, key);
+    char *end;
+    errno = 0;
+    unsigned long long v = text ? strtoull(text, &end, 10) : 0;
+    if (!text || !*text || *end || errno || text[0] == '-' || v < min || v > max) {
+        snprintf(err, MAP_ERR_LEN, "backend '%s': option %s=%.40s is not a number in %llu..%llu",
+                 backend->name, key, text ? text : "", (unsigned long long)min,
+                 (unsigned long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int map_spec_option_choice(const struct map_spec *spec, const struct map_backend *backend,
+                           const char *key, const char *const *choices, char *err)
+{
+    const char *text = map_spec_option(spec, backend, key);
+    char valid[120] = "";
+    size_t used = 0;
+    for (int i = 0; choices[i]; i++) {
+        if (text && strcmp(text, choices[i]) == 0)
+            return i;
+        used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s", i ? "|" : "",
+                                 choices[i]);
+    }
+    snprintf(err, MAP_ERR_LEN, "backend '%s': option %s=%.40s is not one of %s", backend->name,
+             key, text ? text : "", valid);
+    return -1;
+}

@@ -1,0 +1,61 @@
+/*
+ * result.h: what one repetition (one timed window) of a case produces: a plain record the engine
+ * fills and the store and reporters consume (Google Benchmark's separation of running from
+ * reporting).  A value the machine could not measure is marked absent, never a made-up zero.
+ */
+#ifndef MAPBENCH_RESULT_H
+#define MAPBENCH_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RESULT_MAX_WORKERS 1024
+
+enum result_op {
+    RESULT_OP_GET,
+    RESULT_OP_PUT,
+    RESULT_OP_PUT_IF_ABSENT,
+    RESULT_OP_DEL,
+    RESULT_OP_RANGE,
+    RESULT_OP_COUNT
+};
+
+struct result_latency {
+    uint64_t samples;
+    double p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+};
+
+struct result_counter {
+    bool present; /* false: perf_event_open refused or the counter is not supported */
+    uint64_t value;
+};
+
+struct result_sample {
+    int repetition;
+    double window_s;          /* wall-clock window in which every worker ran */
+    uint64_t total_ops;       /* sum of workers' completed operations inside the window */
+    double ops_per_s;
+    double ns_per_op;         /* window_s * threads / total_ops: per-thread cost */
+    int workers;
+    uint64_t worker_ops[RESULT_MAX_WORKERS];
+    char worker_binding[256]; /* PUs actually obtained, e.g. "0,1" or "unbound" */
+
+    uint64_t gets, get_hits;
+    uint64_t writes_attempted, writes_effective; /* effective: changed the map */
+    uint64_t ranges;
+
+    struct result_latency latency[RESULT_OP_COUNT];
+
+    double bytes_per_key;
+    double allocs_per_op;
+    uint64_t peak_rss_bytes;
+
+    struct result_counter cycles, instructions, cache_misses;
+
+    bool valid;               /* post-window invariants held */
+    char invalid_reason[256];
+};
+
+const char *result_op_name(enum result_op op);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * case.h: one benchmark case, the plain struct the scenario expander produces and the runner,
+ * engine and store consume.  Every scenario dimension is one field here (and one column in the
+ * store's cases table), so SQL can group by any of them.  A case knows nothing of hwloc or SQL.
+ */
+#ifndef MAPBENCH_CASE_H
+#define MAPBENCH_CASE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum case_write_kind {
+    CASE_WRITE_UPDATE,        /* put to keys already present: size stays */
+    CASE_WRITE_INSERT_DELETE, /* equal inserts and deletes over a key range twice the size */
+    CASE_WRITE_INSERT,        /* insert-only growth: fresh keys, the map grows */
+    CASE_WRITE_LOAD_OR_STORE, /* put_if_absent (Go's LoadOrStore) */
+};
+
+enum case_distribution {
+    CASE_DIST_UNIFORM,
+    CASE_DIST_ZIPF, /* zipf_theta */
+    CASE_DIST_HOT,  /* hot_keys keys get every access */
+};
+
+enum case_memory {
+    CASE_MEMORY_FIRST_TOUCH, /* prefill done by the pinned workers */
+    CASE_MEMORY_BIND,        /* memory_node */
+    CASE_MEMORY_INTERLEAVE,
+};
+
+#define CASE_TEXT 64
+
+struct bench_case {
+    char scenario[CASE_TEXT];   /* preset or file stem it came from */
+    char backend[256];          /* full backend spec, options included: "striped:shards=64" */
+    char backend_name[CASE_TEXT];
+
+    int threads;
+    char placement[CASE_TEXT];  /* compact|scatter|cores|numa:N|pus:0,2,4|none */
+    enum case_memory memory;
+    int memory_node;
+
+    double read_pct;            /* share of gets, 0..100 */
+    enum case_write_kind write_kind;
+    double hit_pct;             /* share of gets for present keys, 0..100 */
+    double range_pct;           /* share of range iterations, 0..100, counted out of the reads */
+    double delete_pct;          /* go-sync adversarial delete: share of writes that delete, 0..100 */
+
+    uint64_t keys;              /* initial size */
+    uint64_t key_range;         /* keys drawn from [0, key_range); 0: derived from keys and write_kind */
+    enum case_distribution distribution;
+    double zipf_theta;
+    uint64_t hot_keys;
+
+    double duration_s;          /* window length; 0 when ops is set */
+    uint64_t ops;               /* per worker operations per window; 0 when duration is set */
+    int repetitions;
+    double warmup_s;
+    uint64_t seed;
+    int latency_every;          /* time every Kth operation; 0 disables latency sampling */
+
+    bool misuse_demo;           /* plain with writers, run on purpose */
+    bool skipped;
+    char skip_reason[256];
+};
+
+const char *case_write_kind_name(enum case_write_kind kind);
+const char *case_distribution_text(const struct bench_case *c, char *buf, int len);
+const char *case_memory_name(enum case_memory memory);
+
+#endif

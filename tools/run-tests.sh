@@ -1,0 +1,25 @@
+#!/bin/sh
+# Runs every test binary in BUILD/tests (or only those named after BUILD), prints each one's cmocka
+# output and ends with one line CI can read: "tests: N passed, N failed".
+build=${1:-build}
+shift 2>/dev/null
+if [ $# -gt 0 ]; then
+    bins=""; for n in "$@"; do bins="$bins $build/tests/$n"; done
+else
+    bins=$(find "$build/tests" -maxdepth 1 -type f -name 'test_*' ! -name '*.[od]' | sort)
+fi
+passed=0; failed=0; status=0
+log=$(mktemp)
+for bin in $bins; do
+    echo "== $bin"
+    "$bin" >"$log" 2>&1; rc=$?
+    cat "$log"
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "!! $bin exited with status $rc"; fi
+    passed=$((passed + p)); failed=$((failed + f))
+    [ "$rc" -ne 0 ] && status=1
+done
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"
+exit $status
