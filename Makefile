@@ -21,6 +21,11 @@ CXXFLAGS += -std=c++17 $(WARN) -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += -pthread $(SANITIZE)
 LDLIBS += $(PKG_LIBS) -ldl -lm -lstdc++
 
+# Baked into runner/environment.o so every stored run names the build it came from.
+LIBRARY_VERSIONS := $(foreach p,$(PKGS),$(p)=$(shell pkg-config --modversion $(p) 2>/dev/null))
+$(BUILD)/runner/environment.o: CFLAGS += -DMAPBENCH_LIBRARY_VERSIONS='"$(LIBRARY_VERSIONS)"' \
+	-DMAPBENCH_CFLAGS='"-std=c11 -O2 -g $(SANITIZE)"'
+
 LIB_C := $(filter-out runner/main.c,$(wildcard maps/*.c scenarios/*.c runner/*.c reports/*.c))
 LIB_CXX := $(wildcard runner/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
