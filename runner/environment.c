@@ -83,7 +83,7 @@ void environment_collect(int argc, char **argv, struct environment *env)
     gethostname(env->hostname, sizeof env->hostname - 1);
     struct utsname u;
     if (uname(&u) == 0)
-        snprintf(env->kernel, sizeof env->kernel, "%s %s", u.sysname, u.release);
+        snprintf(env->kernel, sizeof env->kernel, "%.60s %.60s", u.sysname, u.release);
 }
 
 const char *environment_value(const char *fact)
