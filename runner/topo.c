@@ -597,21 +597,9 @@ void topo_print(const struct topo *t, FILE *out)
         topo_print_container(t, pack, out);
 }
 
-void topo_print_plan(const struct topo *t, int threads, const char *placement, FILE *out)
+static void topo_print_planned(const struct topo *t, const int *pus, int threads, bool over,
+                               FILE *out)
 {
-    char err[TOPO_ERR_LEN];
-    bool over = false;
-    int *pus = threads > 0 ? malloc((size_t)threads * sizeof *pus) : NULL;
-    if (threads > 0 && !pus) {
-        fprintf(out, "plan: out of memory\n");
-        return;
-    }
-    if (!topo_plan_threads(t, threads, placement, pus, &over, err)) {
-        fprintf(out, "plan: %s\n", err);
-        free(pus);
-        return;
-    }
-    fprintf(out, "plan: %d threads, placement %s\n", threads, placement);
     for (int i = 0; i < threads; i++) {
         if (pus[i] < 0)
             fprintf(out, "  thread %d -> unbound\n", i);
@@ -624,5 +612,20 @@ void topo_print_plan(const struct topo *t, int threads, const char *placement, F
     else if (over)
         fprintf(out, "warning: oversubscribed: %d threads share %d PUs\n", threads,
                 topo_plan_distinct(pus, threads));
+}
+
+void topo_print_plan(const struct topo *t, int threads, const char *placement, FILE *out)
+{
+    char err[TOPO_ERR_LEN];
+    bool over = false;
+    int *pus = malloc((size_t)(threads > 0 ? threads : 1) * sizeof *pus);
+    if (!pus)
+        snprintf(err, sizeof err, "out of memory");
+    if (!pus || !topo_plan_threads(t, threads, placement, pus, &over, err)) {
+        fprintf(out, "plan: %s\n", err);
+    } else {
+        fprintf(out, "plan: %d threads, placement %s\n", threads, placement);
+        topo_print_planned(t, pus, threads, over, out);
+    }
     free(pus);
 }

@@ -172,6 +172,14 @@ static void test_bad_placements(void **state)
     expect_plan_error(t, "pus:0++1", 2, "is not a PU number");
     expect_plan_error(t, "pus:a", 2, "'a' is not a PU number");
     expect_plan_error(t, "compact", 0, "need at least 1");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    topo_print_plan(t, 2, "diagonal", out);
+    fclose(out);
+    assert_non_null(strstr(text, "plan: unknown placement 'diagonal'"));
+    free(text);
     topo_close(t);
 }
 
