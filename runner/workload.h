@@ -21,7 +21,8 @@
  * (load-or-store), or fresh keys (insert).  Each count is within one of L times its share, so even
  * a 1% write mix is what it says in every stream.  Keys of gets, puts and dels follow the
  * distribution over the access range; misses follow the same distribution shifted into the miss
- * region.
+ * region.  Under insert-delete about half the access range is present at any time, so a "hit"
+ * get finds its key about half the time (the stored get_hits shows the real rate).
  *
  * Distributions.  uniform; zipf:THETA (rank 0 most frequent, runner/zipf.h); hot:N (every access
  * uniform over N keys).  Ranks are scattered over the access range by a permutation seeded from the

@@ -42,3 +42,9 @@ int stats_quick(void)
     const char *quick = getenv("MAPBENCH_TEST_QUICK");
     return quick && *quick && *quick != '0';
 }
+
+int stats_compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}

@@ -19,6 +19,8 @@ double stats_binomial_tolerance(uint64_t n, double p, double z);
 /* Pearson's statistic over bins, merging neighbouring bins until each expects >= 5; *df is set to
    the merged bin count - 1. */
 double stats_chi_square(const uint64_t *observed, const double *expected, int bins, int *df);
+/* qsort comparator for uint64_t. */
+int stats_compare_u64(const void *a, const void *b);
 /* Nonzero when MAPBENCH_TEST_QUICK is set: tests scale their work down (sanitizer builds). */
 int stats_quick(void);
 

@@ -16,6 +16,7 @@
 
 #include "runner/histogram.h"
 #include "runner/rng.h"
+#include "tests/stats.h"
 
 #define HISTOGRAM_TEST_ERROR (1.0 / 64.0) /* 2^-(SUB_BITS + 1): midpoint of a 2^-5 bucket */
 
@@ -47,12 +48,6 @@ static void histogram_check_percentile(const struct histogram *h, double percent
 {
     double got = histogram_percentile(h, percent);
     assert_true(fabs(got - truth) <= truth * HISTOGRAM_TEST_ERROR);
-}
-
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
 }
 
 /* The exact percentile of sorted values: the smallest v with at least percent% of samples <= v. */
@@ -88,7 +83,7 @@ static void test_histogram_percentiles_of_known_distributions(void **state)
         values[i] = (uint64_t)exp(3.0 + 9.0 * rng_double(&r) * rng_double(&r));
         histogram_record(h, values[i]);
     }
-    qsort(values, N, sizeof *values, compare_u64);
+    qsort(values, N, sizeof *values, stats_compare_u64);
     const double percents[] = {1, 10, 50, 90, 99, 99.9, 99.99};
     for (size_t i = 0; i < sizeof percents / sizeof percents[0]; i++)
         histogram_check_percentile(h, percents[i], exact_percentile(values, N, percents[i]));

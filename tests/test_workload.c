@@ -151,12 +151,6 @@ static void test_workload_insert_delete_is_balanced(void **state)
     workload_free(&s);
 }
 
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static void test_workload_fresh_keys_never_repeat(void **state)
 {
     (void)state;
@@ -180,7 +174,7 @@ static void test_workload_fresh_keys_never_repeat(void **state)
             assert_true(workload_key_index(key) >= WORKLOAD_FRESH_BASE);
             keys[(size_t)w * EACH + n] = key;
         }
-    qsort(keys, WORKERS * EACH, sizeof *keys, compare_u64);
+    qsort(keys, WORKERS * EACH, sizeof *keys, stats_compare_u64);
     for (size_t i = 1; i < WORKERS * EACH; i++)
         assert_true(keys[i] != keys[i - 1]);
     free(keys);
