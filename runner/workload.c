@@ -1,0 +1,409 @@
+/*
+ * workload.c: building the precomputed streams and validating a map after a window (workload.h
+ * documents the key space, the mix and what the timed loop does).
+ *
+ * A stream is built in three passes: exact class counts (reads and writes first, then each split
+ * by cumulative rounding, so every count is within one of its share and they sum to the length);
+ * the classes laid out in order and Fisher-Yates shuffled; then a key drawn per slot.  All draws
+ * come from one xoshiro256** seeded with (case seed, worker), so a stream depends only on the
+ * case, the worker and the length.
+ */
+#include "runner/workload.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "runner/rng.h"
+#include "runner/zipf.h"
+
+enum workload_class { CLASS_RANGE, CLASS_GET_HIT, CLASS_GET_MISS, CLASS_PUT, CLASS_DEL, CLASS_COUNT };
+
+/* Draws access-range indices by the case's distribution. */
+struct workload_draw {
+    enum case_distribution kind;
+    uint64_t range;        /* draws fall in [0, range) */
+    uint64_t hot;          /* CASE_DIST_HOT: ranks drawn uniformly from [0, hot) */
+    struct zipf zipf;
+    uint64_t perm_mask;    /* rank permutation over [0, perm_mask] then cycle-walked */
+    unsigned perm_shift;
+    uint64_t perm_mul[3], perm_add[3];
+};
+
+uint64_t workload_key_range(const struct bench_case *c)
+{
+    if (c->key_range)
+        return c->key_range;
+    return c->write_kind == CASE_WRITE_INSERT_DELETE ? 2 * c->keys : c->keys;
+}
+
+void workload_prefill_range(const struct bench_case *c, int worker, int workers,
+                            uint64_t *first_index, uint64_t *end_index)
+{
+    uint64_t base = c->keys / (uint64_t)workers, extra = c->keys % (uint64_t)workers;
+    uint64_t w = (uint64_t)worker;
+    *first_index = w * base + (w < extra ? w : extra);
+    *end_index = *first_index + base + (w < extra ? 1 : 0);
+}
+
+uint64_t workload_prefill(const struct bench_case *c, const struct map_backend *b, struct map *m,
+                          int worker, int workers)
+{
+    uint64_t first, end, inserted = 0;
+    workload_prefill_range(c, worker, workers, &first, &end);
+    for (uint64_t i = first; i < end; i++) {
+        uint64_t key = workload_key(i);
+        inserted += b->put(m, key, workload_value(key, 0));
+    }
+    return inserted;
+}
+
+/* Inverse of x ^= x >> shift on 64 bits. */
+static uint64_t unxorshift(uint64_t x, unsigned shift)
+{
+    uint64_t result = x;
+    for (unsigned s = shift; s < 64; s += shift)
+        result ^= x >> s;
+    return result;
+}
+
+/* Inverse of an odd multiplier modulo 2^64 (Newton's iteration doubles the correct bits). */
+static uint64_t odd_inverse(uint64_t a)
+{
+    uint64_t inverse = a; /* correct to 3 bits for odd a */
+    for (int i = 0; i < 5; i++)
+        inverse *= 2 - a * inverse;
+    return inverse;
+}
+
+uint64_t workload_key_index(uint64_t key)
+{
+    uint64_t x = unxorshift(key, 31);
+    x = unxorshift(x * odd_inverse(0x94d049bb133111ebULL), 27);
+    x = unxorshift(x * odd_inverse(0xbf58476d1ce4e5b9ULL), 30);
+    return x - 0x9e3779b97f4a7c15ULL;
+}
+
+/* ---- rank permutation ---- */
+
+static void workload_permutation_init(struct workload_draw *d, uint64_t seed)
+{
+    unsigned bits = 0;
+    while (bits < 64 && (1ULL << bits) < d->range)
+        bits++;
+    d->perm_mask = bits == 64 ? UINT64_MAX : (1ULL << bits) - 1;
+    d->perm_shift = bits / 2 + 1;
+    uint64_t state = seed ^ 0x243f6a8885a308d3ULL; /* apart from the stream generators' seeds */
+    for (int round = 0; round < 3; round++) {
+        d->perm_mul[round] = rng_splitmix64(&state) | 1; /* odd: a bijection mod 2^bits */
+        d->perm_add[round] = rng_splitmix64(&state);
+    }
+}
+
+/* A bijection on [0, perm_mask]: multiply by odd, xorshift, add, three rounds. */
+static uint64_t workload_permute_step(const struct workload_draw *d, uint64_t x)
+{
+    for (int round = 0; round < 3; round++) {
+        x = (x * d->perm_mul[round]) & d->perm_mask;
+        x ^= x >> d->perm_shift;
+        x = (x + d->perm_add[round]) & d->perm_mask;
+    }
+    return x;
+}
+
+/* Cycle walking: a bijection on [0, range) since range > perm_mask / 2 (under two steps expected). */
+static uint64_t workload_rank_to_index(const struct workload_draw *d, uint64_t rank)
+{
+    uint64_t x = workload_permute_step(d, rank);
+    while (x >= d->range)
+        x = workload_permute_step(d, x);
+    return x;
+}
+
+static bool workload_draw_init(struct workload_draw *d, const struct bench_case *c, uint64_t range,
+                               char *err)
+{
+    d->kind = c->distribution;
+    d->range = range;
+    d->hot = c->hot_keys < range ? c->hot_keys : range;
+    if (d->kind == CASE_DIST_ZIPF && !zipf_init(&d->zipf, range, c->zipf_theta)) {
+        snprintf(err, MAP_ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
+                 c->zipf_theta);
+        return false;
+    }
+    if (d->kind == CASE_DIST_HOT && c->hot_keys == 0) {
+        snprintf(err, MAP_ERR_LEN, "distribution hot:0: at least one hot key is needed");
+        return false;
+    }
+    workload_permutation_init(d, c->seed);
+    return true;
+}
+
+static uint64_t workload_draw_index(const struct workload_draw *d, struct rng *r)
+{
+    switch (d->kind) {
+    case CASE_DIST_ZIPF:
+        return workload_rank_to_index(d, zipf_sample(&d->zipf, r));
+    case CASE_DIST_HOT:
+        return workload_rank_to_index(d, rng_below(r, d->hot));
+    case CASE_DIST_UNIFORM:
+    default:
+        return rng_below(r, d->range);
+    }
+}
+
+/* ---- class counts ---- */
+
+/* Splits total into parts by shares (summing to 1) by cumulative rounding. */
+static void workload_split(uint64_t total, const double *shares, int parts, uint64_t *out)
+{
+    double cumulative = 0.0;
+    uint64_t given = 0;
+    for (int i = 0; i < parts; i++) {
+        cumulative += shares[i];
+        uint64_t upto = i == parts - 1 ? total : (uint64_t)((double)total * cumulative + 0.5);
+        if (upto > total)
+            upto = total;
+        if (upto < given)
+            upto = given;
+        out[i] = upto - given;
+        given = upto;
+    }
+}
+
+static void workload_class_counts(const struct bench_case *c, uint64_t length,
+                                  uint64_t counts[CLASS_COUNT])
+{
+    uint64_t writes = (uint64_t)((double)length * (100.0 - c->read_pct) / 100.0 + 0.5);
+    if (c->write_kind == CASE_WRITE_INSERT_DELETE)
+        writes &= ~1ULL; /* even, so puts and dels are exactly equal */
+    uint64_t reads = length - writes;
+    double range_share = c->range_pct / 100.0, get_share = 1.0 - range_share;
+    double read_shares[3] = {range_share, get_share * c->hit_pct / 100.0,
+                             get_share * (100.0 - c->hit_pct) / 100.0};
+    workload_split(reads, read_shares, 3, &counts[CLASS_RANGE]);
+    double del_share = c->write_kind == CASE_WRITE_INSERT_DELETE ? 0.5 : c->delete_pct / 100.0;
+    double write_shares[2] = {1.0 - del_share, del_share};
+    workload_split(writes, write_shares, 2, &counts[CLASS_PUT]);
+}
+
+static bool workload_percent_ok(double pct)
+{
+    return pct >= 0.0 && pct <= 100.0;
+}
+
+static bool workload_check_percents(const struct bench_case *c, char *err)
+{
+    if (!workload_percent_ok(c->read_pct) || !workload_percent_ok(c->hit_pct) ||
+        !workload_percent_ok(c->range_pct) || !workload_percent_ok(c->delete_pct)) {
+        snprintf(err, MAP_ERR_LEN, "read_pct, hit_pct, range_pct and delete_pct must be in 0..100");
+        return false;
+    }
+    return true;
+}
+
+static bool workload_check_case(const struct bench_case *c, const uint64_t counts[CLASS_COUNT],
+                                uint64_t range, char *err)
+{
+    if (range >= WORKLOAD_MISS_BASE || c->keys >= WORKLOAD_MISS_BASE) {
+        snprintf(err, MAP_ERR_LEN, "keys and key_range must be below 2^62");
+        return false;
+    }
+    bool fresh = c->write_kind == CASE_WRITE_INSERT;
+    if (range == 0 && (counts[CLASS_GET_HIT] || counts[CLASS_DEL] || (counts[CLASS_PUT] && !fresh))) {
+        snprintf(err, MAP_ERR_LEN, "keys=0 and key_range=0 leave no key for gets or writes to use");
+        return false;
+    }
+    return true;
+}
+
+/* ---- streams ---- */
+
+static bool workload_alloc(struct workload_stream *s, size_t min_length, char *err)
+{
+    size_t length = 1;
+    while (length < min_length && length < ((size_t)1 << 40))
+        length <<= 1;
+    s->length = length;
+    s->mask = length - 1;
+    s->ops = malloc(length);
+    s->keys = malloc(length * sizeof *s->keys);
+    if (length < min_length || !s->ops || !s->keys) {
+        snprintf(err, MAP_ERR_LEN, "workload stream of %zu operations: out of memory", min_length);
+        workload_free(s);
+        return false;
+    }
+    return true;
+}
+
+static void workload_shuffle(uint8_t *classes, size_t length, struct rng *r)
+{
+    for (size_t i = length - 1; i > 0; i--) {
+        size_t j = (size_t)rng_below(r, i + 1);
+        uint8_t t = classes[i];
+        classes[i] = classes[j];
+        classes[j] = t;
+    }
+}
+
+static uint8_t workload_put_op(const struct bench_case *c)
+{
+    return c->write_kind == CASE_WRITE_LOAD_OR_STORE ? WORKLOAD_PUT_IF_ABSENT : WORKLOAD_PUT;
+}
+
+static const uint8_t class_op[CLASS_COUNT] = {
+    [CLASS_RANGE] = WORKLOAD_RANGE, [CLASS_GET_HIT] = WORKLOAD_GET, [CLASS_GET_MISS] = WORKLOAD_GET,
+    [CLASS_PUT] = WORKLOAD_PUT, [CLASS_DEL] = WORKLOAD_DEL};
+
+/* Turns the shuffled classes (held in ops) into operations and keys. */
+static void workload_fill(const struct bench_case *c, const struct workload_draw *d,
+                          struct workload_stream *s, struct rng *r)
+{
+    for (size_t i = 0; i < s->length; i++) {
+        uint8_t class = s->ops[i];
+        uint64_t index = 0;
+        if (class == CLASS_GET_MISS)
+            index = WORKLOAD_MISS_BASE + (d->range ? workload_draw_index(d, r) : 0);
+        else if (class != CLASS_RANGE && !(class == CLASS_PUT && s->fresh_puts))
+            index = workload_draw_index(d, r);
+        s->keys[i] = workload_key(index);
+        s->ops[i] = class == CLASS_PUT ? workload_put_op(c) : class_op[class];
+    }
+}
+
+bool workload_build(const struct bench_case *c, int worker, int workers, size_t min_length,
+                    struct workload_stream *out, char *err)
+{
+    *out = (struct workload_stream){.worker = worker, .workers = workers,
+                                    .fresh_puts = c->write_kind == CASE_WRITE_INSERT};
+    uint64_t range = workload_key_range(c);
+    struct workload_draw draw;
+    if (!workload_check_percents(c, err) || !workload_alloc(out, min_length, err))
+        return false;
+    uint64_t counts[CLASS_COUNT];
+    workload_class_counts(c, out->length, counts);
+    if (!workload_check_case(c, counts, range, err) ||
+        (range && !workload_draw_init(&draw, c, range, err))) {
+        workload_free(out);
+        return false;
+    }
+    if (!range)
+        draw = (struct workload_draw){.kind = CASE_DIST_UNIFORM};
+    size_t at = 0;
+    for (int class = 0; class < CLASS_COUNT; class++)
+        for (uint64_t k = 0; k < counts[class]; k++)
+            out->ops[at++] = (uint8_t)class;
+    struct rng r;
+    rng_seed(&r, c->seed, (uint64_t)worker + 1);
+    workload_shuffle(out->ops, out->length, &r);
+    workload_fill(c, &draw, out, &r);
+    return true;
+}
+
+void workload_free(struct workload_stream *s)
+{
+    free(s->ops);
+    free(s->keys);
+    s->ops = NULL;
+    s->keys = NULL;
+    s->length = s->mask = 0;
+}
+
+/* ---- validation ---- */
+
+struct workload_walk {
+    const struct bench_case *c;
+    uint64_t range_end; /* indices below are prefilled or in the access range */
+    uint64_t visited;
+    char *reason;
+    bool failed;
+};
+
+static bool workload_key_producible(const struct workload_walk *w, uint64_t key)
+{
+    uint64_t index = workload_key_index(key);
+    if (index < w->range_end)
+        return true;
+    return index >= WORKLOAD_FRESH_BASE && w->c->write_kind == CASE_WRITE_INSERT;
+}
+
+static bool workload_walk_visit(uint64_t key, uint64_t value, void *arg)
+{
+    struct workload_walk *w = arg;
+    w->visited++;
+    if (w->failed)
+        return true; /* keep counting; the first problem is already recorded */
+    if (!workload_key_producible(w, key)) {
+        snprintf(w->reason, 256, "range found key %#llx (index %#llx) that the workload never inserts",
+                 (unsigned long long)key, (unsigned long long)workload_key_index(key));
+        w->failed = true;
+    } else if (!workload_value_matches(key, value)) {
+        snprintf(w->reason, 256, "range found key %#llx with value %#llx that does not encode it",
+                 (unsigned long long)key, (unsigned long long)value);
+        w->failed = true;
+    }
+    return true;
+}
+
+/* With no effective delete, every prefilled key must still be there with a value encoding it. */
+static bool workload_check_prefilled(const struct bench_case *c, const struct map_backend *b,
+                                     struct map *m, char *reason)
+{
+    for (uint64_t i = 0; i < c->keys; i++) {
+        uint64_t key = workload_key(i), value = 0;
+        if (!b->get(m, key, &value)) {
+            snprintf(reason, 256, "prefilled key %#llx (index %llu) is missing, yet no delete took effect",
+                     (unsigned long long)key, (unsigned long long)i);
+            return false;
+        }
+        if (!workload_value_matches(key, value)) {
+            snprintf(reason, 256, "get of key %#llx returned value %#llx that does not encode it",
+                     (unsigned long long)key, (unsigned long long)value);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool workload_check_walk(const struct bench_case *c, const struct map_backend *b,
+                                struct map *m, char *reason)
+{
+    uint64_t range = workload_key_range(c);
+    struct workload_walk walk = {.c = c, .range_end = range > c->keys ? range : c->keys,
+                                 .reason = reason};
+    b->range(m, workload_walk_visit, &walk);
+    if (walk.failed)
+        return false;
+    uint64_t size = b->size(m);
+    if (walk.visited != size) {
+        snprintf(reason, 256, "range visited %llu keys but size() reports %llu",
+                 (unsigned long long)walk.visited, (unsigned long long)size);
+        return false;
+    }
+    return true;
+}
+
+static bool workload_check_size(const struct bench_case *c, const struct map_backend *b,
+                                struct map *m, uint64_t inserts, uint64_t deletes, char *reason)
+{
+    uint64_t size = b->size(m);
+    if (deletes > c->keys + inserts || size != c->keys + inserts - deletes) {
+        snprintf(reason, 256, "size() is %llu, expected %llu prefilled + %llu inserts - %llu deletes",
+                 (unsigned long long)size, (unsigned long long)c->keys,
+                 (unsigned long long)inserts, (unsigned long long)deletes);
+        return false;
+    }
+    return true;
+}
+
+bool workload_validate(const struct bench_case *c, const struct map_backend *b, struct map *m,
+                       uint64_t effective_inserts, uint64_t effective_deletes, char *reason)
+{
+    b->thread_enter(m);
+    bool ok = (effective_deletes != 0 || workload_check_prefilled(c, b, m, reason)) &&
+              workload_check_walk(c, b, m, reason) &&
+              workload_check_size(c, b, m, effective_inserts, effective_deletes, reason);
+    b->thread_leave(m);
+    if (ok)
+        reason[0] = '\0';
+    return ok;
+}
