@@ -14,8 +14,9 @@ for bin in $bins; do
     echo "== $bin"
     "$bin" >"$log" 2>&1; rc=$?
     cat "$log"
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    # cmocka's summaries; stdout and stderr may share a line, so they are not anchored.
+    p=$(grep -o '\[  PASSED  \] [0-9]* test' "$log" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -o '\[  FAILED  \] [0-9]* test' "$log" | awk '{s+=$4} END {print s+0}')
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "!! $bin exited with status $rc"; fi
     passed=$((passed + p)); failed=$((failed + f))
     [ "$rc" -ne 0 ] && status=1

@@ -1,0 +1,498 @@
+/*
+ * window.c: one repetition of a case (see window.h for why each repetition stands alone).
+ *
+ * Timing.  Workers are pinned, then prefill their share of the map and build their operation
+ * streams, all before timing.  Each phase (an optional warm-up, then the measured window) starts
+ * behind one barrier; the coordinator then reads the clock and releases everyone through a `go`
+ * generation word that the workers spin on (yielding, so an oversubscribed worker cannot keep the
+ * coordinator off the CPU).  A duration window ends when the coordinator, after sleeping, reads the
+ * clock again and raises `stop`; an ops window ends when the first worker completes its quota and
+ * raises it (its clock read is the end).  Either way every worker runs for the whole window: none
+ * finishes early and leaves the others alone inside it.  Workers look at `stop` once per batch of
+ * WINDOW_BATCH operations, so a worker may overrun the end by at most one batch: at 10 ns an
+ * operation that is under a microsecond against windows of a tenth of a second or more.
+ *
+ * The timed loop does no random-number work, no clock reads except one pair around every Kth
+ * operation for the latency histogram, and keeps its counters in locals written back once.
+ */
+#include "runner/window.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runner/perf_counters.h"
+#include "runner/workload.h"
+
+#define WINDOW_BATCH 64
+#define WINDOW_STREAM_MIN (1u << 16)
+
+struct window_tally {
+    uint64_t ops, gets, get_hits, writes_attempted, writes_effective, inserts, deletes, ranges;
+};
+
+struct window_shared;
+
+struct window_worker {
+    alignas(64) struct window_shared *shared;
+    int index;
+    uint64_t position;          /* where in the cyclic stream the next phase continues */
+    uint64_t version;           /* makes every written value new: workload_value(key, version) */
+    uint64_t fresh;             /* insert growth: how many fresh keys this worker has used */
+    struct window_tally measured;
+    uint64_t inserts_all, deletes_all; /* both phases: what validation needs */
+    struct workload_stream stream;
+    struct perf_counters perf;
+    bool perf_present;
+    char binding[32];
+    bool failed;
+    char error[MAP_ERR_LEN];
+    struct histogram *histograms; /* RESULT_OP_COUNT of them */
+};
+
+struct window_shared {
+    const struct window_config *config;
+    struct map *map;
+    int workers;
+    pthread_barrier_t ready, start, done;
+    alignas(64) atomic_uint go;
+    alignas(64) atomic_bool stop;
+    atomic_bool abandon;        /* set before a phase when setup failed: workers leave at once */
+    _Atomic uint64_t first_finish_ns;
+    bool recording;             /* the current phase is the measured one */
+    uint64_t ops_quota;         /* per worker in ops mode, else 0 */
+};
+
+static uint64_t window_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool window_range_count(uint64_t key, uint64_t value, void *arg)
+{
+    (void)key, (void)value;
+    ++*(uint64_t *)arg;
+    return true;
+}
+
+static enum result_op window_result_op(uint8_t op)
+{
+    static const enum result_op map_ops[] = {
+        [WORKLOAD_GET] = RESULT_OP_GET,
+        [WORKLOAD_PUT] = RESULT_OP_PUT,
+        [WORKLOAD_PUT_IF_ABSENT] = RESULT_OP_PUT_IF_ABSENT,
+        [WORKLOAD_DEL] = RESULT_OP_DEL,
+        [WORKLOAD_RANGE] = RESULT_OP_RANGE,
+    };
+    return map_ops[op];
+}
+
+/* One operation of the stream, counted into t.  Inlined into the timed loop. */
+static inline void window_apply(const struct map_backend *b, struct map *m, uint8_t op,
+                                uint64_t key, uint64_t version, struct window_tally *t)
+{
+    uint64_t value;
+    switch (op) {
+    case WORKLOAD_GET:
+        t->gets++;
+        t->get_hits += b->get(m, key, &value);
+        break;
+    case WORKLOAD_PUT: {
+        bool inserted = b->put(m, key, workload_value(key, version));
+        t->writes_attempted++;
+        t->writes_effective++; /* an update writes a new value; an insert adds a key */
+        t->inserts += inserted;
+        break;
+    }
+    case WORKLOAD_PUT_IF_ABSENT: {
+        bool stored = b->put_if_absent(m, key, workload_value(key, version), &value);
+        t->writes_attempted++;
+        t->writes_effective += stored;
+        t->inserts += stored;
+        break;
+    }
+    case WORKLOAD_DEL: {
+        bool removed = b->del(m, key);
+        t->writes_attempted++;
+        t->writes_effective += removed;
+        t->deletes += removed;
+        break;
+    }
+    default: {
+        uint64_t visited = 0;
+        b->range(m, window_range_count, &visited);
+        t->ranges++;
+        break;
+    }
+    }
+}
+
+/* latency_every rounded up to a power of two, as a mask; all ones disables sampling. */
+static uint64_t window_latency_mask(const struct bench_case *c)
+{
+    if (c->latency_every <= 0)
+        return UINT64_MAX;
+    uint64_t every = 1;
+    while (every < (uint64_t)c->latency_every)
+        every *= 2;
+    return every - 1;
+}
+
+/* The timed loop of one phase. */
+static void window_worker_loop(struct window_worker *w)
+{
+    struct window_shared *sh = w->shared;
+    const struct map_backend *b = sh->config->backend;
+    struct map *m = sh->map;
+    const uint8_t *ops = w->stream.ops;
+    const uint64_t *keys = w->stream.keys;
+    const uint64_t mask = w->stream.mask;
+    const uint64_t latency_mask = sh->recording ? window_latency_mask(sh->config->bench_case)
+                                                : UINT64_MAX;
+    const bool fresh_puts = w->stream.fresh_puts;
+    uint64_t i = w->position, version = w->version, fresh = w->fresh;
+    struct window_tally t = {0};
+    for (;;) {
+        if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
+            break;
+        if (sh->ops_quota && t.ops >= sh->ops_quota) {
+            uint64_t expected = 0;
+            atomic_compare_exchange_strong(&sh->first_finish_ns, &expected, window_now_ns());
+            atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
+            break;
+        }
+        for (int j = 0; j < WINDOW_BATCH; j++, i++) {
+            uint8_t op = ops[i & mask];
+            uint64_t key = keys[i & mask];
+            if (op == WORKLOAD_PUT && fresh_puts)
+                key = workload_fresh_key(w->index, sh->workers, fresh++);
+            if ((i & latency_mask) != 0) {
+                window_apply(b, m, op, key, ++version, &t);
+            } else {
+                uint64_t began = window_now_ns();
+                window_apply(b, m, op, key, ++version, &t);
+                histogram_record(&w->histograms[window_result_op(op)], window_now_ns() - began);
+            }
+        }
+        t.ops += WINDOW_BATCH;
+    }
+    w->position = i;
+    w->version = version;
+    w->fresh = fresh;
+    w->inserts_all += t.inserts;
+    w->deletes_all += t.deletes;
+    if (sh->recording)
+        w->measured = t;
+}
+
+/* Pinning, memory policy, stream and prefill: everything before the first barrier. */
+static bool window_worker_setup(struct window_worker *w)
+{
+    struct window_shared *sh = w->shared;
+    const struct window_config *cfg = sh->config;
+    const struct bench_case *c = cfg->bench_case;
+    int pu = cfg->pus ? cfg->pus[w->index] : -1;
+    snprintf(w->binding, sizeof w->binding, "unbound");
+    if (cfg->topo && topo_is_this_system(cfg->topo)) {
+        if (!topo_bind_current_thread(cfg->topo, pu, w->binding, sizeof w->binding, w->error))
+            return false;
+        if (!topo_bind_memory(cfg->topo, c->memory, c->memory_node, w->error))
+            return false;
+    }
+    if (!workload_build(c, w->index, sh->workers, WINDOW_STREAM_MIN, &w->stream, w->error))
+        return false;
+    cfg->backend->thread_enter(sh->map);
+    workload_prefill(c, cfg->backend, sh->map, w->index, sh->workers);
+    w->perf_present = perf_counters_open(&w->perf);
+    return true;
+}
+
+static void window_wait_go(struct window_shared *sh, unsigned generation)
+{
+    while (atomic_load_explicit(&sh->go, memory_order_acquire) != generation)
+        sched_yield();
+}
+
+static void *window_worker_main(void *arg)
+{
+    struct window_worker *w = arg;
+    struct window_shared *sh = w->shared;
+    w->failed = !window_worker_setup(w);
+    pthread_barrier_wait(&sh->ready);
+    for (unsigned generation = 1;; generation++) {
+        pthread_barrier_wait(&sh->start);
+        if (atomic_load(&sh->abandon))
+            break;
+        window_wait_go(sh, generation);
+        if (sh->recording && w->perf_present)
+            perf_counters_start(&w->perf);
+        window_worker_loop(w);
+        if (sh->recording && w->perf_present)
+            perf_counters_stop(&w->perf);
+        pthread_barrier_wait(&sh->done);
+    }
+    if (!w->failed)
+        sh->config->backend->thread_leave(sh->map);
+    return NULL;
+}
+
+/* Has the phase reached its end?  Duration phases end at the deadline, ops phases when a worker
+ * met its quota; an interrupt ends either. */
+static bool window_phase_over(struct window_shared *sh, uint64_t deadline_ns)
+{
+    if (sh->config->interrupt && atomic_load(sh->config->interrupt))
+        return true;
+    if (deadline_ns)
+        return window_now_ns() >= deadline_ns;
+    return atomic_load_explicit(&sh->stop, memory_order_relaxed);
+}
+
+/* Runs one phase; returns its length in nanoseconds. */
+static uint64_t window_phase(struct window_shared *sh, unsigned generation, double seconds,
+                             bool recording)
+{
+    sh->recording = recording;
+    atomic_store(&sh->stop, false);
+    atomic_store(&sh->first_finish_ns, 0);
+    pthread_barrier_wait(&sh->start);
+    uint64_t began = window_now_ns();
+    atomic_store_explicit(&sh->go, generation, memory_order_release);
+    bool by_quota = sh->ops_quota && recording;
+    uint64_t deadline = by_quota ? 0 : began + (uint64_t)(seconds * 1e9);
+    while (!window_phase_over(sh, deadline)) {
+        uint64_t now = window_now_ns();
+        uint64_t nap = deadline && deadline - now < 10000000u ? deadline - now : 10000000u;
+        nanosleep(&(struct timespec){0, (long)nap}, NULL);
+    }
+    uint64_t ended = window_now_ns();
+    atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
+    pthread_barrier_wait(&sh->done);
+    uint64_t first_finish = atomic_load(&sh->first_finish_ns);
+    return (by_quota && first_finish ? first_finish : ended) - began;
+}
+
+static void window_sum_tally(const struct window_worker *workers, int count,
+                             struct result_sample *s)
+{
+    for (int i = 0; i < count; i++) {
+        const struct window_tally *t = &workers[i].measured;
+        if (i < RESULT_MAX_WORKERS)
+            s->worker_ops[i] = t->ops;
+        s->total_ops += t->ops;
+        s->gets += t->gets;
+        s->get_hits += t->get_hits;
+        s->writes_attempted += t->writes_attempted;
+        s->writes_effective += t->writes_effective;
+        s->ranges += t->ranges;
+    }
+}
+
+static void window_describe_binding(const struct window_worker *workers, int count,
+                                    struct result_sample *s)
+{
+    size_t used = 0;
+    s->worker_binding[0] = '\0';
+    for (int i = 0; i < count && used < sizeof s->worker_binding; i++)
+        used += (size_t)snprintf(s->worker_binding + used, sizeof s->worker_binding - used,
+                                 "%s%s", i ? ";" : "", workers[i].binding);
+}
+
+static void window_sum_counters(struct window_worker *workers, int count, struct result_sample *s)
+{
+    bool all_present = true;
+    uint64_t cycles = 0, instructions = 0, misses = 0;
+    for (int i = 0; i < count; i++) {
+        struct result_counter c, in, mi;
+        all_present = all_present && workers[i].perf_present;
+        if (!workers[i].perf_present)
+            continue;
+        perf_counters_read(&workers[i].perf, &c, &in, &mi);
+        all_present = all_present && c.present && in.present && mi.present;
+        cycles += c.value, instructions += in.value, misses += mi.value;
+        perf_counters_close(&workers[i].perf);
+    }
+    s->cycles = (struct result_counter){all_present, all_present ? cycles : 0};
+    s->instructions = (struct result_counter){all_present, all_present ? instructions : 0};
+    s->cache_misses = (struct result_counter){all_present, all_present ? misses : 0};
+}
+
+/* Resets the kernel's peak-RSS mark so VmHWM after the window belongs to this repetition. */
+static void window_reset_peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static uint64_t window_peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib * 1024;
+}
+
+static void window_validate(const struct window_config *cfg, struct window_shared *sh,
+                            struct window_worker *workers, struct result_sample *s)
+{
+    if (strcmp(cfg->backend->name, "null") == 0) { /* not a map: it has no invariants to hold */
+        s->valid = true;
+        return;
+    }
+    uint64_t inserts = 0, deletes = 0;
+    for (int i = 0; i < sh->workers; i++)
+        inserts += workers[i].inserts_all, deletes += workers[i].deletes_all;
+    cfg->backend->thread_enter(sh->map);
+    s->valid = workload_validate(cfg->bench_case, cfg->backend, sh->map, inserts, deletes,
+                                 s->invalid_reason);
+    cfg->backend->thread_leave(sh->map);
+}
+
+static void window_fill_memory(const struct window_config *cfg, struct window_shared *sh,
+                               uint64_t allocs_before, struct result_sample *s)
+{
+    struct map_stats stats;
+    cfg->backend->stats(sh->map, &stats);
+    cfg->backend->thread_enter(sh->map);
+    size_t size = cfg->backend->size(sh->map);
+    cfg->backend->thread_leave(sh->map);
+    s->bytes_per_key = size ? (double)stats.bytes / (double)size : 0;
+    s->allocs_per_op = s->total_ops ? (double)(stats.allocs - allocs_before) / s->total_ops : 0;
+    s->peak_rss_bytes = window_peak_rss();
+}
+
+/* Runs the phases once every worker is set up; fills the sample. */
+static void window_measure(const struct window_config *cfg, struct window_shared *sh,
+                           struct window_worker *workers, struct result_sample *s)
+{
+    const struct bench_case *c = cfg->bench_case;
+    unsigned generation = 1;
+    if (c->warmup_s > 0)
+        window_phase(sh, generation++, c->warmup_s, false);
+    struct map_stats before;
+    cfg->backend->stats(sh->map, &before);
+    uint64_t window_ns = window_phase(sh, generation++, c->duration_s, true);
+    s->window_s = (double)window_ns / 1e9;
+    s->workers = sh->workers;
+    window_sum_tally(workers, sh->workers, s);
+    s->ops_per_s = s->window_s > 0 ? (double)s->total_ops / s->window_s : 0;
+    s->ns_per_op = s->total_ops ? (double)window_ns * sh->workers / (double)s->total_ops : 0;
+    window_describe_binding(workers, sh->workers, s);
+    window_sum_counters(workers, sh->workers, s);
+    window_fill_memory(cfg, sh, before.allocs, s);
+    window_validate(cfg, sh, workers, s);
+}
+
+static void window_merge_histograms(struct window_worker *workers, int count,
+                                    struct histogram out[RESULT_OP_COUNT],
+                                    struct result_sample *s)
+{
+    for (int op = 0; op < RESULT_OP_COUNT; op++) {
+        histogram_reset(&out[op]);
+        for (int i = 0; i < count; i++)
+            histogram_merge(&out[op], &workers[i].histograms[op]);
+        histogram_fill_latency(&out[op], &s->latency[op]);
+    }
+}
+
+static const char *window_first_failure(const struct window_worker *workers, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (workers[i].failed)
+            return workers[i].error;
+    return NULL;
+}
+
+static bool window_start_workers(struct window_shared *sh, struct window_worker *workers,
+                                 pthread_t *threads, char *err)
+{
+    for (int i = 0; i < sh->workers; i++) {
+        workers[i].shared = sh;
+        workers[i].index = i;
+        workers[i].histograms = calloc(RESULT_OP_COUNT, sizeof(struct histogram));
+        if (!workers[i].histograms)
+            abort();
+        for (int op = 0; op < RESULT_OP_COUNT; op++)
+            histogram_reset(&workers[i].histograms[op]);
+        int rc = pthread_create(&threads[i], NULL, window_worker_main, &workers[i]);
+        if (rc != 0) {
+            snprintf(err, MAP_ERR_LEN, "cannot start worker %d: %s", i, strerror(rc));
+            return false;
+        }
+    }
+    return true;
+}
+
+static void window_stop_workers(struct window_shared *sh, struct window_worker *workers,
+                                pthread_t *threads)
+{
+    atomic_store(&sh->abandon, true);
+    pthread_barrier_wait(&sh->start);
+    for (int i = 0; i < sh->workers; i++) {
+        pthread_join(threads[i], NULL);
+        workload_free(&workers[i].stream);
+        free(workers[i].histograms);
+    }
+}
+
+static bool window_interrupted(const struct window_config *cfg)
+{
+    return cfg->interrupt && atomic_load(cfg->interrupt);
+}
+
+bool window_run(const struct window_config *cfg, struct result_sample *sample,
+                struct histogram histograms[RESULT_OP_COUNT], char *err)
+{
+    const struct bench_case *c = cfg->bench_case;
+    memset(sample, 0, sizeof *sample);
+    window_reset_peak_rss();
+    struct map *map = map_create_from_spec(c->backend, NULL, err);
+    if (!map)
+        return false;
+    struct window_shared sh = {.config = cfg, .map = map, .workers = c->threads,
+                               .ops_quota = c->duration_s > 0 ? 0 : c->ops};
+    pthread_barrier_init(&sh.ready, NULL, (unsigned)c->threads + 1);
+    pthread_barrier_init(&sh.start, NULL, (unsigned)c->threads + 1);
+    pthread_barrier_init(&sh.done, NULL, (unsigned)c->threads + 1);
+    struct window_worker *workers = calloc((size_t)c->threads, sizeof *workers);
+    pthread_t *threads = calloc((size_t)c->threads, sizeof *threads);
+    if (!workers || !threads)
+        abort();
+    bool ok = window_start_workers(&sh, workers, threads, err);
+    if (!ok)
+        abort(); /* a half-started barrier group cannot be unwound; pthread_create failing is fatal */
+    pthread_barrier_wait(&sh.ready);
+    const char *failure = window_first_failure(workers, c->threads);
+    if (failure) {
+        snprintf(err, MAP_ERR_LEN, "%s", failure);
+        ok = false;
+    } else {
+        window_measure(cfg, &sh, workers, sample);
+        window_merge_histograms(workers, c->threads, histograms, sample);
+        if (window_interrupted(cfg)) {
+            snprintf(err, MAP_ERR_LEN, "interrupted");
+            ok = false;
+        }
+    }
+    window_stop_workers(&sh, workers, threads);
+    cfg->backend->destroy(map);
+    pthread_barrier_destroy(&sh.ready);
+    pthread_barrier_destroy(&sh.start);
+    pthread_barrier_destroy(&sh.done);
+    free(workers);
+    free(threads);
+    return ok;
+}

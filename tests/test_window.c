@@ -1,0 +1,185 @@
+/*
+ * test_window.c: one repetition end to end (runner/window.c): pinned workers, the timed window,
+ * the figures it reports and the validation after it, on real backends with the real workload.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/window.h"
+#include "runner/workload.h"
+
+static struct bench_case window_case(const char *backend, int threads, double read_pct)
+{
+    struct bench_case c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.scenario, sizeof c.scenario, "test");
+    snprintf(c.backend, sizeof c.backend, "%s", backend);
+    snprintf(c.backend_name, sizeof c.backend_name, "%.*s", (int)strcspn(backend, ":"), backend);
+    snprintf(c.placement, sizeof c.placement, "compact");
+    c.threads = threads;
+    c.read_pct = read_pct;
+    c.hit_pct = 100;
+    c.keys = 1000;
+    c.duration_s = 0.1;
+    c.repetitions = 1;
+    c.seed = 7;
+    c.latency_every = 16;
+    return c;
+}
+
+struct window_fixture {
+    struct topo *topo;
+    int pus[8];
+    struct histogram *histograms;
+    struct result_sample sample;
+};
+
+static int window_setup(void **state)
+{
+    struct window_fixture *f = calloc(1, sizeof *f);
+    char err[TOPO_ERR_LEN];
+    f->topo = topo_open(NULL, NULL, err);
+    assert_non_null(f->topo);
+    f->histograms = calloc(RESULT_OP_COUNT, sizeof *f->histograms);
+    *state = f;
+    return 0;
+}
+
+static int window_teardown(void **state)
+{
+    struct window_fixture *f = *state;
+    topo_close(f->topo);
+    free(f->histograms);
+    free(f);
+    return 0;
+}
+
+static bool window_run_case(struct window_fixture *f, const struct bench_case *c, char *err)
+{
+    bool oversubscribed;
+    assert_true(topo_plan_threads(f->topo, c->threads, c->placement, f->pus, &oversubscribed, err));
+    struct window_config cfg = {c, map_registry_find(c->backend_name), f->topo, f->pus, NULL};
+    return window_run(&cfg, &f->sample, f->histograms, err);
+}
+
+/* Throughput is total operations over the window, and per-worker counts sum to the total. */
+static void test_null_throughput_is_ops_over_window(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("null", 3, 90);
+    char err[MAP_ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    const struct result_sample *s = &f->sample;
+    assert_true(s->valid);
+    assert_int_equal(s->workers, 3);
+    uint64_t sum = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_true(s->worker_ops[i] > 0);
+        sum += s->worker_ops[i];
+    }
+    assert_int_equal(sum, s->total_ops);
+    assert_true(fabs(s->ops_per_s - (double)s->total_ops / s->window_s) <= 1e-6 * s->ops_per_s);
+    assert_true(fabs(s->ns_per_op - s->window_s * 1e9 * 3 / (double)s->total_ops) <= 1e-6 * s->ns_per_op);
+    assert_true(s->window_s >= 0.1 && s->window_s < 1.0);
+    assert_true(s->gets + s->writes_attempted + s->ranges == s->total_ops);
+}
+
+/* A real map: the window validates, reports hits, latency samples and memory per key. */
+static void test_mutex_window_is_valid_and_measured(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("mutex", 2, 90);
+    char err[MAP_ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    const struct result_sample *s = &f->sample;
+    assert_true(s->valid);
+    assert_int_equal(s->get_hits, s->gets); /* hit_pct 100 and writes are updates */
+    assert_int_equal(s->writes_effective, s->writes_attempted);
+    assert_true(s->latency[RESULT_OP_GET].samples > 0);
+    assert_true(s->latency[RESULT_OP_GET].p50_ns <= s->latency[RESULT_OP_GET].p99_ns);
+    assert_true(s->latency[RESULT_OP_GET].p99_ns <= s->latency[RESULT_OP_GET].max_ns);
+    assert_true(s->bytes_per_key >= 16); /* a slot is 16 bytes */
+    assert_true(s->peak_rss_bytes > 0);
+    assert_false(s->cycles.present && s->cycles.value == 0); /* absent, never a made-up zero */
+    assert_string_not_equal(s->worker_binding, "");
+}
+
+/* Insert-delete and insert growth keep the map's invariants through the window. */
+static void test_churn_windows_validate(void **state)
+{
+    struct window_fixture *f = *state;
+    char err[MAP_ERR_LEN];
+    struct bench_case c = window_case("striped:shards=4", 3, 50);
+    c.write_kind = CASE_WRITE_INSERT_DELETE;
+    assert_true(window_run_case(f, &c, err));
+    assert_true(f->sample.valid);
+    assert_true(f->sample.writes_effective > 0);
+    c.write_kind = CASE_WRITE_INSERT;
+    c.warmup_s = 0.05;
+    assert_true(window_run_case(f, &c, err));
+    assert_true(f->sample.valid);
+    assert_int_equal(f->sample.writes_effective, f->sample.writes_attempted);
+}
+
+/* An ops window ends when the first worker meets its quota. */
+static void test_ops_window_ends_at_first_quota(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("mutex", 2, 100);
+    c.duration_s = 0;
+    c.ops = 1 << 16;
+    char err[MAP_ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    uint64_t most = f->sample.worker_ops[0] > f->sample.worker_ops[1] ? f->sample.worker_ops[0]
+                                                                        : f->sample.worker_ops[1];
+    assert_true(most >= c.ops);
+    assert_true(f->sample.window_s > 0);
+}
+
+/* A backend spec that does not parse is an error naming it, not a crash. */
+static void test_bad_backend_is_an_error(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("striped:shards=3", 1, 90);
+    char err[MAP_ERR_LEN];
+    struct window_config cfg = {&c, map_registry_find("striped"), f->topo, f->pus, NULL};
+    f->pus[0] = 0;
+    assert_false(window_run(&cfg, &f->sample, f->histograms, err));
+    assert_non_null(strstr(err, "power of two"));
+}
+
+/* An interrupt ends the window early and the repetition reports it. */
+static void test_interrupt_ends_window(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("mutex", 2, 90);
+    c.duration_s = 30;
+    atomic_bool interrupt = true;
+    char err[MAP_ERR_LEN];
+    bool oversubscribed;
+    assert_true(topo_plan_threads(f->topo, 2, "compact", f->pus, &oversubscribed, err));
+    struct window_config cfg = {&c, map_registry_find("mutex"), f->topo, f->pus, &interrupt};
+    assert_false(window_run(&cfg, &f->sample, f->histograms, err));
+    assert_string_equal(err, "interrupted");
+    assert_true(f->sample.window_s < 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_null_throughput_is_ops_over_window),
+        cmocka_unit_test(test_mutex_window_is_valid_and_measured),
+        cmocka_unit_test(test_churn_windows_validate),
+        cmocka_unit_test(test_ops_window_ends_at_first_quota),
+        cmocka_unit_test(test_bad_backend_is_an_error),
+        cmocka_unit_test(test_interrupt_ends_window),
+    };
+    return cmocka_run_group_tests_name("window", tests, window_setup, window_teardown);
+}
