@@ -87,6 +87,14 @@ tsan:
 	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=mutex,rwlock,striped,syncmap \
 	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_concurrency
 
+# The harness's own performance and each backend's single-thread get: figures, not a test.
+bench: deps
+	$(MAKE) $(BUILD)/bench/harness
+	$(BUILD)/bench/harness
+
+$(BUILD)/bench/harness: $(BUILD)/bench/harness.o $(BUILD)/libmapbench.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 run: deps all
 	./mapbench list backends
 

@@ -1,0 +1,112 @@
+/*
+ * bench/harness.c: `make bench`: the performance of the harness itself, and each backend's
+ * single-thread get cost, printed as figures and as ratios against a baseline measured in the
+ * same run (these machines are shared and noisy; only same-run ratios travel).
+ *
+ *   1. harness cost: the `null` backend's ns per operation per thread, 1 thread and every PU
+ *      (budget: at most 2 ns);
+ *   2. stability: single-thread `plain` get at 1,000 keys, 5 repetitions: the median and the
+ *      coefficient of variation of the repetitions (budget: at most 3%);
+ *   3. every backend's single-thread get at 1,000 keys, as ns/op and as a ratio to `mutex`.
+ * It measures through runner/window.c, the same code `mapbench run` uses.  Exit status 0 always:
+ * a budget missed is printed, not failed, since a timing is no test on a shared machine.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner/window.h"
+
+#define BENCH_REPS 5
+
+static struct bench_case bench_case_for(const char *backend, int threads)
+{
+    struct bench_case c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.scenario, sizeof c.scenario, "bench");
+    snprintf(c.backend, sizeof c.backend, "%s", backend);
+    snprintf(c.backend_name, sizeof c.backend_name, "%s", backend);
+    snprintf(c.placement, sizeof c.placement, "compact");
+    c.threads = threads;
+    c.read_pct = 100;
+    c.hit_pct = 100;
+    c.keys = 1000;
+    c.duration_s = 0.5;
+    c.warmup_s = 0.1;
+    c.repetitions = BENCH_REPS;
+    c.seed = 1;
+    c.latency_every = 0; /* no clock reads inside the loop: the harness at its leanest */
+    return c;
+}
+
+static int bench_compare(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Runs BENCH_REPS windows; returns the median ns/op per thread and the CV of the repetitions. */
+static double bench_measure(struct topo *topo, const char *backend, int threads, double *cv)
+{
+    struct bench_case c = bench_case_for(backend, threads);
+    int pus[256];
+    bool oversubscribed;
+    char err[MAP_ERR_LEN];
+    if (!topo_plan_threads(topo, threads, "compact", pus, &oversubscribed, err)) {
+        fprintf(stderr, "bench: %s\n", err);
+        exit(1);
+    }
+    struct window_config cfg = {&c, map_registry_find(backend), topo, pus, NULL};
+    struct histogram *h = calloc(RESULT_OP_COUNT, sizeof *h);
+    struct result_sample *s = malloc(sizeof *s);
+    double ns[BENCH_REPS], sum = 0, sq = 0;
+    for (int r = 0; r < BENCH_REPS; r++) {
+        if (!window_run(&cfg, s, h, err)) {
+            fprintf(stderr, "bench: %s: %s\n", backend, err);
+            exit(1);
+        }
+        ns[r] = s->ns_per_op;
+        sum += ns[r];
+    }
+    double mean = sum / BENCH_REPS;
+    for (int r = 0; r < BENCH_REPS; r++)
+        sq += (ns[r] - mean) * (ns[r] - mean);
+    *cv = sqrt(sq / (BENCH_REPS - 1)) / mean;
+    qsort(ns, BENCH_REPS, sizeof ns[0], bench_compare);
+    free(h);
+    free(s);
+    return ns[BENCH_REPS / 2];
+}
+
+int main(void)
+{
+    char err[TOPO_ERR_LEN];
+    struct topo *topo = topo_open(NULL, NULL, err);
+    if (!topo) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 1;
+    }
+    struct topo_summary summary;
+    topo_summarize(topo, &summary);
+    double cv;
+    printf("mapbench harness benchmark (%d PUs, median of %d windows of 0.5 s)\n", summary.pus,
+           BENCH_REPS);
+    double null_one = bench_measure(topo, "null", 1, &cv);
+    double null_all = bench_measure(topo, "null", summary.pus, &cv);
+    printf("harness cost (null): %.2f ns/op at 1 thread, %.2f ns/op per thread at %d  [budget 2 ns: %s]\n",
+           null_one, null_all, summary.pus, null_one <= 2 && null_all <= 2 ? "met" : "MISSED");
+    double plain = bench_measure(topo, "plain", 1, &cv);
+    printf("plain get, 1,000 keys, 1 thread: median %.2f ns/op, CV %.2f%%  [budget 3%%: %s]\n",
+           plain, cv * 100, cv <= 0.03 ? "met" : "MISSED");
+    double mutex = bench_measure(topo, "mutex", 1, &cv);
+    printf("\nsingle-thread get at 1,000 keys (ratio to mutex, same run):\n");
+    size_t count;
+    const struct map_backend *const *all = map_registry_list(&count);
+    for (size_t i = 0; i < count; i++) {
+        double ns = strcmp(all[i]->name, "mutex") == 0 ? mutex : bench_measure(topo, all[i]->name, 1, &cv);
+        printf("  %-10s %7.2f ns/op  %5.2fx  (CV %.1f%%)\n", all[i]->name, ns, ns / mutex, cv * 100);
+    }
+    topo_close(topo);
+    return 0;
+}
