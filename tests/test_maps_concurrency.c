@@ -13,6 +13,8 @@
  *   - put_if_absent_race: all threads race put_if_absent over the same keys; exactly one wins each
  *     key, every loser was shown the winner's value, and the map holds it;
  *   - read_only: every map, plain and plain:detect=1 included, read by several threads at once.
+ * Sizes are modest (a few hundred keys per thread) because copy-on-write backends copy the whole
+ * table on every write: the suite must stay fast for every backend, not only the cheap ones.
  * Worker threads record failures (cmocka asserts only on the test's thread) and call
  * thread_enter/thread_leave around their operations, as the map contract requires.
  */
@@ -138,8 +140,8 @@ static void test_disjoint(void **state)
     assert_non_null(t);
     conc_map_open(&t->cm, *state);
     t->threads = thread_count();
-    t->keys_per_thread = support_scale(1500, 500);
-    t->ops_per_thread = support_scale(100000, 20000);
+    t->keys_per_thread = support_scale(256, 128);
+    t->ops_per_thread = support_scale(25000, 6000);
     for (unsigned i = 0; i < t->threads; i++) {
         t->owners[i].values = calloc(t->keys_per_thread, sizeof(uint64_t));
         t->owners[i].present = calloc(t->keys_per_thread, sizeof(bool));
@@ -270,10 +272,10 @@ static void encoded_run(const struct support_case *c, bool readers_range)
     conc_map_open(&t.cm, c);
     t.threads = thread_count();
     t.writers = t.threads / 2;
-    t.shared_keys = support_scale(1000, 400);
+    t.shared_keys = support_scale(512, 256);
     t.stable_keys = 64;
-    t.writer_ops = support_scale(100000, 20000);
-    t.reader_ops = support_scale(100000, 20000);
+    t.writer_ops = support_scale(20000, 5000);
+    t.reader_ops = support_scale(40000, 10000);
     t.reader_ranges = support_scale(100, 30);
     for (uint64_t k = t.shared_keys; k < t.shared_keys + t.stable_keys; k++)
         t.cm.b->put(t.cm.m, k, enc_value(k, 0, 0));
