@@ -422,16 +422,14 @@ int main(void)
         {"range_during_writes", test_range_during_writes},
         {"put_if_absent_race", test_put_if_absent_race},
     };
-    struct support_suite *suite = calloc(1, sizeof *suite);
+    struct support_suite suite = {0};
     for (size_t i = 0; i < sizeof writer_tests / sizeof writer_tests[0]; i++) {
-        support_suite_add_backends(suite, writer_tests[i].kind, writer_tests[i].fn,
+        support_suite_add_backends(&suite, writer_tests[i].kind, writer_tests[i].fn,
                                    SUPPORT_SELECT_WRITERS);
         for (size_t s = 0; s < sizeof writer_specs / sizeof writer_specs[0]; s++)
-            support_suite_add(suite, writer_tests[i].kind, writer_tests[i].fn, writer_specs[s]);
+            support_suite_add(&suite, writer_tests[i].kind, writer_tests[i].fn, writer_specs[s]);
     }
-    support_suite_add_backends(suite, "read_only", test_read_only, SUPPORT_SELECT_MAPS);
-    support_suite_add(suite, "read_only", test_read_only, "plain:detect=1");
-    int failed = support_suite_run(suite, "maps_concurrency");
-    free(suite);
-    return failed;
+    support_suite_add_backends(&suite, "read_only", test_read_only, SUPPORT_SELECT_MAPS);
+    support_suite_add(&suite, "read_only", test_read_only, "plain:detect=1");
+    return support_suite_run(&suite, "maps_concurrency");
 }

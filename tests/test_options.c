@@ -198,7 +198,7 @@ static bool lists_backend(const char *out, const char *name)
 static void test_cli_lists_backends(void **state)
 {
     (void)state;
-    static struct support_child child;
+    struct support_child child;
     char good[PATH_MAX + 32];
     size_t count;
     run_mapbench((const char *const[]){"list", "backends", NULL}, &child);
@@ -215,7 +215,7 @@ static void test_cli_lists_backends(void **state)
 
 static void expect_cli_plugin_error(const char *path, const char *needle)
 {
-    static struct support_child child;
+    struct support_child child;
     run_mapbench((const char *const[]){"--plugin", path, "list", "backends", NULL}, &child);
     if (!WIFEXITED(child.wait_status) || WEXITSTATUS(child.wait_status) == 0)
         fail_msg("mapbench --plugin %s: status %#x, expected a non-zero exit", path,
