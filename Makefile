@@ -73,19 +73,19 @@ test-build: $(BUILD)/mapbench $(TEST_BIN) $(PLUGIN_SO)
 # The suite: every test binary, then the ASan/UBSan build of the same suite.  tools/run-tests.sh
 # prints cmocka's per-binary summaries and one closing "N passed, N failed" line.
 test: deps
-	$(MAKE) test-build
+	@$(MAKE) --no-print-directory test-build
 	sh tools/run-tests.sh $(BUILD)
-	$(MAKE) asan
+	@$(MAKE) --no-print-directory asan
 
 asan:
-	$(MAKE) BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
 	MAPBENCH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 sh tools/run-tests.sh build-asan
 
 # TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends only.
 tsan:
-	$(MAKE) BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build
+	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build
 	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=mutex,rwlock,striped,syncmap \
-	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_concurrency
+	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_maps_concurrency
 
 # The harness's own performance and each backend's single-thread get: figures, not a test.
 bench: deps

@@ -12,7 +12,9 @@ passed=0; failed=0; status=0
 log=$(mktemp)
 for bin in $bins; do
     echo "== $bin"
-    "$bin" >"$log" 2>&1; rc=$?
+    # A hung binary (a deadlocked backend) counts as a failure instead of stalling the suite.
+    timeout "${MAPBENCH_TEST_TIMEOUT:-300}" "$bin" >"$log" 2>&1; rc=$?
+    [ "$rc" -eq 124 ] && echo "!! $bin timed out after ${MAPBENCH_TEST_TIMEOUT:-300} s" >>"$log"
     cat "$log"
     # cmocka's summaries; stdout and stderr may share a line, so they are not anchored.
     p=$(grep -o '\[  PASSED  \] [0-9]* test' "$log" | awk '{s+=$4} END {print s+0}')
