@@ -37,12 +37,17 @@ struct window_tally {
 
 struct window_shared;
 
+/* The stream position of an operation serves as the version written with it: unique per
+ * worker, so every put writes a new value, and no counter is kept for it. */
+struct window_cursor {
+    uint64_t position;
+    uint64_t fresh; /* insert growth: fresh keys used so far */
+};
+
 struct window_worker {
     alignas(64) struct window_shared *shared;
     int index;
-    uint64_t position;          /* where in the cyclic stream the next phase continues */
-    uint64_t version;           /* makes every written value new: workload_value(key, version) */
-    uint64_t fresh;             /* insert growth: how many fresh keys this worker has used */
+    struct window_cursor cursor; /* where in the cyclic stream the next phase continues */
     struct window_tally measured;
     uint64_t inserts_all, deletes_all; /* both phases: what validation needs */
     struct workload_stream stream;
@@ -93,32 +98,40 @@ static enum result_op window_result_op(uint8_t op)
     return map_ops[op];
 }
 
+/* The backend's operations copied into locals before the loop, so the timed loop makes one
+ * indirect call per operation without reloading the vtable each time. */
+struct window_calls {
+    bool (*get)(struct map *, uint64_t, uint64_t *);
+    bool (*put)(struct map *, uint64_t, uint64_t);
+    bool (*put_if_absent)(struct map *, uint64_t, uint64_t, uint64_t *);
+    bool (*del)(struct map *, uint64_t);
+    void (*range)(struct map *, map_range_fn, void *);
+};
+
 /* One operation of the stream, counted into t.  Inlined into the timed loop. */
-static inline void window_apply(const struct map_backend *b, struct map *m, uint8_t op,
+static inline void window_apply(struct window_calls calls, struct map *m, uint8_t op,
                                 uint64_t key, uint64_t version, struct window_tally *t)
 {
     uint64_t value;
+    if (__builtin_expect(op == WORKLOAD_GET, 1)) {
+        t->get_hits += calls.get(m, key, &value);
+        return;
+    }
     switch (op) {
-    case WORKLOAD_GET:
-        t->gets++;
-        t->get_hits += b->get(m, key, &value);
-        break;
-    case WORKLOAD_PUT: {
-        bool inserted = b->put(m, key, workload_value(key, version));
+    case WORKLOAD_PUT:
         t->writes_attempted++;
         t->writes_effective++; /* an update writes a new value; an insert adds a key */
-        t->inserts += inserted;
+        t->inserts += calls.put(m, key, workload_value(key, version));
         break;
-    }
     case WORKLOAD_PUT_IF_ABSENT: {
-        bool stored = b->put_if_absent(m, key, workload_value(key, version), &value);
+        bool stored = calls.put_if_absent(m, key, workload_value(key, version), &value);
         t->writes_attempted++;
         t->writes_effective += stored;
         t->inserts += stored;
         break;
     }
     case WORKLOAD_DEL: {
-        bool removed = b->del(m, key);
+        bool removed = calls.del(m, key);
         t->writes_attempted++;
         t->writes_effective += removed;
         t->deletes += removed;
@@ -126,22 +139,65 @@ static inline void window_apply(const struct map_backend *b, struct map *m, uint
     }
     default: {
         uint64_t visited = 0;
-        b->range(m, window_range_count, &visited);
+        calls.range(m, window_range_count, &visited);
         t->ranges++;
         break;
     }
     }
 }
 
-/* latency_every rounded up to a power of two, as a mask; all ones disables sampling. */
-static uint64_t window_latency_mask(const struct bench_case *c)
+/* Latency sampling times the first operation of every Nth batch: latency_every is rounded up to
+ * a power of two of at least WINDOW_BATCH, so the untimed operations run in a loop with no clock
+ * and no sampling branch.  Returns the batch mask; all ones disables sampling. */
+static uint64_t window_sampled_batch_mask(const struct bench_case *c)
 {
     if (c->latency_every <= 0)
         return UINT64_MAX;
-    uint64_t every = 1;
-    while (every < (uint64_t)c->latency_every)
-        every *= 2;
-    return every - 1;
+    uint64_t batches = 1;
+    while (batches * WINDOW_BATCH < (uint64_t)c->latency_every)
+        batches *= 2;
+    return batches - 1;
+}
+
+/* One batch of WINDOW_BATCH operations from the cursor; the stream length is a multiple of the
+ * batch and positions start at 0, so a batch never wraps. */
+static inline void window_run_batch(const struct window_worker *w, struct window_calls calls,
+                                    struct map *m, bool timed_first, struct window_cursor *cur,
+                                    struct window_tally *t)
+{
+    const size_t at = cur->position & w->stream.mask;
+    const uint8_t *ops = w->stream.ops + at;
+    const uint64_t *keys = w->stream.keys + at;
+    int j = 0;
+    if (timed_first) {
+        uint64_t key = keys[0];
+        if (ops[0] == WORKLOAD_PUT && w->stream.fresh_puts)
+            key = workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
+        uint64_t began = window_now_ns();
+        window_apply(calls, m, ops[0], key, cur->position, t);
+        histogram_record(&w->histograms[window_result_op(ops[0])], window_now_ns() - began);
+        j = 1;
+    }
+    if (w->stream.fresh_puts) {
+        for (; j < WINDOW_BATCH; j++) {
+            uint64_t key = ops[j] == WORKLOAD_PUT
+                               ? workload_fresh_key(w->index, w->shared->workers, cur->fresh++)
+                               : keys[j];
+            window_apply(calls, m, ops[j], key, cur->position + (uint64_t)j, t);
+        }
+    } else {
+        for (; j < WINDOW_BATCH; j++)
+            window_apply(calls, m, ops[j], keys[j], cur->position + (uint64_t)j, t);
+    }
+    cur->position += WINDOW_BATCH;
+}
+
+/* Ends an ops window: the first worker to meet its quota stamps the end and stops everyone. */
+static void window_quota_met(struct window_shared *sh)
+{
+    uint64_t expected = 0;
+    atomic_compare_exchange_strong(&sh->first_finish_ns, &expected, window_now_ns());
+    atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
 }
 
 /* The timed loop of one phase. */
@@ -149,42 +205,23 @@ static void window_worker_loop(struct window_worker *w)
 {
     struct window_shared *sh = w->shared;
     const struct map_backend *b = sh->config->backend;
-    struct map *m = sh->map;
-    const uint8_t *ops = w->stream.ops;
-    const uint64_t *keys = w->stream.keys;
-    const uint64_t mask = w->stream.mask;
-    const uint64_t latency_mask = sh->recording ? window_latency_mask(sh->config->bench_case)
-                                                : UINT64_MAX;
-    const bool fresh_puts = w->stream.fresh_puts;
-    uint64_t i = w->position, version = w->version, fresh = w->fresh;
+    const struct window_calls calls = {b->get, b->put, b->put_if_absent, b->del, b->range};
+    const uint64_t sampled = sh->recording ? window_sampled_batch_mask(sh->config->bench_case)
+                                           : UINT64_MAX;
+    struct window_cursor cur = w->cursor;
     struct window_tally t = {0};
-    for (;;) {
+    for (uint64_t batch = 0;; batch++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             break;
         if (sh->ops_quota && t.ops >= sh->ops_quota) {
-            uint64_t expected = 0;
-            atomic_compare_exchange_strong(&sh->first_finish_ns, &expected, window_now_ns());
-            atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
+            window_quota_met(sh);
             break;
         }
-        for (int j = 0; j < WINDOW_BATCH; j++, i++) {
-            uint8_t op = ops[i & mask];
-            uint64_t key = keys[i & mask];
-            if (op == WORKLOAD_PUT && fresh_puts)
-                key = workload_fresh_key(w->index, sh->workers, fresh++);
-            if ((i & latency_mask) != 0) {
-                window_apply(b, m, op, key, ++version, &t);
-            } else {
-                uint64_t began = window_now_ns();
-                window_apply(b, m, op, key, ++version, &t);
-                histogram_record(&w->histograms[window_result_op(op)], window_now_ns() - began);
-            }
-        }
+        window_run_batch(w, calls, sh->map, (batch & sampled) == 0, &cur, &t);
         t.ops += WINDOW_BATCH;
     }
-    w->position = i;
-    w->version = version;
-    w->fresh = fresh;
+    t.gets = t.ops - t.writes_attempted - t.ranges;
+    w->cursor = cur;
     w->inserts_all += t.inserts;
     w->deletes_all += t.deletes;
     if (sh->recording)
