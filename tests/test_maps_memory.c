@@ -6,6 +6,9 @@
  * allocations.  Leaks the accounting cannot see are LeakSanitizer's job in `make asan`, which runs
  * this same binary: destroy must free everything, deferred frees included.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "support.h"
 
 static void memory_read(const struct map_backend *b, struct map *m, struct map_stats *out)
@@ -32,6 +35,18 @@ static uint64_t memory_cycle(const struct map_backend *b, struct map *m, size_t 
     return stats.bytes;
 }
 
+/* Backends that by design keep memory after their keys are deleted.  For them the emptied map is
+ * not held to the empty map's size, only to not growing on a second cycle (no leak, no creep). */
+static const char *memory_retained_by_design(const char *name)
+{
+    if (strcmp(name, "syncmap") == 0)
+        return "deleted entries stay in the read-only map until a later store rebuilds the dirty "
+               "map, as in Go's sync.Map";
+    if (strcmp(name, "ref-ckht") == 0)
+        return "ck_ht never shrinks its slot array";
+    return NULL;
+}
+
 static void test_memory_returns(void **state)
 {
     const struct support_case *c = *state;
@@ -46,7 +61,11 @@ static void test_memory_returns(void **state)
     memory_read(c->backend, m, &after_first);
     /* "Small": a few pages, or 1/16 of what the full map held, whichever is larger. */
     uint64_t bound = (peak - empty.bytes) / 16 > 16384 ? (peak - empty.bytes) / 16 : 16384;
-    if (after_first.bytes > empty.bytes + bound)
+    const char *retained = memory_retained_by_design(c->backend->name);
+    if (retained)
+        printf("note: %s keeps %llu bytes after emptying: %s\n", c->backend->name,
+               (unsigned long long)after_first.bytes, retained);
+    else if (after_first.bytes > empty.bytes + bound)
         fail_msg("emptied map holds %llu bytes, the empty one %llu (peak %llu)",
                  (unsigned long long)after_first.bytes, (unsigned long long)empty.bytes,
                  (unsigned long long)peak);
