@@ -353,6 +353,13 @@ static bool store_end(struct store *s, bool ok, char *err)
 
 /* ---- opening ---------------------------------------------------------------------------- */
 
+static bool store_fail_newer(struct store *s, int64_t version, char *err)
+{
+    snprintf(err, STORE_ERR_LEN, "results database %s has schema version %lld; this mapbench knows up to %d: use a newer mapbench",
+             s->path, (long long)version, STORE_SCHEMA_VERSION);
+    return false;
+}
+
 /* Rejects before touching the file what store_open must not write to: a file that is not a
  * database, an SQLite database of another program, a schema newer than this code. */
 static bool store_check_foreign(struct store *s, char *err)
@@ -362,10 +369,12 @@ static bool store_check_foreign(struct store *s, char *err)
         !store_query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))
         return false;
     if (version > STORE_SCHEMA_VERSION)
-        return store_fail_text(s, err, "schema version %lld is newer than this mapbench knows (%d): use a newer mapbench",
-                               (long long)version, STORE_SCHEMA_VERSION);
-    if (version == 0 && tables > 0)
-        return store_fail_text(s, err, "is an SQLite database of another program (no mapbench schema version)");
+        return store_fail_newer(s, version, err);
+    if (version == 0 && tables > 0) {
+        snprintf(err, STORE_ERR_LEN, "results database %s is an SQLite database of another program (no mapbench schema)",
+                 s->path);
+        return false;
+    }
     return true;
 }
 
@@ -389,8 +398,7 @@ static bool store_migrate(struct store *s, char *err)
     if (!store_query_int(s, "PRAGMA user_version", &version, err))
         return false;
     if (version > STORE_SCHEMA_VERSION) /* migrated by a newer mapbench since the check */
-        return store_fail_text(s, err, "schema version %lld is newer than this mapbench knows (%d): use a newer mapbench",
-                               (long long)version, STORE_SCHEMA_VERSION);
+        return store_fail_newer(s, version, err);
     for (int step = (int)version; step < STORE_MIGRATION_COUNT; step++) {
         char doing[64];
         snprintf(doing, sizeof doing, "migrating schema %d to %d", step, step + 1);
