@@ -364,9 +364,18 @@ static bool store_fail_newer(struct store *s, int64_t version, char *err)
  * database, an SQLite database of another program, a schema newer than this code. */
 static bool store_check_foreign(struct store *s, char *err)
 {
-    int64_t version, tables;
-    if (!store_query_int(s, "PRAGMA user_version", &version, err) ||
-        !store_query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))
+    /* One statement, so one read transaction: a process creating the file between two reads
+     * would otherwise show version 0 with tables. */
+    struct store_binder b;
+    if (!store_prepare(s, "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version",
+                       &b, err))
+        return false;
+    int rc = sqlite3_step(b.stmt);
+    int64_t version = sqlite3_column_int64(b.stmt, 0), tables = sqlite3_column_int64(b.stmt, 1);
+    if (rc != SQLITE_ROW)
+        store_fail(s, rc, "reading the schema version", err);
+    sqlite3_finalize(b.stmt);
+    if (rc != SQLITE_ROW)
         return false;
     if (version > STORE_SCHEMA_VERSION)
         return store_fail_newer(s, version, err);
