@@ -41,7 +41,8 @@
  * one short transaction when it ends (see store.h), so no lock is held while measuring; its id is
  * reserved when it begins by advancing cases' AUTOINCREMENT counter in sqlite_sequence.
  *
- * Every statement binds its values; the only SQL assembled at run time is none.
+ * Every statement binds its values.  The one SQL text formatted at run time is
+ * "PRAGMA user_version = N" from the compile-time STORE_SCHEMA_VERSION (PRAGMA takes no parameters).
  */
 #include "runner/store.h"
 
