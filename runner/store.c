@@ -1,0 +1,1139 @@
+/*
+ * store.c: the results database, one SQLite file written through SQLite's C API.
+ *
+ * Schema (version 2; the full text is runner/store_schema.sql, kept equal to this code by
+ * tests/test_store.c):
+ *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
+ *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
+ *   runs       id, machine_id, started_at, finished_at, status running|done|aborted|failed,
+ *              pid, hostname (who is writing it), command_line, git_commit, label, compiler,
+ *              cflags, library_versions, scenarios, transparent_hugepages, cpu_governor
+ *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, then one column
+ *              per bench_case field: scenario, backend, backend_name, threads, placement, memory
+ *              (text) and memory_node (NULL unless bind), read_pct, write_kind (text), hit_pct,
+ *              range_pct, delete_pct, keys, key_range, distribution (text, "zipf:0.99"),
+ *              zipf_theta (NULL unless zipf), hot_keys (NULL unless hot), duration_s, ops,
+ *              repetitions, warmup_s, seed (the uint64 bits as SQLite's signed integer),
+ *              latency_every, misuse_demo, plan (planned PUs), oversubscribed
+ *   samples    id, case_id, repetition (UNIQUE per case), window_s, total_ops, ops_per_s,
+ *              ns_per_op, workers, worker_ops (JSON array: json_each() reads it), worker_binding,
+ *              gets, get_hits, writes_attempted, writes_effective, ranges, then for each op of
+ *              get, put, put_if_absent, del, range: OP_samples, OP_p50_ns, OP_p90_ns, OP_p99_ns,
+ *              OP_p999_ns, OP_max_ns (percentiles NULL when OP_samples is 0), bytes_per_key,
+ *              allocs_per_op, peak_rss_bytes, cycles, instructions, cache_misses (NULL when the
+ *              counter was unavailable), valid, invalid_reason
+ *   histograms case_id, repetition, op (text), encoding, counts (JSON array); key (case, rep, op)
+ *   views      case_results (one row per sample with its run, machine and case columns),
+ *              case_summary (one row per case: valid samples, mean/min/max ops_per_s)
+ * Latency percentiles are columns rather than a (sample, op) table because the common query,
+ * "p99 of gets by backend and threads", is then one SELECT without a pivot.
+ *
+ * Versions: PRAGMA user_version holds the schema version.  store_migrations[] is the ordered list
+ * of steps, step i taking version i to i+1; a new file replays every step, so the upgrade path is
+ * the creation path and cannot rot.  Steps run in one BEGIN IMMEDIATE transaction that re-reads
+ * user_version, so two processes opening an old file at once migrate it once.  Never edit a
+ * released step: append one.
+ *
+ * Concurrency: WAL (readers never block the writer) plus a busy timeout; every transaction that
+ * writes begins IMMEDIATE, because a deferred one that upgrades from read to write gets SQLITE_BUSY
+ * without the busy handler being consulted.  The switch to WAL itself also bypasses the busy
+ * handler, so it is retried here until the timeout.  A case is buffered in memory and written in
+ * one short transaction when it ends (see store.h), so no lock is held while measuring; its id is
+ * reserved when it begins by advancing cases' AUTOINCREMENT counter in sqlite_sequence.
+ *
+ * Every statement binds its values.  The one SQL text formatted at run time is
+ * "PRAGMA user_version = N" from the compile-time STORE_SCHEMA_VERSION (PRAGMA takes no parameters).
+ */
+#include "runner/store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+_Static_assert(RESULT_OP_COUNT == 5, "samples has latency columns for exactly five operations");
+
+static const char *const store_migrations[] = {
+    /* 0 -> 1: the first released schema. */
+    "CREATE TABLE machines ("
+    "  id INTEGER PRIMARY KEY,"
+    "  fingerprint TEXT NOT NULL UNIQUE,"
+    "  hostname TEXT NOT NULL,"
+    "  cpu_model TEXT, kernel TEXT,"
+    "  packages INTEGER, numa_nodes INTEGER, cores INTEGER, pus INTEGER,"
+    "  cache_levels INTEGER, l1_bytes INTEGER, l2_bytes INTEGER, l3_bytes INTEGER, l4_bytes INTEGER,"
+    "  topology_xml TEXT,"
+    "  first_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  machine_id INTEGER NOT NULL REFERENCES machines(id),"
+    "  started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  finished_at TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'running'"
+    "    CHECK (status IN ('running','done','aborted','failed')),"
+    "  pid INTEGER NOT NULL, hostname TEXT NOT NULL,"
+    "  command_line TEXT, git_commit TEXT, label TEXT, compiler TEXT, cflags TEXT,"
+    "  library_versions TEXT, scenarios TEXT);"
+    "CREATE INDEX runs_by_machine ON runs(machine_id, started_at);"
+    "CREATE TABLE cases ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  status TEXT NOT NULL CHECK (status IN ('ok','skipped','invalid','failed')),"
+    "  reason TEXT,"
+    "  finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  scenario TEXT NOT NULL, backend TEXT NOT NULL, backend_name TEXT NOT NULL,"
+    "  threads INTEGER NOT NULL, placement TEXT NOT NULL,"
+    "  memory TEXT NOT NULL, memory_node INTEGER,"
+    "  read_pct REAL NOT NULL, write_kind TEXT NOT NULL, hit_pct REAL NOT NULL,"
+    "  range_pct REAL NOT NULL, delete_pct REAL NOT NULL,"
+    "  keys INTEGER NOT NULL, key_range INTEGER NOT NULL,"
+    "  distribution TEXT NOT NULL, zipf_theta REAL, hot_keys INTEGER,"
+    "  duration_s REAL NOT NULL, ops INTEGER NOT NULL, repetitions INTEGER NOT NULL,"
+    "  warmup_s REAL NOT NULL, seed INTEGER NOT NULL, latency_every INTEGER NOT NULL,"
+    "  misuse_demo INTEGER NOT NULL, plan TEXT, oversubscribed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX cases_by_run ON cases(run_id);"
+    "CREATE TABLE samples ("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  repetition INTEGER NOT NULL,"
+    "  window_s REAL NOT NULL, total_ops INTEGER NOT NULL, ops_per_s REAL, ns_per_op REAL,"
+    "  workers INTEGER NOT NULL, worker_ops TEXT NOT NULL, worker_binding TEXT,"
+    "  gets INTEGER, get_hits INTEGER, writes_attempted INTEGER, writes_effective INTEGER,"
+    "  ranges INTEGER,"
+    "  get_samples INTEGER, get_p50_ns REAL, get_p90_ns REAL, get_p99_ns REAL,"
+    "  get_p999_ns REAL, get_max_ns REAL,"
+    "  put_samples INTEGER, put_p50_ns REAL, put_p90_ns REAL, put_p99_ns REAL,"
+    "  put_p999_ns REAL, put_max_ns REAL,"
+    "  put_if_absent_samples INTEGER, put_if_absent_p50_ns REAL, put_if_absent_p90_ns REAL,"
+    "  put_if_absent_p99_ns REAL, put_if_absent_p999_ns REAL, put_if_absent_max_ns REAL,"
+    "  del_samples INTEGER, del_p50_ns REAL, del_p90_ns REAL, del_p99_ns REAL,"
+    "  del_p999_ns REAL, del_max_ns REAL,"
+    "  range_samples INTEGER, range_p50_ns REAL, range_p90_ns REAL, range_p99_ns REAL,"
+    "  range_p999_ns REAL, range_max_ns REAL,"
+    "  bytes_per_key REAL, allocs_per_op REAL, peak_rss_bytes INTEGER,"
+    "  cycles INTEGER, instructions INTEGER, cache_misses INTEGER,"
+    "  valid INTEGER NOT NULL, invalid_reason TEXT,"
+    "  UNIQUE (case_id, repetition));"
+    "CREATE VIEW case_summary AS"
+    "  SELECT c.*, count(s.id) AS valid_samples, avg(s.ops_per_s) AS mean_ops_per_s,"
+    "         min(s.ops_per_s) AS min_ops_per_s, max(s.ops_per_s) AS max_ops_per_s,"
+    "         avg(s.ns_per_op) AS mean_ns_per_op"
+    "  FROM cases c LEFT JOIN samples s ON s.case_id = c.id AND s.valid"
+    "  GROUP BY c.id;",
+
+    /* 1 -> 2: the environment beside each run, latency histograms, and case_results. */
+    "ALTER TABLE runs ADD COLUMN transparent_hugepages TEXT;"
+    "ALTER TABLE runs ADD COLUMN cpu_governor TEXT;"
+    "CREATE TABLE histograms ("
+    "  case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  repetition INTEGER NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  encoding TEXT NOT NULL,"
+    "  counts TEXT NOT NULL,"
+    "  PRIMARY KEY (case_id, repetition, op));"
+    "CREATE VIEW case_results AS"
+    "  SELECT r.id AS run_id, r.label AS run_label, r.status AS run_status,"
+    "         r.started_at AS run_started_at, r.git_commit, r.compiler, r.cflags,"
+    "         r.transparent_hugepages, r.cpu_governor,"
+    "         m.id AS machine_id, m.fingerprint, m.hostname, m.cpu_model,"
+    "         c.id AS case_id, c.status AS case_status, c.reason AS case_reason,"
+    "         c.scenario, c.backend, c.backend_name, c.threads, c.placement, c.memory,"
+    "         c.memory_node, c.read_pct, c.write_kind, c.hit_pct, c.range_pct, c.delete_pct,"
+    "         c.keys, c.key_range, c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops,"
+    "         c.repetitions, c.warmup_s, c.seed, c.latency_every, c.misuse_demo, c.plan,"
+    "         c.oversubscribed,"
+    "         s.id AS sample_id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op,"
+    "         s.workers, s.worker_ops, s.worker_binding, s.gets, s.get_hits,"
+    "         s.writes_attempted, s.writes_effective, s.ranges,"
+    "         s.get_samples, s.get_p50_ns, s.get_p90_ns, s.get_p99_ns, s.get_p999_ns, s.get_max_ns,"
+    "         s.put_samples, s.put_p50_ns, s.put_p90_ns, s.put_p99_ns, s.put_p999_ns, s.put_max_ns,"
+    "         s.put_if_absent_samples, s.put_if_absent_p50_ns, s.put_if_absent_p90_ns,"
+    "         s.put_if_absent_p99_ns, s.put_if_absent_p999_ns, s.put_if_absent_max_ns,"
+    "         s.del_samples, s.del_p50_ns, s.del_p90_ns, s.del_p99_ns, s.del_p999_ns, s.del_max_ns,"
+    "         s.range_samples, s.range_p50_ns, s.range_p90_ns, s.range_p99_ns, s.range_p999_ns,"
+    "         s.range_max_ns,"
+    "         s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,"
+    "         s.cache_misses, s.valid, s.invalid_reason"
+    "  FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id"
+    "  JOIN machines m ON m.id = r.machine_id;",
+};
+
+#define STORE_MIGRATION_COUNT ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+_Static_assert(sizeof store_migrations / sizeof store_migrations[0] == STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+struct store_histogram {
+    int repetition, op;
+    char *encoding;
+    uint64_t *counts;
+    size_t n;
+};
+
+/* The case between store_case_begin and store_case_end. */
+struct store_pending {
+    bool open;
+    int64_t case_id, run_id;
+    struct bench_case c;
+    char *plan;
+    bool oversubscribed;
+    struct result_sample *samples;
+    size_t sample_count, sample_cap;
+    struct store_histogram *histograms;
+    size_t histogram_count, histogram_cap;
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    int timeout_ms;
+    char hostname[256];
+    struct store_pending pending;
+};
+
+/* ---- errors ----------------------------------------------------------------------------- */
+
+/* Turns an SQLite result code into the one line the user reads: the four failures store_open
+ * promises by name, and "results database X: DOING: MESSAGE" for anything else. */
+static bool store_fail(struct store *s, int rc, const char *doing, char *err)
+{
+    const char *message = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        snprintf(err, STORE_ERR_LEN, "results database %s is locked by another process (gave up after %d ms)",
+                 s->path, s->timeout_ms);
+        break;
+    case SQLITE_NOTADB:
+        snprintf(err, STORE_ERR_LEN, "results database %s is not an SQLite database", s->path);
+        break;
+    case SQLITE_CANTOPEN:
+        snprintf(err, STORE_ERR_LEN, "cannot write results database %s: %s", s->path,
+                 sys ? strerror(sys) : message);
+        break;
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_PERM:
+        snprintf(err, STORE_ERR_LEN, "cannot write results database %s: %s", s->path, message);
+        break;
+    default:
+        snprintf(err, STORE_ERR_LEN, "results database %s: %s: %s", s->path, doing, message);
+    }
+    return false;
+}
+
+static bool store_fail_text(struct store *s, char *err, const char *fmt, ...)
+{
+    char text[STORE_ERR_LEN - 64]; /* leaves room for the path in err */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    snprintf(err, STORE_ERR_LEN, "results database %s: %s", s->path, text);
+    return false;
+}
+
+/* ---- statements --------------------------------------------------------------------------- */
+
+/* Binds parameters left to right; the first failure sticks in rc. */
+struct store_binder {
+    sqlite3_stmt *stmt;
+    int next, rc;
+};
+
+static void bind_int(struct store_binder *b, int64_t v)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_int64(b->stmt, ++b->next, v);
+}
+
+static void bind_double(struct store_binder *b, double v)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_double(b->stmt, ++b->next, v);
+}
+
+static void bind_null(struct store_binder *b)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_null(b->stmt, ++b->next);
+}
+
+static void bind_text(struct store_binder *b, const char *t)
+{
+    if (!t)
+        bind_null(b);
+    else if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_text(b->stmt, ++b->next, t, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_int_if(struct store_binder *b, bool present, int64_t v)
+{
+    if (present)
+        bind_int(b, v);
+    else
+        bind_null(b);
+}
+
+static void bind_double_if(struct store_binder *b, bool present, double v)
+{
+    if (present)
+        bind_double(b, v);
+    else
+        bind_null(b);
+}
+
+static sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct store_binder *b, char *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(s, rc, "preparing a statement", err);
+        return NULL;
+    }
+    *b = (struct store_binder){ .stmt = stmt, .next = 0, .rc = SQLITE_OK };
+    return stmt;
+}
+
+/* Steps a bound statement once and finalizes it.  With row_value, the statement must return a
+ * row and its column 0 lands there (INSERT ... RETURNING id, SELECT count(*)). */
+static bool store_finish(struct store *s, struct store_binder *b, int64_t *row_value, const char *doing, char *err)
+{
+    int rc = b->rc == SQLITE_OK ? sqlite3_step(b->stmt) : b->rc;
+    bool found = rc == SQLITE_ROW;
+    if (found && row_value)
+        *row_value = sqlite3_column_int64(b->stmt, 0);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        store_fail(s, rc, doing, err);
+    sqlite3_finalize(b->stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return false;
+    if (row_value && !found)
+        return store_fail_text(s, err, "%s: no such row", doing);
+    return true;
+}
+
+static bool store_exec(struct store *s, const char *sql, const char *doing, char *err)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK || store_fail(s, rc, doing, err);
+}
+
+static bool store_query_int(struct store *s, const char *sql, int64_t *value, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s, sql, &b, err))
+        return false;
+    return store_finish(s, &b, value, sql, err);
+}
+
+static bool store_begin(struct store *s, char *err)
+{
+    return store_exec(s, "BEGIN IMMEDIATE", "starting a write transaction", err);
+}
+
+static void store_rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Commits when ok, rolls back otherwise; returns whether the transaction's work is stored. */
+static bool store_end(struct store *s, bool ok, char *err)
+{
+    if (ok)
+        ok = store_exec(s, "COMMIT", "committing", err);
+    store_rollback(s);
+    return ok;
+}
+
+/* ---- opening ---------------------------------------------------------------------------- */
+
+static bool store_fail_newer(struct store *s, int64_t version, char *err)
+{
+    snprintf(err, STORE_ERR_LEN, "results database %s has schema version %lld; this mapbench knows up to %d: use a newer mapbench",
+             s->path, (long long)version, STORE_SCHEMA_VERSION);
+    return false;
+}
+
+/* Rejects before touching the file what store_open must not write to: a file that is not a
+ * database, an SQLite database of another program, a schema newer than this code. */
+static bool store_check_foreign(struct store *s, char *err)
+{
+    /* One statement, so one read transaction: a process creating the file between two reads
+     * would otherwise show version 0 with tables. */
+    struct store_binder b;
+    if (!store_prepare(s, "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version",
+                       &b, err))
+        return false;
+    int rc = sqlite3_step(b.stmt);
+    int64_t version = sqlite3_column_int64(b.stmt, 0), tables = sqlite3_column_int64(b.stmt, 1);
+    if (rc != SQLITE_ROW)
+        store_fail(s, rc, "reading the schema version", err);
+    sqlite3_finalize(b.stmt);
+    if (rc != SQLITE_ROW)
+        return false;
+    if (version > STORE_SCHEMA_VERSION)
+        return store_fail_newer(s, version, err);
+    if (version == 0 && tables > 0) {
+        snprintf(err, STORE_ERR_LEN, "results database %s is an SQLite database of another program (no mapbench schema)",
+                 s->path);
+        return false;
+    }
+    return true;
+}
+
+/* Switching to WAL needs an exclusive lock and does not wait for one, so wait here. */
+static bool store_enable_wal(struct store *s, char *err)
+{
+    struct timespec pause = { 0, 5 * 1000 * 1000 };
+    for (int waited = 0;; waited += 5) {
+        int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return true;
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= s->timeout_ms)
+            return store_fail(s, rc, "switching to WAL", err);
+        nanosleep(&pause, NULL);
+    }
+}
+
+static bool store_migrate(struct store *s, char *err)
+{
+    int64_t version;
+    if (!store_query_int(s, "PRAGMA user_version", &version, err))
+        return false;
+    if (version > STORE_SCHEMA_VERSION) /* migrated by a newer mapbench since the check */
+        return store_fail_newer(s, version, err);
+    for (int step = (int)version; step < STORE_MIGRATION_COUNT; step++) {
+        char doing[64];
+        snprintf(doing, sizeof doing, "migrating schema %d to %d", step, step + 1);
+        if (!store_exec(s, store_migrations[step], doing, err))
+            return false;
+    }
+    if (version == STORE_SCHEMA_VERSION)
+        return true;
+    /* PRAGMA takes no parameters; the version is a compile-time constant, not a value from outside. */
+    char pragma[48];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+    return store_exec(s, pragma, "setting the schema version", err);
+}
+
+/* SQL function mapbench_process_gone(pid): 1 when no process of this host has that pid. */
+static void store_sql_process_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int64_t pid = sqlite3_value_int64(argv[0]);
+    bool gone = pid > 0 && (pid_t)pid != getpid() && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+    sqlite3_result_int(ctx, gone);
+}
+
+/* Runs of this host left 'running' by a process that is gone died without finishing (SIGKILL,
+ * power loss): mark them aborted, finished when their last case was.  A pid reused by an
+ * unrelated process keeps its run 'running' until that process ends too. */
+static bool store_mark_orphans(struct store *s, char *err)
+{
+    struct store_binder b;
+    int rc = sqlite3_create_function(s->db, "mapbench_process_gone", 1, SQLITE_UTF8, NULL,
+                                     store_sql_process_gone, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(s, rc, "registering mapbench_process_gone", err);
+    if (!store_prepare(s,
+                       "UPDATE runs SET status = 'aborted', finished_at = coalesce("
+                       "(SELECT max(c.finished_at) FROM cases c WHERE c.run_id = runs.id), started_at)"
+                       " WHERE status = 'running' AND hostname = ? AND mapbench_process_gone(pid)",
+                       &b, err))
+        return false;
+    bind_text(&b, s->hostname);
+    return store_finish(s, &b, NULL, "marking orphaned runs aborted", err);
+}
+
+struct store *store_open_with_timeout(const char *path, int timeout_ms, char *err)
+{
+    struct store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        snprintf(err, STORE_ERR_LEN, "cannot open results database %s: out of memory", path);
+        free(s);
+        return NULL;
+    }
+    s->timeout_ms = timeout_ms;
+    if (gethostname(s->hostname, sizeof s->hostname - 1) != 0)
+        strcpy(s->hostname, "unknown");
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    bool ok = rc == SQLITE_OK || store_fail(s, rc, "opening", err);
+    if (ok) {
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, timeout_ms);
+        ok = store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) &&
+             store_check_foreign(s, err) && store_enable_wal(s, err) && store_begin(s, err);
+        if (ok)
+            ok = store_end(s, store_migrate(s, err) && store_mark_orphans(s, err), err);
+    }
+    if (!ok) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+struct store *store_open(const char *path, char *err)
+{
+    return store_open_with_timeout(path, STORE_BUSY_TIMEOUT_MS, err);
+}
+
+static void store_pending_clear(struct store_pending *p)
+{
+    for (size_t i = 0; i < p->histogram_count; i++) {
+        free(p->histograms[i].encoding);
+        free(p->histograms[i].counts);
+    }
+    free(p->histograms);
+    free(p->samples);
+    free(p->plan);
+    *p = (struct store_pending){ 0 };
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    store_pending_clear(&s->pending);
+    sqlite3_close_v2(s->db);
+    free(s->path);
+    free(s);
+}
+
+struct sqlite3 *store_db(struct store *s)
+{
+    return s->db;
+}
+
+/* ---- machines and runs ------------------------------------------------------------------ */
+
+bool store_machine_upsert(struct store *s, const struct store_machine *m, int64_t *machine_id, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s,
+                       "INSERT INTO machines (fingerprint, hostname, cpu_model, kernel, packages, numa_nodes,"
+                       " cores, pus, cache_levels, l1_bytes, l2_bytes, l3_bytes, l4_bytes, topology_xml)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (fingerprint) DO UPDATE SET hostname = excluded.hostname RETURNING id",
+                       &b, err))
+        return false;
+    bind_text(&b, m->fingerprint);
+    bind_text(&b, m->hostname);
+    bind_text(&b, m->cpu_model);
+    bind_text(&b, m->kernel);
+    bind_int(&b, m->packages);
+    bind_int(&b, m->numa_nodes);
+    bind_int(&b, m->cores);
+    bind_int(&b, m->pus);
+    bind_int(&b, m->cache_levels);
+    for (int level = 0; level < 4; level++)
+        bind_int_if(&b, level < m->cache_levels, (int64_t)m->cache_bytes[level]);
+    bind_text(&b, m->topology_xml);
+    return store_finish(s, &b, machine_id, "recording the machine", err);
+}
+
+bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s,
+                       "INSERT INTO runs (machine_id, pid, hostname, command_line, git_commit, label, compiler,"
+                       " cflags, library_versions, transparent_hugepages, cpu_governor, scenarios)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       &b, err))
+        return false;
+    bind_int(&b, r->machine_id);
+    bind_int(&b, getpid());
+    bind_text(&b, s->hostname);
+    bind_text(&b, r->command_line);
+    bind_text(&b, r->git_commit);
+    bind_text(&b, r->label);
+    bind_text(&b, r->compiler);
+    bind_text(&b, r->cflags);
+    bind_text(&b, r->library_versions);
+    bind_text(&b, r->transparent_hugepages);
+    bind_text(&b, r->cpu_governor);
+    bind_text(&b, r->scenarios);
+    return store_finish(s, &b, run_id, "starting a run", err);
+}
+
+bool store_run_finish(struct store *s, int64_t run_id, const char *status, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s,
+                       "UPDATE runs SET status = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+                       " WHERE id = ? RETURNING id",
+                       &b, err))
+        return false;
+    bind_text(&b, status);
+    bind_int(&b, run_id);
+    int64_t found;
+    char doing[64];
+    snprintf(doing, sizeof doing, "finishing run %lld", (long long)run_id);
+    return store_finish(s, &b, &found, doing, err);
+}
+
+/* ---- cases ------------------------------------------------------------------------------ */
+
+/* Inserts one case row; case_id 0 lets SQLite choose. */
+static bool store_insert_case(struct store *s, int64_t case_id, int64_t run_id, const struct bench_case *c,
+                              const char *plan, bool oversubscribed, const char *status, const char *reason,
+                              int64_t *inserted_id, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s,
+                       "INSERT INTO cases (id, run_id, status, reason, scenario, backend, backend_name, threads,"
+                       " placement, memory, memory_node, read_pct, write_kind, hit_pct, range_pct, delete_pct,"
+                       " keys, key_range, distribution, zipf_theta, hot_keys, duration_s, ops, repetitions,"
+                       " warmup_s, seed, latency_every, misuse_demo, plan, oversubscribed)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                       " ?, ?, ?) RETURNING id",
+                       &b, err))
+        return false;
+    char distribution[CASE_TEXT];
+    bind_int_if(&b, case_id != 0, case_id);
+    bind_int(&b, run_id);
+    bind_text(&b, status);
+    bind_text(&b, reason);
+    bind_text(&b, c->scenario);
+    bind_text(&b, c->backend);
+    bind_text(&b, c->backend_name);
+    bind_int(&b, c->threads);
+    bind_text(&b, c->placement);
+    bind_text(&b, case_memory_name(c->memory));
+    bind_int_if(&b, c->memory == CASE_MEMORY_BIND, c->memory_node);
+    bind_double(&b, c->read_pct);
+    bind_text(&b, case_write_kind_name(c->write_kind));
+    bind_double(&b, c->hit_pct);
+    bind_double(&b, c->range_pct);
+    bind_double(&b, c->delete_pct);
+    bind_int(&b, (int64_t)c->keys);
+    bind_int(&b, (int64_t)c->key_range);
+    bind_text(&b, case_distribution_text(c, distribution, sizeof distribution));
+    bind_double_if(&b, c->distribution == CASE_DIST_ZIPF, c->zipf_theta);
+    bind_int_if(&b, c->distribution == CASE_DIST_HOT, (int64_t)c->hot_keys);
+    bind_double(&b, c->duration_s);
+    bind_int(&b, (int64_t)c->ops);
+    bind_int(&b, c->repetitions);
+    bind_double(&b, c->warmup_s);
+    bind_int(&b, (int64_t)c->seed);
+    bind_int(&b, c->latency_every);
+    bind_int(&b, c->misuse_demo);
+    bind_text(&b, plan);
+    bind_int(&b, oversubscribed);
+    return store_finish(s, &b, inserted_id, "recording a case", err);
+}
+
+/* "[1,2,3]": the per-worker counts as a JSON array, malloc'd. */
+static char *store_json_array(const uint64_t *values, size_t n)
+{
+    size_t cap = 2 + n * 21 + 1, used = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return NULL;
+    text[used++] = '[';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(text + used, cap - used, "%s%llu", i ? "," : "", (unsigned long long)values[i]);
+    snprintf(text + used, cap - used, "]");
+    return text;
+}
+
+static bool store_insert_sample(struct store *s, int64_t case_id, const struct result_sample *r, char *err)
+{
+    int workers = r->workers < 0 ? 0 : r->workers > RESULT_MAX_WORKERS ? RESULT_MAX_WORKERS : r->workers;
+    char *worker_ops = store_json_array(r->worker_ops, (size_t)workers);
+    struct store_binder b;
+    if (!worker_ops)
+        return store_fail_text(s, err, "out of memory");
+    if (!store_prepare(s,
+                       "INSERT INTO samples (case_id, repetition, window_s, total_ops, ops_per_s, ns_per_op,"
+                       " workers, worker_ops, worker_binding, gets, get_hits, writes_attempted, writes_effective,"
+                       " ranges,"
+                       " get_samples, get_p50_ns, get_p90_ns, get_p99_ns, get_p999_ns, get_max_ns,"
+                       " put_samples, put_p50_ns, put_p90_ns, put_p99_ns, put_p999_ns, put_max_ns,"
+                       " put_if_absent_samples, put_if_absent_p50_ns, put_if_absent_p90_ns,"
+                       " put_if_absent_p99_ns, put_if_absent_p999_ns, put_if_absent_max_ns,"
+                       " del_samples, del_p50_ns, del_p90_ns, del_p99_ns, del_p999_ns, del_max_ns,"
+                       " range_samples, range_p50_ns, range_p90_ns, range_p99_ns, range_p999_ns, range_max_ns,"
+                       " bytes_per_key, allocs_per_op, peak_rss_bytes, cycles, instructions, cache_misses,"
+                       " valid, invalid_reason)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                       " ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,"
+                       " ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?, ?)",
+                       &b, err)) {
+        free(worker_ops);
+        return false;
+    }
+    bind_int(&b, case_id);
+    bind_int(&b, r->repetition);
+    bind_double(&b, r->window_s);
+    bind_int(&b, (int64_t)r->total_ops);
+    bind_double(&b, r->ops_per_s);
+    bind_double(&b, r->ns_per_op);
+    bind_int(&b, workers);
+    bind_text(&b, worker_ops);
+    bind_text(&b, r->worker_binding);
+    bind_int(&b, (int64_t)r->gets);
+    bind_int(&b, (int64_t)r->get_hits);
+    bind_int(&b, (int64_t)r->writes_attempted);
+    bind_int(&b, (int64_t)r->writes_effective);
+    bind_int(&b, (int64_t)r->ranges);
+    for (int op = 0; op < RESULT_OP_COUNT; op++) {
+        const struct result_latency *l = &r->latency[op];
+        bool measured = l->samples > 0;
+        bind_int(&b, (int64_t)l->samples);
+        bind_double_if(&b, measured, l->p50_ns);
+        bind_double_if(&b, measured, l->p90_ns);
+        bind_double_if(&b, measured, l->p99_ns);
+        bind_double_if(&b, measured, l->p999_ns);
+        bind_double_if(&b, measured, l->max_ns);
+    }
+    bind_double(&b, r->bytes_per_key);
+    bind_double(&b, r->allocs_per_op);
+    bind_int(&b, (int64_t)r->peak_rss_bytes);
+    bind_int_if(&b, r->cycles.present, (int64_t)r->cycles.value);
+    bind_int_if(&b, r->instructions.present, (int64_t)r->instructions.value);
+    bind_int_if(&b, r->cache_misses.present, (int64_t)r->cache_misses.value);
+    bind_int(&b, r->valid);
+    bind_text(&b, r->valid ? NULL : r->invalid_reason);
+    bool ok = store_finish(s, &b, NULL, "recording a sample", err);
+    free(worker_ops);
+    return ok;
+}
+
+static bool store_insert_histogram(struct store *s, int64_t case_id, const struct store_histogram *h, char *err)
+{
+    char *counts = store_json_array(h->counts, h->n);
+    struct store_binder b;
+    if (!counts)
+        return store_fail_text(s, err, "out of memory");
+    if (!store_prepare(s, "INSERT INTO histograms (case_id, repetition, op, encoding, counts) VALUES (?, ?, ?, ?, ?)",
+                       &b, err)) {
+        free(counts);
+        return false;
+    }
+    bind_int(&b, case_id);
+    bind_int(&b, h->repetition);
+    bind_text(&b, result_op_name((enum result_op)h->op));
+    bind_text(&b, h->encoding);
+    bind_text(&b, counts);
+    bool ok = store_finish(s, &b, NULL, "recording a histogram", err);
+    free(counts);
+    return ok;
+}
+
+/* The next id of cases, taken from AUTOINCREMENT's counter so no other writer can take it. */
+static bool store_reserve_case_id(struct store *s, int64_t run_id, int64_t *case_id, char *err)
+{
+    int64_t found;
+    struct store_binder b;
+    if (!store_prepare(s, "SELECT id FROM runs WHERE id = ?", &b, err))
+        return false;
+    bind_int(&b, run_id);
+    if (!store_finish(s, &b, &found, "looking up the case's run", err))
+        return false;
+    return store_begin(s, err) &&
+           store_end(s,
+                     store_exec(s,
+                                "INSERT INTO sqlite_sequence (name, seq) SELECT 'cases', (SELECT coalesce(max(id), 0) FROM cases)"
+                                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'cases')",
+                                "reserving a case id", err) &&
+                         store_query_int(s, "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'cases' RETURNING seq",
+                                         case_id, err),
+                     err);
+}
+
+static bool store_pending_check(struct store *s, int64_t case_id, char *err)
+{
+    if (!s->pending.open)
+        return store_fail_text(s, err, "case %lld was not begun (store_case_begin)", (long long)case_id);
+    if (s->pending.case_id != case_id)
+        return store_fail_text(s, err, "case %lld is not the open case %lld", (long long)case_id,
+                               (long long)s->pending.case_id);
+    return true;
+}
+
+/* Grows *items (of item_size bytes, *cap of them) to hold one more; false when out of memory. */
+static bool store_grow(void **items, size_t item_size, size_t count, size_t *cap)
+{
+    if (count < *cap)
+        return true;
+    size_t wanted = *cap ? *cap * 2 : 4;
+    void *grown = realloc(*items, wanted * item_size);
+    if (!grown)
+        return false;
+    *items = grown;
+    *cap = wanted;
+    return true;
+}
+
+bool store_case_begin(struct store *s, int64_t run_id, const struct bench_case *c, const char *plan,
+                      bool oversubscribed, int64_t *case_id, char *err)
+{
+    if (s->pending.open)
+        return store_fail_text(s, err, "case %lld is still open (store_case_end or store_case_abandon first)",
+                               (long long)s->pending.case_id);
+    struct store_pending *p = &s->pending;
+    if (!store_reserve_case_id(s, run_id, &p->case_id, err))
+        return false;
+    if (plan && !(p->plan = strdup(plan)))
+        return store_fail_text(s, err, "out of memory");
+    p->open = true;
+    p->run_id = run_id;
+    p->c = *c;
+    p->oversubscribed = oversubscribed;
+    *case_id = p->case_id;
+    return true;
+}
+
+bool store_sample_insert(struct store *s, int64_t case_id, const struct result_sample *r, char *err)
+{
+    struct store_pending *p = &s->pending;
+    if (!store_pending_check(s, case_id, err))
+        return false;
+    if (!store_grow((void **)&p->samples, sizeof *p->samples, p->sample_count, &p->sample_cap))
+        return store_fail_text(s, err, "out of memory");
+    p->samples[p->sample_count++] = *r;
+    return true;
+}
+
+bool store_histogram_insert(struct store *s, int64_t case_id, int repetition, int op, const char *encoding,
+                            const uint64_t *counts, size_t n, char *err)
+{
+    struct store_pending *p = &s->pending;
+    if (!store_pending_check(s, case_id, err))
+        return false;
+    if (op < 0 || op >= RESULT_OP_COUNT)
+        return store_fail_text(s, err, "histogram for unknown operation %d", op);
+    if (!store_grow((void **)&p->histograms, sizeof *p->histograms, p->histogram_count, &p->histogram_cap))
+        return store_fail_text(s, err, "out of memory");
+    struct store_histogram h = { .repetition = repetition, .op = op, .n = n,
+                                 .encoding = strdup(encoding ? encoding : ""),
+                                 .counts = malloc((n ? n : 1) * sizeof *counts) };
+    if (!h.encoding || !h.counts) {
+        free(h.encoding);
+        free(h.counts);
+        return store_fail_text(s, err, "out of memory");
+    }
+    if (n)
+        memcpy(h.counts, counts, n * sizeof *counts);
+    p->histograms[p->histogram_count++] = h;
+    return true;
+}
+
+static bool store_write_pending(struct store *s, const char *status, const char *reason, char *err)
+{
+    const struct store_pending *p = &s->pending;
+    int64_t id;
+    if (!store_insert_case(s, p->case_id, p->run_id, &p->c, p->plan, p->oversubscribed, status, reason, &id, err))
+        return false;
+    for (size_t i = 0; i < p->sample_count; i++)
+        if (!store_insert_sample(s, p->case_id, &p->samples[i], err))
+            return false;
+    for (size_t i = 0; i < p->histogram_count; i++)
+        if (!store_insert_histogram(s, p->case_id, &p->histograms[i], err))
+            return false;
+    return true;
+}
+
+bool store_case_end(struct store *s, int64_t case_id, const char *status, const char *reason, char *err)
+{
+    if (!store_pending_check(s, case_id, err))
+        return false;
+    bool ok = store_begin(s, err) && store_end(s, store_write_pending(s, status, reason, err), err);
+    store_pending_clear(&s->pending);
+    return ok;
+}
+
+bool store_case_abandon(struct store *s)
+{
+    bool was_open = s->pending.open;
+    store_pending_clear(&s->pending);
+    return was_open;
+}
+
+bool store_case_skipped(struct store *s, int64_t run_id, const struct bench_case *c, char *err)
+{
+    int64_t id;
+    return store_insert_case(s, 0, run_id, c, NULL, false, "skipped", c->skip_reason, &id, err);
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+int store_list_runs(struct store *s, FILE *out, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s,
+                       "SELECT r.id, r.started_at, r.status, m.hostname,"
+                       " (SELECT count(*) FROM cases c WHERE c.run_id = r.id),"
+                       " (SELECT count(*) FROM cases c WHERE c.run_id = r.id AND c.status = 'ok'),"
+                       " coalesce(substr(r.git_commit, 1, 10), '-'), coalesce(r.label, '')"
+                       " FROM runs r JOIN machines m ON m.id = r.machine_id ORDER BY r.id DESC",
+                       &b, err))
+        return -1;
+    fprintf(out, "%6s  %-20s  %-8s  %-16s  %6s  %6s  %-10s  %s\n", "run", "started (UTC)", "status", "host",
+            "cases", "ok", "commit", "label");
+    int rc, runs = 0;
+    while ((rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
+        sqlite3_stmt *st = b.stmt;
+        fprintf(out, "%6lld  %-20s  %-8s  %-16s  %6lld  %6lld  %-10s  %s\n", (long long)sqlite3_column_int64(st, 0),
+                sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+                (long long)sqlite3_column_int64(st, 4), (long long)sqlite3_column_int64(st, 5),
+                sqlite3_column_text(st, 6), sqlite3_column_text(st, 7));
+        runs++;
+    }
+    if (rc != SQLITE_DONE)
+        store_fail(s, rc, "listing runs", err);
+    sqlite3_finalize(b.stmt);
+    return rc == SQLITE_DONE ? runs : -1;
+}
+
+bool store_latest_run_id(struct store *s, int64_t *run_id, char *err)
+{
+    int64_t latest;
+    if (!store_query_int(s, "SELECT coalesce(max(id), 0) FROM runs", &latest, err))
+        return false;
+    if (latest == 0)
+        return store_fail_text(s, err, "no runs yet");
+    *run_id = latest;
+    return true;
+}
+
+/* Reads columns left to right, the mirror of store_binder. */
+struct store_reader {
+    sqlite3_stmt *stmt;
+    int next;
+};
+
+static bool col_null(const struct store_reader *r)
+{
+    return sqlite3_column_type(r->stmt, r->next) == SQLITE_NULL;
+}
+
+static int64_t col_int(struct store_reader *r)
+{
+    return sqlite3_column_int64(r->stmt, r->next++);
+}
+
+static double col_double(struct store_reader *r)
+{
+    return sqlite3_column_double(r->stmt, r->next++);
+}
+
+static const char *col_text(struct store_reader *r, char *buf, size_t len)
+{
+    const unsigned char *text = sqlite3_column_text(r->stmt, r->next++);
+    snprintf(buf, len, "%s", text ? (const char *)text : "");
+    return buf;
+}
+
+/* Parses "[1,2,3]" into values (at most cap); returns how many the text holds. */
+static size_t store_parse_json_array(const char *text, uint64_t *values, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = text; *p;) {
+        char *end;
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        uint64_t v = strtoull(p, &end, 10);
+        if (n < cap)
+            values[n] = v;
+        n++;
+        p = end;
+    }
+    return n;
+}
+
+/* The enums come back by matching the text each was stored as, through the same naming
+ * functions, so the names live in one place (scenarios/). */
+static void store_read_case_enums(struct store_row *row, const char *memory, const char *write_kind,
+                                  const char *distribution)
+{
+    struct bench_case *c = &row->c;
+    char text[CASE_TEXT];
+    for (int m = CASE_MEMORY_FIRST_TOUCH; m <= CASE_MEMORY_INTERLEAVE; m++)
+        if (strcmp(memory, case_memory_name((enum case_memory)m)) == 0)
+            c->memory = (enum case_memory)m;
+    for (int k = CASE_WRITE_UPDATE; k <= CASE_WRITE_LOAD_OR_STORE; k++)
+        if (strcmp(write_kind, case_write_kind_name((enum case_write_kind)k)) == 0)
+            c->write_kind = (enum case_write_kind)k;
+    for (int d = CASE_DIST_UNIFORM; d <= CASE_DIST_HOT; d++) {
+        struct bench_case probe = *c;
+        probe.distribution = (enum case_distribution)d;
+        if (strcmp(distribution, case_distribution_text(&probe, text, sizeof text)) == 0)
+            c->distribution = (enum case_distribution)d;
+    }
+}
+
+static void store_read_case(struct store_reader *r, struct store_row *row)
+{
+    struct bench_case *c = &row->c;
+    char memory[CASE_TEXT], write_kind[CASE_TEXT], distribution[CASE_TEXT];
+    memset(c, 0, sizeof *c);
+    row->case_id = col_int(r);
+    col_text(r, row->case_status, sizeof row->case_status);
+    col_text(r, row->case_reason, sizeof row->case_reason);
+    col_text(r, row->plan, sizeof row->plan);
+    row->oversubscribed = col_int(r) != 0;
+    col_text(r, c->scenario, sizeof c->scenario);
+    col_text(r, c->backend, sizeof c->backend);
+    col_text(r, c->backend_name, sizeof c->backend_name);
+    c->threads = (int)col_int(r);
+    col_text(r, c->placement, sizeof c->placement);
+    col_text(r, memory, sizeof memory);
+    c->memory_node = (int)col_int(r);
+    c->read_pct = col_double(r);
+    col_text(r, write_kind, sizeof write_kind);
+    c->hit_pct = col_double(r);
+    c->range_pct = col_double(r);
+    c->delete_pct = col_double(r);
+    c->keys = (uint64_t)col_int(r);
+    c->key_range = (uint64_t)col_int(r);
+    col_text(r, distribution, sizeof distribution);
+    c->zipf_theta = col_double(r);
+    c->hot_keys = (uint64_t)col_int(r);
+    c->duration_s = col_double(r);
+    c->ops = (uint64_t)col_int(r);
+    c->repetitions = (int)col_int(r);
+    c->warmup_s = col_double(r);
+    c->seed = (uint64_t)col_int(r);
+    c->latency_every = (int)col_int(r);
+    c->misuse_demo = col_int(r) != 0;
+    c->skipped = strcmp(row->case_status, "skipped") == 0;
+    if (c->skipped)
+        snprintf(c->skip_reason, sizeof c->skip_reason, "%s", row->case_reason);
+    store_read_case_enums(row, memory, write_kind, distribution);
+}
+
+static void store_read_counter(struct store_reader *r, struct result_counter *counter)
+{
+    counter->present = !col_null(r);
+    counter->value = (uint64_t)col_int(r);
+}
+
+static void store_read_sample(struct store_reader *r, struct store_row *row)
+{
+    struct result_sample *x = &row->sample;
+    memset(x, 0, sizeof *x);
+    row->has_sample = !col_null(r);
+    row->sample_id = col_int(r);
+    x->repetition = (int)col_int(r);
+    x->window_s = col_double(r);
+    x->total_ops = (uint64_t)col_int(r);
+    x->ops_per_s = col_double(r);
+    x->ns_per_op = col_double(r);
+    x->workers = (int)col_int(r);
+    const unsigned char *worker_ops = sqlite3_column_text(r->stmt, r->next++);
+    store_parse_json_array(worker_ops ? (const char *)worker_ops : "", x->worker_ops, RESULT_MAX_WORKERS);
+    col_text(r, x->worker_binding, sizeof x->worker_binding);
+    x->gets = (uint64_t)col_int(r);
+    x->get_hits = (uint64_t)col_int(r);
+    x->writes_attempted = (uint64_t)col_int(r);
+    x->writes_effective = (uint64_t)col_int(r);
+    x->ranges = (uint64_t)col_int(r);
+    for (int op = 0; op < RESULT_OP_COUNT; op++) {
+        struct result_latency *l = &x->latency[op];
+        l->samples = (uint64_t)col_int(r);
+        l->p50_ns = col_double(r);
+        l->p90_ns = col_double(r);
+        l->p99_ns = col_double(r);
+        l->p999_ns = col_double(r);
+        l->max_ns = col_double(r);
+    }
+    x->bytes_per_key = col_double(r);
+    x->allocs_per_op = col_double(r);
+    x->peak_rss_bytes = (uint64_t)col_int(r);
+    store_read_counter(r, &x->cycles);
+    store_read_counter(r, &x->instructions);
+    store_read_counter(r, &x->cache_misses);
+    x->valid = col_int(r) != 0;
+    col_text(r, x->invalid_reason, sizeof x->invalid_reason);
+}
+
+bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *ctx, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s,
+                       "SELECT c.id, c.status, c.reason, c.plan, c.oversubscribed, c.scenario, c.backend,"
+                       " c.backend_name, c.threads, c.placement, c.memory, c.memory_node, c.read_pct,"
+                       " c.write_kind, c.hit_pct, c.range_pct, c.delete_pct, c.keys, c.key_range,"
+                       " c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops, c.repetitions,"
+                       " c.warmup_s, c.seed, c.latency_every, c.misuse_demo,"
+                       " s.id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op, s.workers,"
+                       " s.worker_ops, s.worker_binding, s.gets, s.get_hits, s.writes_attempted,"
+                       " s.writes_effective, s.ranges,"
+                       " s.get_samples, s.get_p50_ns, s.get_p90_ns, s.get_p99_ns, s.get_p999_ns, s.get_max_ns,"
+                       " s.put_samples, s.put_p50_ns, s.put_p90_ns, s.put_p99_ns, s.put_p999_ns, s.put_max_ns,"
+                       " s.put_if_absent_samples, s.put_if_absent_p50_ns, s.put_if_absent_p90_ns,"
+                       " s.put_if_absent_p99_ns, s.put_if_absent_p999_ns, s.put_if_absent_max_ns,"
+                       " s.del_samples, s.del_p50_ns, s.del_p90_ns, s.del_p99_ns, s.del_p999_ns, s.del_max_ns,"
+                       " s.range_samples, s.range_p50_ns, s.range_p90_ns, s.range_p99_ns, s.range_p999_ns,"
+                       " s.range_max_ns, s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles,"
+                       " s.instructions, s.cache_misses, s.valid, s.invalid_reason"
+                       " FROM cases c LEFT JOIN samples s ON s.case_id = c.id"
+                       " WHERE c.run_id = ? ORDER BY c.id, s.repetition",
+                       &b, err))
+        return false;
+    struct store_row *row = malloc(sizeof *row);
+    if (!row) {
+        sqlite3_finalize(b.stmt);
+        return store_fail_text(s, err, "out of memory");
+    }
+    bind_int(&b, run_id);
+    int rc = b.rc;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
+        struct store_reader r = { .stmt = b.stmt, .next = 0 };
+        row->run_id = run_id;
+        store_read_case(&r, row);
+        store_read_sample(&r, row);
+        rc = fn(row, ctx) ? SQLITE_OK : SQLITE_DONE;
+    }
+    if (rc != SQLITE_DONE)
+        store_fail(s, rc, "reading samples", err);
+    sqlite3_finalize(b.stmt);
+    free(row);
+    return rc == SQLITE_DONE;
+}
+
+bool store_histogram_read(struct store *s, int64_t case_id, int repetition, int op, char *encoding,
+                          uint64_t **counts, size_t *n, char *err)
+{
+    struct store_binder b;
+    if (op < 0 || op >= RESULT_OP_COUNT)
+        return store_fail_text(s, err, "histogram for unknown operation %d", op);
+    if (!store_prepare(s, "SELECT encoding, counts FROM histograms WHERE case_id = ? AND repetition = ? AND op = ?",
+                       &b, err))
+        return false;
+    bind_int(&b, case_id);
+    bind_int(&b, repetition);
+    bind_text(&b, result_op_name((enum result_op)op));
+    int rc = b.rc == SQLITE_OK ? sqlite3_step(b.stmt) : b.rc;
+    bool ok = rc == SQLITE_ROW;
+    if (ok) {
+        struct store_reader r = { .stmt = b.stmt, .next = 0 };
+        col_text(&r, encoding, 64);
+        const char *text = (const char *)sqlite3_column_text(b.stmt, 1);
+        *n = store_parse_json_array(text, NULL, 0);
+        *counts = malloc((*n ? *n : 1) * sizeof **counts);
+        ok = *counts != NULL;
+        if (ok)
+            store_parse_json_array(text, *counts, *n);
+        else
+            store_fail_text(s, err, "out of memory");
+    } else if (rc == SQLITE_DONE) {
+        store_fail_text(s, err, "no %s histogram for case %lld repetition %d", result_op_name((enum result_op)op),
+                        (long long)case_id, repetition);
+    } else {
+        store_fail(s, rc, "reading a histogram", err);
+    }
+    sqlite3_finalize(b.stmt);
+    return ok;
+}

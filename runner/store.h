@@ -1,0 +1,124 @@
+/*
+ * store.h: the results database (one SQLite file, `results.db` by default).  The runner writes
+ * machines, runs, cases and samples through the first half of this API; reports read them back
+ * through the second half, or with their own SELECTs over the documented schema and views (see
+ * runner/store_schema.sql, which a test keeps equal to what store_open creates).
+ *
+ * Durability contract: a case is buffered in memory from store_case_begin to store_case_end and
+ * written, with all its samples and histograms, in one short transaction at store_case_end.  So
+ * the measurement never holds the database's write lock (a second process writing the same file
+ * waits milliseconds, not a case's length), and a process that dies keeps every finished case and
+ * none of an unfinished one.  A run left 'running' by a process that no longer exists on this
+ * host is marked 'aborted' by the next store_open.
+ *
+ * Every function taking `char *err` writes one line (STORE_ERR_LEN bytes at most) when it fails.
+ * One `struct store` belongs to one thread at a time.
+ */
+#ifndef MAPBENCH_STORE_H
+#define MAPBENCH_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "runner/result.h"
+#include "scenarios/case.h"
+
+#define STORE_ERR_LEN 256
+#define STORE_SCHEMA_VERSION 2
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct store;
+
+/* ---- opening ---------------------------------------------------------------------------- */
+
+/* Creates or migrates PATH; WAL; busy timeout STORE_BUSY_TIMEOUT_MS; foreign keys on.  Fails with
+ * one line when PATH cannot be created or written, is not a (mapbench) database, stays locked past
+ * the timeout, or has a newer schema than STORE_SCHEMA_VERSION.  Marks runs left 'running' by a
+ * dead process of this host as 'aborted'. */
+struct store *store_open(const char *path, char *err);
+/* The same with another busy timeout (tests, and callers that would rather fail fast). */
+struct store *store_open_with_timeout(const char *path, int timeout_ms, char *err);
+/* Abandons an unfinished case, then closes.  NULL is allowed. */
+void store_close(struct store *s);
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+struct store_machine {
+    char fingerprint[65], hostname[128], cpu_model[128], kernel[128];
+    int packages, numa_nodes, cores, pus;
+    uint64_t cache_bytes[4]; /* [0] is level 1's data cache; levels past cache_levels unused */
+    int cache_levels;
+    const char *topology_xml; /* hwloc export; NULL stored as NULL */
+};
+
+/* Inserts the machine, or finds it by fingerprint (refreshing hostname and kernel). */
+bool store_machine_upsert(struct store *s, const struct store_machine *m, int64_t *machine_id, char *err);
+
+struct store_run {
+    int64_t machine_id;
+    const char *command_line, *git_commit, *label, *compiler, *cflags, *library_versions,
+               *transparent_hugepages, *cpu_governor, *scenarios; /* NULL stored as NULL */
+};
+
+/* Inserts a run 'running', stamped with this process's pid and hostname. */
+bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id, char *err);
+/* status: done|aborted|failed; stamps finished_at. */
+bool store_run_finish(struct store *s, int64_t run_id, const char *status, char *err);
+
+/* Opens a case: reserves its id (committed at once, so ids follow the order cases began) and
+ * buffers the case.  plan: the planned PUs, e.g. "0,2"; NULL stored as NULL.  One case at a time. */
+bool store_case_begin(struct store *s, int64_t run_id, const struct bench_case *c, const char *plan,
+                      bool oversubscribed, int64_t *case_id, char *err);
+/* Buffers one repetition of the open case. */
+bool store_sample_insert(struct store *s, int64_t case_id, const struct result_sample *r, char *err);
+/* Buffers one latency histogram (op: enum result_op; encoding describes the bucket layout, e.g.
+ * "loglinear:sub=16"); counts are stored as a JSON array. */
+bool store_histogram_insert(struct store *s, int64_t case_id, int repetition, int op,
+                            const char *encoding, const uint64_t *counts, size_t n, char *err);
+/* status: ok|skipped|invalid|failed; reason NULL when none.  Writes the case, its samples and
+ * histograms in one transaction and commits; on failure nothing of the case is written. */
+bool store_case_end(struct store *s, int64_t case_id, const char *status, const char *reason, char *err);
+/* Drops the open case (interrupted run): nothing of it is written.  True when one was open. */
+bool store_case_abandon(struct store *s);
+/* Writes a case the expander skipped (status 'skipped', reason c->skip_reason), committed. */
+bool store_case_skipped(struct store *s, int64_t run_id, const struct bench_case *c, char *err);
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+/* The `mapbench list runs` table, newest first.  Returns the number of runs, -1 on error. */
+int store_list_runs(struct store *s, FILE *out, char *err);
+
+/* The newest run's id (highest id); false with "no runs in PATH" when there is none. */
+bool store_latest_run_id(struct store *s, int64_t *run_id, char *err);
+
+/* One row of store_run_samples: a case of the run and one of its samples.  A case with no samples
+ * (skipped, failed before measuring) comes once with has_sample false and `sample` zeroed.
+ * Absent values come back absent: latency[op].samples 0, counters present false. */
+struct store_row {
+    int64_t run_id, case_id, sample_id;
+    char case_status[16];
+    char case_reason[256];
+    char plan[256];
+    bool oversubscribed;
+    struct bench_case c; /* c.skipped and c.skip_reason follow case_status */
+    bool has_sample;
+    struct result_sample sample;
+};
+
+/* Return false to stop the iteration (store_run_samples then still returns true). */
+typedef bool (*store_row_fn)(const struct store_row *row, void *ctx);
+
+/* Calls fn for every (case, sample) of run_id, ordered by case id then repetition.  The row is
+ * reused between calls: copy what must outlive the call. */
+bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *ctx, char *err);
+
+/* Reads one histogram; *counts is malloc'd (caller frees).  encoding: at least 64 bytes. */
+bool store_histogram_read(struct store *s, int64_t case_id, int repetition, int op, char *encoding,
+                          uint64_t **counts, size_t *n, char *err);
+
+/* The open connection, for reports' own read-only queries over the documented schema and views. */
+struct sqlite3 *store_db(struct store *s);
+
+#endif

@@ -1,0 +1,121 @@
+-- store_schema.sql: the results database schema, version 2 (PRAGMA user_version = 2), as
+-- runner/store.c creates it by replaying its migrations.  Documentation only: store.c is the
+-- source, and tests/test_store.c checks that this file declares the same tables, columns,
+-- indexes and views.  Timestamps are UTC text (2024-05-01T12:00:00Z).  A value that was not
+-- measured is NULL, never zero.
+
+CREATE TABLE machines (                 -- one row per hardware/software fingerprint
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL UNIQUE,     -- hash over CPU model, topology, kernel, compiler
+  hostname TEXT NOT NULL,
+  cpu_model TEXT, kernel TEXT,
+  packages INTEGER, numa_nodes INTEGER, cores INTEGER, pus INTEGER,
+  cache_levels INTEGER, l1_bytes INTEGER, l2_bytes INTEGER, l3_bytes INTEGER, l4_bytes INTEGER,
+  topology_xml TEXT,                    -- hwloc XML export
+  first_seen TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));
+
+CREATE TABLE runs (                     -- one `mapbench run`
+  id INTEGER PRIMARY KEY,
+  machine_id INTEGER NOT NULL REFERENCES machines(id),
+  started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  finished_at TEXT,
+  status TEXT NOT NULL DEFAULT 'running'
+    CHECK (status IN ('running','done','aborted','failed')),
+  pid INTEGER NOT NULL, hostname TEXT NOT NULL, -- the writer; a dead one's run becomes 'aborted'
+  command_line TEXT, git_commit TEXT, label TEXT, compiler TEXT, cflags TEXT,
+  library_versions TEXT, scenarios TEXT,
+  transparent_hugepages TEXT, cpu_governor TEXT);           -- since version 2
+CREATE INDEX runs_by_machine ON runs(machine_id, started_at);
+
+CREATE TABLE cases (                    -- one expanded scenario point; one column per dimension
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  status TEXT NOT NULL CHECK (status IN ('ok','skipped','invalid','failed')),
+  reason TEXT,
+  finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  scenario TEXT NOT NULL, backend TEXT NOT NULL, backend_name TEXT NOT NULL,
+  threads INTEGER NOT NULL, placement TEXT NOT NULL,
+  memory TEXT NOT NULL, memory_node INTEGER,                -- memory_node NULL unless bind
+  read_pct REAL NOT NULL, write_kind TEXT NOT NULL, hit_pct REAL NOT NULL,
+  range_pct REAL NOT NULL, delete_pct REAL NOT NULL,
+  keys INTEGER NOT NULL, key_range INTEGER NOT NULL,
+  distribution TEXT NOT NULL, zipf_theta REAL, hot_keys INTEGER, -- "zipf:0.99"; theta/hot NULL unless used
+  duration_s REAL NOT NULL, ops INTEGER NOT NULL, repetitions INTEGER NOT NULL,
+  warmup_s REAL NOT NULL, seed INTEGER NOT NULL, latency_every INTEGER NOT NULL,
+  misuse_demo INTEGER NOT NULL, plan TEXT, oversubscribed INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX cases_by_run ON cases(run_id);
+
+CREATE TABLE samples (                  -- one repetition (timed window) of a case
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  repetition INTEGER NOT NULL,
+  window_s REAL NOT NULL, total_ops INTEGER NOT NULL, ops_per_s REAL, ns_per_op REAL,
+  workers INTEGER NOT NULL, worker_ops TEXT NOT NULL, worker_binding TEXT, -- worker_ops: JSON array
+  gets INTEGER, get_hits INTEGER, writes_attempted INTEGER, writes_effective INTEGER,
+  ranges INTEGER,
+  -- latency per operation: OP_samples timed operations; percentiles NULL when OP_samples is 0
+  get_samples INTEGER, get_p50_ns REAL, get_p90_ns REAL, get_p99_ns REAL,
+  get_p999_ns REAL, get_max_ns REAL,
+  put_samples INTEGER, put_p50_ns REAL, put_p90_ns REAL, put_p99_ns REAL,
+  put_p999_ns REAL, put_max_ns REAL,
+  put_if_absent_samples INTEGER, put_if_absent_p50_ns REAL, put_if_absent_p90_ns REAL,
+  put_if_absent_p99_ns REAL, put_if_absent_p999_ns REAL, put_if_absent_max_ns REAL,
+  del_samples INTEGER, del_p50_ns REAL, del_p90_ns REAL, del_p99_ns REAL,
+  del_p999_ns REAL, del_max_ns REAL,
+  range_samples INTEGER, range_p50_ns REAL, range_p90_ns REAL, range_p99_ns REAL,
+  range_p999_ns REAL, range_max_ns REAL,
+  bytes_per_key REAL, allocs_per_op REAL, peak_rss_bytes INTEGER,
+  cycles INTEGER, instructions INTEGER, cache_misses INTEGER, -- NULL: counter unavailable
+  valid INTEGER NOT NULL, invalid_reason TEXT,
+  UNIQUE (case_id, repetition));
+
+CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  repetition INTEGER NOT NULL,
+  op TEXT NOT NULL,                     -- get|put|put_if_absent|del|range
+  encoding TEXT NOT NULL,               -- bucket layout, e.g. loglinear:sub=16
+  counts TEXT NOT NULL,                 -- JSON array of bucket counts
+  PRIMARY KEY (case_id, repetition, op));
+
+-- One row per case: its valid samples and their mean, min and max throughput.
+CREATE VIEW case_summary AS
+  SELECT c.*, count(s.id) AS valid_samples, avg(s.ops_per_s) AS mean_ops_per_s,
+         min(s.ops_per_s) AS min_ops_per_s, max(s.ops_per_s) AS max_ops_per_s,
+         avg(s.ns_per_op) AS mean_ns_per_op
+  FROM cases c LEFT JOIN samples s ON s.case_id = c.id AND s.valid
+  GROUP BY c.id;
+
+-- One row per sample with its run, machine and case: what most report queries start from.
+CREATE VIEW case_results AS
+  SELECT r.id AS run_id, r.label AS run_label, r.status AS run_status,
+         r.started_at AS run_started_at, r.git_commit, r.compiler, r.cflags,
+         r.transparent_hugepages, r.cpu_governor,
+         m.id AS machine_id, m.fingerprint, m.hostname, m.cpu_model,
+         c.id AS case_id, c.status AS case_status, c.reason AS case_reason,
+         c.scenario, c.backend, c.backend_name, c.threads, c.placement, c.memory,
+         c.memory_node, c.read_pct, c.write_kind, c.hit_pct, c.range_pct, c.delete_pct,
+         c.keys, c.key_range, c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops,
+         c.repetitions, c.warmup_s, c.seed, c.latency_every, c.misuse_demo, c.plan,
+         c.oversubscribed,
+         s.id AS sample_id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op,
+         s.workers, s.worker_ops, s.worker_binding, s.gets, s.get_hits,
+         s.writes_attempted, s.writes_effective, s.ranges,
+         s.get_samples, s.get_p50_ns, s.get_p90_ns, s.get_p99_ns, s.get_p999_ns, s.get_max_ns,
+         s.put_samples, s.put_p50_ns, s.put_p90_ns, s.put_p99_ns, s.put_p999_ns, s.put_max_ns,
+         s.put_if_absent_samples, s.put_if_absent_p50_ns, s.put_if_absent_p90_ns,
+         s.put_if_absent_p99_ns, s.put_if_absent_p999_ns, s.put_if_absent_max_ns,
+         s.del_samples, s.del_p50_ns, s.del_p90_ns, s.del_p99_ns, s.del_p999_ns, s.del_max_ns,
+         s.range_samples, s.range_p50_ns, s.range_p90_ns, s.range_p99_ns, s.range_p999_ns,
+         s.range_max_ns,
+         s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,
+         s.cache_misses, s.valid, s.invalid_reason
+  FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id
+  JOIN machines m ON m.id = r.machine_id;
+
+-- Example: mean throughput of each backend by thread count in the latest run.
+--   SELECT backend, threads, avg(ops_per_s) FROM case_results
+--   WHERE run_id = (SELECT max(id) FROM runs) AND valid GROUP BY backend, threads;
+-- Example: p99 get latency and per-worker fairness (slowest worker / fastest).
+--   SELECT backend, threads, get_p99_ns,
+--          (SELECT min(value) * 1.0 / max(value) FROM json_each(worker_ops)) AS fairness
+--   FROM case_results WHERE case_status = 'ok' ORDER BY backend, threads;
