@@ -200,6 +200,8 @@ static void term_text(const struct term *t, char *buf, size_t len)
     static const char *const names[] = {"", "cores", "pus"};
     if (t->unit == UNIT_ONE)
         snprintf(buf, len, "%llu", (unsigned long long)t->n);
+    else if (t->n == 1)
+        snprintf(buf, len, "%s", names[t->unit]);
     else
         snprintf(buf, len, "%llu*%s", (unsigned long long)t->n, names[t->unit]);
 }
@@ -209,15 +211,14 @@ static bool parse_count(const char *item, bool machine_units, uint64_t min, stru
                         char *why)
 {
     char buf[ITEM_LEN];
-    const char *form = machine_units ? "N, cores, pus, K*pus or a range A..B"
-                                     : "N (suffix k, M, G) or a range A..B";
+    const char *form = machine_units ? "N, cores, pus, K*pus" : "N (suffix k, M, G)";
     snprintf(buf, sizeof buf, "%s", item);
     char *dots = strstr(buf, "..");
     v->kind = dots ? COUNT_RANGE : COUNT_TERM;
     v->ratio = 2;
     if (!dots) {
         if (!parse_term(buf, machine_units, &v->lo))
-            return fail(why, "'%s' is not %s", item, form);
+            return fail(why, "'%s' is not %s or a range A..B", item, form);
         if (v->lo.n < min)
             return fail(why, "%llu is below the minimum %llu", (unsigned long long)v->lo.n,
                         (unsigned long long)min);
@@ -492,18 +493,20 @@ static const struct scenario_key *find_key(const char *key)
 
 typedef bool (*item_fn)(const char *item, void *arg, char *why);
 
-/* Calls fn for each comma-separated item, whitespace trimmed; an empty item is an error. */
+/* Calls fn for each comma-separated item, whitespace trimmed.  An empty item is an error, except
+ * after a trailing comma (so a list may go on on the next, indented, line). */
 static bool each_item(const char *value, item_fn fn, void *arg, char *why)
 {
     char item[ITEM_LEN];
-    const char *p = value;
-    for (;;) {
-        size_t len = strcspn(p, ",");
+    for (const char *p = value;; p++) {
+        size_t raw = strcspn(p, ","), len = raw;
         const char *start = p;
         while (len && isspace((unsigned char)*start))
             start++, len--;
         while (len && isspace((unsigned char)start[len - 1]))
             len--;
+        if (len == 0 && p[raw] == '\0' && p != value)
+            return true;
         if (len == 0)
             return fail(why, "empty value in list '%.80s'", value);
         if (len >= sizeof item)
@@ -512,8 +515,8 @@ static bool each_item(const char *value, item_fn fn, void *arg, char *why)
         item[len] = '\0';
         if (!fn(item, arg, why))
             return false;
-        p += strcspn(p, ",");
-        if (!*p++)
+        p += raw;
+        if (!*p)
             return true;
     }
 }
@@ -804,13 +807,15 @@ static bool set_file_key(struct scenario *s, const char *section, const char *ke
 struct parse_ctx {
     struct scenario *s;
     FILE *file;
-    int line;
+    int line;                   /* lines read so far */
+    int err_line;               /* line of err, once set */
     char err[SCENARIO_ERR_LEN];
 };
 
 static void parse_error(struct parse_ctx *ctx, const char *key, const char *why)
 {
     int room = (int)(SCENARIO_ERR_LEN - strlen(why)) - 40;
+    ctx->err_line = ctx->line;
     if (key)
         snprintf(ctx->err, sizeof ctx->err, "%.*s:%d: key '%.30s': %s", room > 0 ? room : 0,
                  ctx->s->path, ctx->line, key, why);
@@ -862,7 +867,7 @@ static bool parse_file(struct scenario *s, char *err)
     }
     int rc = ini_parse_stream(read_line, &ctx, handle_pair, &ctx);
     fclose(ctx.file);
-    if (!ctx.err[0] && rc > 0) {
+    if (rc > 0 && (!ctx.err[0] || rc < ctx.err_line)) { /* inih's syntax error came first */
         ctx.line = rc;
         parse_error(&ctx, NULL, "not a 'key = value' line or a '[section]' header");
     }
@@ -1148,20 +1153,21 @@ static bool resolve_group(const struct scenario *s, size_t g, const struct scena
     bool ok = true;
     for (int d = 0; d < DIM_COUNT; d++) {
         const struct dim_list *own = &s->groups[g].dims[d], *base = &s->groups[0].dims[d];
-        const struct dim_list *l = own->count ? own : base;
-        struct dim_list copy = {0};
-        if (!l->count) {
-            parse_list(find_key(dim_defaults[d][0]), dim_defaults[d][1], &copy, why);
-        } else if (d == DIM_THREADS || d == DIM_KEYS) {
-            ok = ok && resolve_counts(l, m, &copy, why);
+        struct dim_list fallback = {0}, *l = &fallback;
+        if (own->count || base->count)
+            l = (struct dim_list *)(own->count ? own : base);
+        else
+            parse_list(find_key(dim_defaults[d][0]), dim_defaults[d][1], &fallback, why);
+        dims[d] = (struct dim_list){.key = l->key};
+        if (ok && (d == DIM_THREADS || d == DIM_KEYS)) {
+            ok = resolve_counts(l, m, &dims[d], why);
             if (!ok)
-                report(err, "%.160s: key '%s': %s", s->path, l->key->key,
-                         why);
+                report(err, "%.160s: key '%s': %s", s->path, l->key->key, why);
         } else {
             for (size_t i = 0; i < l->count; i++)
-                list_push(&copy, &l->values[i]);
+                list_push(&dims[d], &l->values[i]);
         }
-        dims[d] = copy;
+        list_clear(&fallback);
     }
     return ok;
 }
@@ -1297,7 +1303,8 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
     for (int d = 0; d < DIM_COUNT; d++)
         sizes[d] = dims[d].count;
     do {
-        struct bench_case base = {0};
+        struct bench_case base;
+        memset(&base, 0, sizeof base);
         if (!build_spec(e, opts, oidx, n, base.backend, sizeof base.backend)) {
             report(err, "%.160s: backend spec '%.40s' with its options is "
                                             "too long", s->path, e->spec);
@@ -1315,7 +1322,7 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
                 return false;
             }
             struct bench_case *c = &out->cases[out->count++];
-            *c = base;
+            memcpy(c, &base, sizeof *c); /* padding too: equal scenarios give equal bytes */
             for (int d = 0; d < DIM_COUNT; d++)
                 apply_value(c, (enum dim)d, &dims[d].values[idx[d]]);
             check_skip(c, e->backend, m);
