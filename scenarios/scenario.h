@@ -46,7 +46,7 @@
  *                       a range `A..B` (doubling; `A..B x4` for every power of 4 from A), or
  *                       `auto` (see below).  Sorted, duplicates dropped.
  *   key_range = 0       keys are drawn from [0, key_range); 0: the runner derives it
- *   distribution = uniform  uniform | zipf:THETA (THETA >= 0) | hot:N (N hot keys get every access)
+ *   distribution = uniform  uniform | zipf:THETA (0..100) | hot:N (N hot keys get every access)
  *   duration = 1s       window length: a number with unit s, ms, us or m
  *   ops                 instead of duration: operations per worker per window (suffixes as keys).
  *                       duration and ops may not both appear in one section; the more specific
@@ -71,8 +71,8 @@
  * and concatenates the results; its cases carry the scenario name `SCENARIO/NAME`.  Presets such
  * as go-sync use this to put several unrelated workloads into one file.
  *
- * A key may be given again in the same section (or continued on an indented line): its values
- * are added to the list.  Unknown sections, unknown keys and bad values are errors naming the
+ * A key may be given again in the same section, or continued on an indented line (after a
+ * trailing comma or not): its values are added to the list.  Unknown sections, unknown keys and bad values are errors naming the
  * file, the line and the key: `scenarios/x.ini:12: key 'read_pct': 101 is not a percentage 0..100`.
  * Lines are at most 197 characters (libinih's line buffer).
  *
