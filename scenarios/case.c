@@ -1,0 +1,53 @@
+/*
+ * case.c: the text forms of a case's enumerated dimensions.  These names are the words a scenario
+ * file uses (scenario.c parses by looking them up here), the words the store writes into its cases
+ * table and the words a report prints, so one table per enum keeps all three in step.
+ */
+#include "scenarios/case.h"
+
+#include <stdio.h>
+
+static const char *const case_write_kind_names[] = {
+    [CASE_WRITE_UPDATE] = "update",
+    [CASE_WRITE_INSERT_DELETE] = "insert-delete",
+    [CASE_WRITE_INSERT] = "insert",
+    [CASE_WRITE_LOAD_OR_STORE] = "load-or-store",
+};
+
+static const char *const case_memory_names[] = {
+    [CASE_MEMORY_FIRST_TOUCH] = "first-touch",
+    [CASE_MEMORY_BIND] = "bind",
+    [CASE_MEMORY_INTERLEAVE] = "interleave",
+};
+
+#define CASE_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *case_write_kind_name(enum case_write_kind kind)
+{
+    return (unsigned)kind < CASE_COUNT_OF(case_write_kind_names) ? case_write_kind_names[kind]
+                                                                 : "?";
+}
+
+const char *case_memory_name(enum case_memory memory)
+{
+    return (unsigned)memory < CASE_COUNT_OF(case_memory_names) ? case_memory_names[memory] : "?";
+}
+
+/* "uniform", "zipf:0.99" or "hot:16": the same text a scenario file uses for the dimension. */
+const char *case_distribution_text(const struct bench_case *c, char *buf, int len)
+{
+    switch (c->distribution) {
+    case CASE_DIST_UNIFORM:
+        snprintf(buf, (size_t)len, "uniform");
+        break;
+    case CASE_DIST_ZIPF:
+        snprintf(buf, (size_t)len, "zipf:%g", c->zipf_theta);
+        break;
+    case CASE_DIST_HOT:
+        snprintf(buf, (size_t)len, "hot:%llu", (unsigned long long)c->hot_keys);
+        break;
+    default:
+        snprintf(buf, (size_t)len, "?");
+    }
+    return buf;
+}

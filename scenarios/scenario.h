@@ -1,0 +1,143 @@
+/*
+ * scenario.h: scenario files (presets are the files shipped in scenarios/), their parser, and the
+ * expander that turns one scenario into the flat array of bench_case the runner measures.
+ *
+ * A scenario is loaded without knowing the machine (so errors come before anything runs) and
+ * expanded against a `struct scenario_machine` (so `threads = 1..pus` and `keys = auto` become
+ * this machine's numbers).  The parser is libinih; this file documents the format.
+ *
+ * ---- Format ----------------------------------------------------------------------------------
+ *
+ *   ; comment (also #), and `key = value ; comment` after a space
+ *   [scenario]
+ *   name        = my-sweep              ; default: the file name without .ini; 31 characters max
+ *   description = one line of text      ; repeated lines are joined with a space
+ *   backends    = striped:shards=64,lock=rwlock, mutex
+ *   read_pct    = 100, 90, 50           ; every dimension below takes a value or a comma list
+ *   threads     = 1..pus
+ *
+ *   [options]                           ; sweeps over backend options
+ *   shards = 1, 4, 16, 64
+ *
+ *   [case mostly-hits]                  ; optional named groups, see "Case sections"
+ *   keys = 1023
+ *   hit_pct = 99.9
+ *
+ * `backends`: backend specs `name` or `name:key=value,...` separated by commas.  A list item with
+ * `=` and no `:` continues the previous spec's options, so `striped:shards=4,lock=rwlock, mutex`
+ * is two backends.  `all` is every registered backend except `null` (write `all, null` for every
+ * one).  Each spec is checked with map_spec_parse at load, so an unknown backend or option is an
+ * error then.  Exact duplicates are dropped.  Default: `all`.
+ *
+ * Dimensions (key = default: values) -- a list is a sweep, and the cases are the cartesian product:
+ *   threads = 1         N, `cores`, `pus`, `K*cores`, `K*pus`, or a range `A..B` of those: A, 2A,
+ *                       4A, ... up to B, plus B itself (`1..pus` on 6 PUs: 1 2 4 6).  `A..B xR`
+ *                       steps by R instead of 2.  Sorted, duplicates dropped.
+ *   placement = compact compact | scatter | cores | none | numa:N | pus:A+B+C (an explicit PU
+ *                       list; `+` separates PUs because `,` separates sweep values; the case
+ *                       stores it as `pus:A,B,C`)
+ *   memory = first-touch  first-touch | bind:N | interleave
+ *   read_pct = 90       share of gets, 0..100 (decimals allowed); the rest are writes
+ *   write_kind = update update | insert-delete | insert | load-or-store
+ *   hit_pct = 100       share of gets (and of load-or-store writes) on present keys, 0..100
+ *   delete_pct = 0      share of writes that delete a present key, 0..100
+ *   range_pct = 0       share of reads that are whole-map range iterations, 0..100
+ *   keys = 1000         initial size: N with optional suffix k, M, G (binary: 2^10, 2^20, 2^30),
+ *                       a range `A..B` (doubling; `A..B x4` for every power of 4 from A), or
+ *                       `auto` (see below).  Sorted, duplicates dropped.
+ *   key_range = 0       keys are drawn from [0, key_range); 0: the runner derives it
+ *   distribution = uniform  uniform | zipf:THETA (0..100) | hot:N (N hot keys get every access)
+ *   duration = 1s       window length: a number with unit s, ms, us or m
+ *   ops                 instead of duration: operations per worker per window (suffixes as keys).
+ *                       duration and ops may not both appear in one section; the more specific
+ *                       section wins, and --set of one replaces the other
+ *   repetitions = 5     timed windows per case, 1..1000
+ *   warmup = 0.2s       untimed run before each window (a duration, 0 allowed)
+ *   seed = 1            unsigned 64-bit workload seed
+ *   latency_every = 64  time every Kth operation; 0 disables latency sampling
+ *   misuse_demo = 0     1: run `plain` with concurrent writers anyway (it races, on purpose)
+ *
+ * `keys = auto` needs the machine: for each cache level, capacity = cache bytes / the table's real
+ * bytes per key, and the points ½, 1 and 2 times that capacity; plus 8 times the last level's
+ * capacity (well beyond every cache).  Sorted, duplicates dropped; may be mixed with other values.
+ *
+ * [options]: every key is a backend option swept as a list.  A key that no registered backend
+ * declares is an error.  An option sweep applies only to the backends that declare it, and not to
+ * a backend whose spec already sets it (the spec wins); the swept value is appended to the
+ * case's spec: `striped` with `shards = 16` runs as `striped:shards=16`.
+ *
+ * Case sections: `[case NAME]` holds dimension keys only.  A file with case sections expands each
+ * one separately (its keys override [scenario]'s; the rest come from [scenario], then the defaults)
+ * and concatenates the results; its cases carry the scenario name `SCENARIO/NAME`.  Presets such
+ * as go-sync use this to put several unrelated workloads into one file.
+ *
+ * A key may be given again in the same section, or continued on an indented line (after a
+ * trailing comma or not): its values are added to the list.  Unknown sections, unknown keys and bad values are errors naming the
+ * file, the line and the key: `scenarios/x.ini:12: key 'read_pct': 101 is not a percentage 0..100`.
+ * Lines are at most 197 characters (libinih's line buffer).
+ *
+ * ---- Expansion -------------------------------------------------------------------------------
+ * Order: case section, backend (as listed), option values (in [options] order, last fastest),
+ * then the dimensions in the order listed above, the last one varying fastest.  A case that
+ * cannot run here stays in the array with `skipped` set and a reason: `plain` (or any backend
+ * whose concurrency is MAP_CONCURRENCY_NONE) with writes and more than one thread unless
+ * misuse_demo=1; more threads than 4 x PUs; numa:N or bind:N with N >= the NUMA node count;
+ * pus:... naming a PU the machine lacks.
+ */
+#ifndef MAPBENCH_SCENARIO_H
+#define MAPBENCH_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenarios/case.h"
+
+#define SCENARIO_ERR_LEN 256   /* size of every err buffer passed to this API */
+#define SCENARIO_MAX_CASES 100000
+
+/* The estimate: per case, SCENARIO_SETUP_SECONDS (create, threads, workload streams, validation),
+ * plus per repetition the warmup, the window (for `ops` windows, ops x SCENARIO_SECONDS_PER_OP)
+ * and the prefill (keys x SCENARIO_PREFILL_SECONDS_PER_KEY).  Skipped cases cost nothing. */
+#define SCENARIO_SETUP_SECONDS 0.1
+#define SCENARIO_PREFILL_SECONDS_PER_KEY 1e-7
+#define SCENARIO_SECONDS_PER_OP 1e-7
+
+struct scenario; /* opaque */
+
+/* Facts the runner reads from hwloc. */
+struct scenario_machine {
+    int pus, cores, packages, numa_nodes;
+    int cache_levels;           /* number of data/unified cache levels found */
+    uint64_t cache_bytes[4];    /* [0] = L1d ... per-core/per-shared capacity */
+    double table_bytes_per_key; /* real bytes per key of the shared table at its load */
+};
+
+/* A preset name (a file NAME.ini in the scenario directory) or a path (anything containing '/'
+ * or ending in ".ini").  NULL with a one-line reason in err. */
+struct scenario *scenario_load(const char *preset_or_path, char *err);
+/* --set KEY=VALUE: KEY is a [scenario] key, a dimension (replacing it in every case section too),
+ * a backend option (`shards`, or explicitly `options.shards`).  Replaces, never appends. */
+bool scenario_set(struct scenario *s, const char *key_equals_value, char *err);
+/* --backends: replaces the backend list; same syntax as the `backends` key. */
+bool scenario_set_backends(struct scenario *s, const char *comma_list, char *err);
+/* The cases, a malloc'd array the caller frees; false with a reason in err (e.g. too many). */
+bool scenario_expand(const struct scenario *s, const struct scenario_machine *m,
+                     struct bench_case **cases, size_t *count, char *err);
+/* Seconds the cases would take, by the rule stated at SCENARIO_SETUP_SECONDS. */
+double scenario_estimate_seconds(const struct bench_case *cases, size_t count);
+const char *scenario_name(const struct scenario *s);
+const char *scenario_description(const struct scenario *s); /* "" when the file has none */
+const char *scenario_path(const struct scenario *s);        /* the file it was loaded from */
+void scenario_free(struct scenario *s);
+
+/* The scenario directory: env MAPBENCH_SCENARIOS (which must exist when set), else
+ * <directory of /proc/self/exe>/scenarios, else ./scenarios, the first that is a directory. */
+bool scenario_find_directory(char *dir, size_t len, char *err);
+/* Preset names (file stems of *.ini) in the scenario directory, sorted, in a malloc'd array of
+ * malloc'd strings (free with scenario_free_presets).  Returns the count; 0 with err set on
+ * failure, 0 with err "" when the directory holds none. */
+size_t scenario_list_presets(char ***names, char *err);
+void scenario_free_presets(char **names, size_t count);
+
+#endif
