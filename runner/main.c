@@ -1,55 +1,87 @@
 /*
- * main.c: the `mapbench` command: parses the subcommand and hands off to the module that does the
- * work.  Global mutable state lives only here and in the backend registry.
+ * main.c: the `mapbench` command.  It loads plugins named anywhere before the subcommand's own
+ * arguments (--plugin PATH.so, repeatable), installs the SIGINT/SIGTERM handler, and hands the rest
+ * to the subcommand.  Global mutable state lives only here (the interrupt flag) and in the backend
+ * registry.
  */
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "maps/map.h"
+#include "runner/commands.h"
 
-static int usage(FILE *out)
+static atomic_bool interrupted;
+
+static void on_signal(int signo)
 {
-    fprintf(out, "usage: mapbench list backends [--plugin PATH.so]...\n");
-    return out == stdout ? 0 : 2;
+    (void)signo;
+    atomic_store(&interrupted, true);
 }
 
-static int list_backends(void)
+static const char usage[] =
+    "usage: mapbench [--plugin PATH.so]... COMMAND [ARGS]\n"
+    "  list backends|scenarios|runs [--db PATH]   what is available, what was run\n"
+    "  topo [--topology FILE.xml | --synthetic DESC] [--threads N] [--placement P]\n"
+    "  run [PRESET|FILE]... [--backends LIST] [--set KEY=VALUE]... [--db PATH] [--label TEXT]\n"
+    "      [--dry-run] [--wait] [-- libbenchmark flags]\n"
+    "Each command takes --help.\n";
+
+/* Removes every `--plugin PATH` pair from argv, loading each; false on the first bad one. */
+static bool main_load_plugins(int *argc, char **argv)
 {
-    size_t count;
-    const struct map_backend *const *all = map_registry_list(&count);
-    for (size_t i = 0; i < count; i++) {
-        printf("%-10s %s\n", all[i]->name, all[i]->summary);
-        for (const struct map_option_def *d = all[i]->options; d && d->key; d++)
-            printf("%-10s   %s=%s  %s\n", "", d->key, d->default_value, d->help);
+    char err[MAP_ERR_LEN];
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[kept++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--plugin") != 0) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        if (i + 1 == *argc) {
+            fprintf(stderr, "mapbench: --plugin needs a PATH.so\n");
+            return false;
+        }
+        if (!map_plugin_load(argv[++i], err)) {
+            fprintf(stderr, "mapbench: %s\n", err);
+            return false;
+        }
     }
-    return 0;
+    *argc = kept;
+    argv[kept] = NULL;
+    return true;
 }
 
 int main(int argc, char **argv)
 {
-    char err[MAP_ERR_LEN];
-    int args = 0;
-    const char *positional[8];
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return usage(stdout);
-        if (strcmp(argv[i], "--plugin") == 0) {
-            if (++i == argc) {
-                fprintf(stderr, "mapbench: --plugin needs a PATH.so\n");
-                return 2;
-            }
-            if (!map_plugin_load(argv[i], err)) {
-                fprintf(stderr, "mapbench: %s\n", err);
-                return 2;
-            }
-        } else if (args < 8) {
-            positional[args++] = argv[i];
-        }
+    if (!main_load_plugins(&argc, argv))
+        return 2;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
     }
-    if (args == 2 && strcmp(positional[0], "list") == 0 && strcmp(positional[1], "backends") == 0)
-        return list_backends();
-    if (args == 0)
-        return usage(stderr);
-    fprintf(stderr, "mapbench: unknown command '%s'\n", positional[0]);
-    return usage(stderr);
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+        strcmp(command, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(command, "list") == 0)
+        return cmd_list(argc - 1, argv + 1);
+    if (strcmp(command, "topo") == 0)
+        return cmd_topo(argc - 1, argv + 1);
+    if (strcmp(command, "run") == 0) {
+        struct sigaction sa = {.sa_handler = on_signal};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        return cmd_run(argc - 1, argv + 1, &interrupted);
+    }
+    fprintf(stderr, "mapbench: unknown command '%s'\n%s", command, usage);
+    return 2;
 }

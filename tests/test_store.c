@@ -24,37 +24,6 @@
 
 #include "runner/store.h"
 
-/* Until the scenario and engine modules land their naming functions, these stand in so this test
- * links; a real (strong) definition wins whenever it is linked. */
-__attribute__((weak)) const char *case_write_kind_name(enum case_write_kind kind)
-{
-    static const char *const names[] = { "update", "insert-delete", "insert", "load-or-store" };
-    return names[kind];
-}
-
-__attribute__((weak)) const char *case_memory_name(enum case_memory memory)
-{
-    static const char *const names[] = { "first-touch", "bind", "interleave" };
-    return names[memory];
-}
-
-__attribute__((weak)) const char *case_distribution_text(const struct bench_case *c, char *buf, int len)
-{
-    if (c->distribution == CASE_DIST_ZIPF)
-        snprintf(buf, (size_t)len, "zipf:%g", c->zipf_theta);
-    else if (c->distribution == CASE_DIST_HOT)
-        snprintf(buf, (size_t)len, "hot:%llu", (unsigned long long)c->hot_keys);
-    else
-        snprintf(buf, (size_t)len, "uniform");
-    return buf;
-}
-
-__attribute__((weak)) const char *result_op_name(enum result_op op)
-{
-    static const char *const names[] = { "get", "put", "put_if_absent", "del", "range" };
-    return names[op];
-}
-
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 struct fixture {
