@@ -96,7 +96,7 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
     opterr = 0;
     optind = 1;
     int opt;
-    while ((opt = getopt_long(dashdash, argv, "+", longs, NULL)) != -1) {
+    while ((opt = getopt_long(dashdash, argv, "", longs, NULL)) != -1) {
         switch (opt) {
         case 'd': o->db = optarg; break;
         case 'l': o->label = optarg; break;

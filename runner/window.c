@@ -67,6 +67,7 @@ struct window_shared {
     alignas(64) atomic_uint go;
     alignas(64) atomic_bool stop;
     atomic_bool abandon;        /* set before a phase when setup failed: workers leave at once */
+    pthread_mutex_t prefill_lock; /* takes turns prefilling a map that allows no concurrent writer */
     _Atomic uint64_t first_finish_ns;
     bool recording;             /* the current phase is the measured one */
     uint64_t ops_quota;         /* per worker in ops mode, else 0 */
@@ -261,7 +262,14 @@ static bool window_worker_setup(struct window_worker *w)
     if (!workload_build(c, w->index, sh->workers, WINDOW_STREAM_MIN, &w->stream, w->error))
         return false;
     cfg->backend->thread_enter(sh->map);
+    /* Each worker still writes its own share (first touch by the pinned thread); a backend that
+     * allows no concurrent writer (plain) gets those shares one after another. */
+    bool take_turns = cfg->backend->concurrency == MAP_CONCURRENCY_NONE;
+    if (take_turns)
+        pthread_mutex_lock(&sh->prefill_lock);
     workload_prefill(c, cfg->backend, sh->map, w->index, sh->workers);
+    if (take_turns)
+        pthread_mutex_unlock(&sh->prefill_lock);
     w->perf_present = perf_counters_open(&w->perf);
     return true;
 }
@@ -517,6 +525,7 @@ bool window_run(const struct window_config *cfg, struct result_sample *sample,
         return false;
     struct window_shared sh = {.config = cfg, .map = map, .workers = c->threads,
                                .ops_quota = c->duration_s > 0 ? 0 : c->ops};
+    pthread_mutex_init(&sh.prefill_lock, NULL);
     pthread_barrier_init(&sh.ready, NULL, (unsigned)c->threads + 1);
     pthread_barrier_init(&sh.start, NULL, (unsigned)c->threads + 1);
     pthread_barrier_init(&sh.done, NULL, (unsigned)c->threads + 1);
@@ -545,6 +554,7 @@ bool window_run(const struct window_config *cfg, struct result_sample *sample,
     pthread_barrier_destroy(&sh.ready);
     pthread_barrier_destroy(&sh.start);
     pthread_barrier_destroy(&sh.done);
+    pthread_mutex_destroy(&sh.prefill_lock);
     free(workers);
     free(threads);
     return ok;

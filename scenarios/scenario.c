@@ -282,6 +282,10 @@ static bool parse_seconds(const char *item, bool positive, double *out, char *wh
     if (end == item || !isfinite(n) || n < 0 || (positive && n == 0))
         return fail(why, "%s is not a %s duration such as 0.5s or 200ms", item,
                     positive ? "positive" : "non-negative");
+    if (n == 0 && *end == '\0') { /* zero needs no unit */
+        *out = 0;
+        return true;
+    }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(end, units[i].unit) == 0) {
             *out = n * units[i].scale;
@@ -889,6 +893,15 @@ static bool is_directory(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A candidate directory counts only when it holds the presets: build trees have a scenarios/
+ * folder of object files too. */
+static bool holds_presets(const char *dir)
+{
+    char quick[PATH_MAX];
+    snprintf(quick, sizeof quick, "%.*s/quick.ini", PATH_MAX - 16, dir);
+    return access(quick, F_OK) == 0;
+}
+
 bool scenario_find_directory(char *dir, size_t len, char *err)
 {
     const char *env = getenv("MAPBENCH_SCENARIOS");
@@ -901,18 +914,19 @@ bool scenario_find_directory(char *dir, size_t len, char *err)
     }
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(dir, len, "%.*s/scenarios", (int)(len > 11 ? len - 11 : 0), exe);
-            if (is_directory(dir))
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash) {
+        *slash = '\0';
+        /* next to the binary (./mapbench), or one level up (build/mapbench) */
+        static const char *const relative[] = {"scenarios", "../scenarios"};
+        for (size_t i = 0; i < 2; i++) {
+            snprintf(dir, len, "%.*s/%s", (int)(len > 16 ? len - 16 : 0), exe, relative[i]);
+            if (holds_presets(dir))
                 return true;
         }
     }
     snprintf(dir, len, "scenarios");
-    if (is_directory(dir))
+    if (holds_presets(dir))
         return true;
     report(err, "no scenario directory: set MAPBENCH_SCENARIOS, or run "
                                     "from the mapbench tree");

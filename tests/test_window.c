@@ -128,6 +128,22 @@ static void test_churn_windows_validate(void **state)
     assert_int_equal(f->sample.writes_effective, f->sample.writes_attempted);
 }
 
+/* A map that allows no concurrent writer (plain) is still prefilled by every pinned worker, one
+ * after another: concurrent prefills would corrupt it through its resizes. */
+static void test_plain_prefill_takes_turns(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("plain", 3, 100);
+    c.keys = 50000; /* a dozen resizes */
+    c.duration_s = 0.05;
+    char err[MAP_ERR_LEN];
+    for (int round = 0; round < 3; round++) {
+        assert_true(window_run_case(f, &c, err));
+        assert_true(f->sample.valid);
+        assert_int_equal(f->sample.get_hits, f->sample.gets);
+    }
+}
+
 /* An ops window ends when the first worker meets its quota. */
 static void test_ops_window_ends_at_first_quota(void **state)
 {
@@ -177,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_null_throughput_is_ops_over_window),
         cmocka_unit_test(test_mutex_window_is_valid_and_measured),
         cmocka_unit_test(test_churn_windows_validate),
+        cmocka_unit_test(test_plain_prefill_takes_turns),
         cmocka_unit_test(test_ops_window_ends_at_first_quota),
         cmocka_unit_test(test_bad_backend_is_an_error),
         cmocka_unit_test(test_interrupt_ends_window),
