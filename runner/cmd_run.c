@@ -66,6 +66,7 @@ struct run_state {
     size_t case_count, runnable, done;
     double estimate_total, estimate_done;
     struct timespec started;
+    size_t unsound;          /* cases stored failed or invalid */
     bool progress_tty;
     bool store_broken;
 };
@@ -212,13 +213,31 @@ static void run_describe_case(const struct bench_case *c, char *out, size_t len)
              (unsigned long long)c->keys, case_distribution_text(c, dist, sizeof dist));
 }
 
-/* Plans every runnable case's PUs; a placement this machine cannot honour is an error now. */
+/* Creates and destroys the case's map once, so a bad option value (shards=3) is an error before
+ * anything is measured rather than a failed case in the middle of the run. */
+static bool run_check_backend(const struct run_case *rc, char *err)
+{
+    char why[MAP_ERR_LEN];
+    const struct map_backend *b;
+    struct map *m = map_create_from_spec(rc->c.backend, &b, why);
+    if (!m) {
+        snprintf(err, MAP_ERR_LEN, "case %zu: %.200s", rc->number, why);
+        return false;
+    }
+    b->destroy(m);
+    return true;
+}
+
+/* Plans every runnable case's PUs and checks its backend; a placement this machine cannot honour
+ * or a backend option it cannot take is an error now. */
 static bool run_plan(struct run_state *run, char *err)
 {
     for (size_t i = 0; i < run->case_count; i++) {
         struct run_case *rc = &run->cases[i];
         if (rc->c.skipped)
             continue;
+        if (!run_check_backend(rc, err))
+            return false;
         rc->pus = calloc((size_t)rc->c.threads, sizeof *rc->pus);
         char why[TOPO_ERR_LEN];
         if (!topo_plan_threads(run->topo, rc->c.threads, rc->c.placement, rc->pus,
@@ -311,6 +330,8 @@ static void run_store_case(struct run_case *rc)
     }
     rc->finished = true;
     run->done++;
+    if (strcmp(status, "failed") == 0 || strcmp(status, "invalid") == 0)
+        run->unsound++;
     run->estimate_done += scenario_estimate_seconds(&rc->c, 1);
     run_progress(run, rc, status);
 }
@@ -449,11 +470,12 @@ static void run_adopt_cases(struct run_state *run, struct bench_case *cases, siz
     }
 }
 
-static int run_fail(struct run_state *run, const char *err)
+/* status: 2 for bad input (scenario, backend, placement, flags), 1 for a failure to work. */
+static int run_fail(struct run_state *run, const char *err, int status)
 {
     fprintf(stderr, "mapbench: %s\n", err);
     run_free(run);
-    return 1;
+    return status;
 }
 
 static int run_measure(struct run_state *run, const struct run_options *o, int lock)
@@ -472,8 +494,12 @@ static int run_measure(struct run_state *run, const struct run_options *o, int l
         fprintf(stderr, "mapbench: %s\n", err);
     fprintf(stderr, "mapbench: run %lld %s: %zu of %zu cases stored in %s\n",
             (long long)run->run_id, status, run->done, run->runnable, o->db);
+    if (run->unsound)
+        fprintf(stderr, "mapbench: %zu cases failed or were invalid (see `status` and `reason` "
+                        "in the cases table)\n", run->unsound);
+    bool sound = strcmp(status, "done") == 0 && run->unsound == 0;
     run_free(run);
-    return interrupted ? 130 : strcmp(status, "done") == 0 ? 0 : 1;
+    return interrupted ? 130 : sound ? 0 : 1;
 }
 
 int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
@@ -487,19 +513,19 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
     }
     run.topo = topo_open(NULL, NULL, err);
     if (!run.topo)
-        return run_fail(&run, err);
+        return run_fail(&run, err, 1);
     struct scenario_machine machine;
     run_machine_facts(run.topo, &machine);
     struct bench_case *cases;
     size_t count;
     if (!run_expand(&o, &machine, &cases, &count, names, sizeof names, err)) {
         free(cases);
-        return run_fail(&run, err);
+        return run_fail(&run, err, 2);
     }
     run_adopt_cases(&run, cases, count);
     free(cases);
     if (!run_plan(&run, err))
-        return run_fail(&run, err);
+        return run_fail(&run, err, 2);
     char estimate[32];
     run_format_duration(run.estimate_total, estimate, sizeof estimate);
     fprintf(stderr, "mapbench: %zu cases (%zu to run, %zu skipped), estimated %s\n", count,
@@ -511,15 +537,15 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
         return 0;
     }
     if (!engine_init(&o.bench_argc, o.bench_argv, err, sizeof err))
-        return run_fail(&run, err);
+        return run_fail(&run, err, 2);
     int lock = machine_lock_acquire(o.wait, err, (int)sizeof err);
     if (lock < 0)
-        return run_fail(&run, err);
+        return run_fail(&run, err, 1);
     struct environment env;
     environment_collect(argc, argv, &env);
     if (!run_open_store(&run, &o, &env, names, err)) {
         machine_lock_release(lock);
-        return run_fail(&run, err);
+        return run_fail(&run, err, 1);
     }
     int rc = run_measure(&run, &o, lock);
     free(o.bench_argv);

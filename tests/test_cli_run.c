@@ -1,0 +1,280 @@
+/*
+ * test_cli_run.c: `mapbench run` as a user meets it: bad input refused with one line and a non-zero
+ * status before anything is measured, the machine lock, and a run that is interrupted (SIGINT) or
+ * killed (SIGKILL) keeping everything it finished.  The real binary runs in a child process on
+ * tiny scenario files written to a temporary directory.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support.h"
+
+struct cli {
+    char dir[64];
+    char mapbench[512];
+    char scenario[128];
+    char db[128];
+};
+
+static void cli_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int cli_setup(void **state)
+{
+    struct cli *c = calloc(1, sizeof *c);
+    snprintf(c->dir, sizeof c->dir, "/tmp/mapbench-cli-XXXXXX");
+    assert_non_null(mkdtemp(c->dir));
+    char bin[400];
+    support_binary_dir(bin, sizeof bin);
+    snprintf(c->mapbench, sizeof c->mapbench, "%s/../mapbench", bin);
+    snprintf(c->scenario, sizeof c->scenario, "%s/tiny.ini", c->dir);
+    snprintf(c->db, sizeof c->db, "%s/results.db", c->dir);
+    cli_write(c->scenario, "[scenario]\nname = tiny\nbackends = mutex, striped\nthreads = 1, 2\n"
+                           "read_pct = 90\nkeys = 1000\nduration = 100ms\nwarmup = 0\n"
+                           "repetitions = 2\n");
+    char lock[128];
+    snprintf(lock, sizeof lock, "%s/machine.lock", c->dir); /* never the real machine lock */
+    setenv("MAPBENCH_LOCK", lock, 1);
+    *state = c;
+    return 0;
+}
+
+static int cli_teardown(void **state)
+{
+    struct cli *c = *state;
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", c->dir);
+    assert_int_equal(system(command), 0);
+    free(c);
+    return 0;
+}
+
+/* Runs mapbench with up to 8 arguments after `run`. */
+static void cli_run(struct cli *c, struct support_child *child, const char *a, const char *b,
+                    const char *d, const char *e)
+{
+    char *argv[12] = {c->mapbench, "run"};
+    int n = 2;
+    const char *extra[] = {a, b, d, e};
+    for (int i = 0; i < 4; i++)
+        if (extra[i])
+            argv[n++] = (char *)extra[i];
+    argv[n] = NULL;
+    support_child_exec(argv, child);
+}
+
+static int cli_exit_status(const struct support_child *child)
+{
+    return WIFEXITED(child->wait_status) ? WEXITSTATUS(child->wait_status) : -1;
+}
+
+/* Exactly one line on stderr after the plan line(s), containing `needle`. */
+static void cli_assert_error(const struct support_child *child, int status, const char *needle)
+{
+    assert_int_equal(cli_exit_status(child), status);
+    if (!strstr(child->err, needle))
+        fail_msg("stderr lacks '%s': %s", needle, child->err);
+    assert_null(strstr(child->out, "manual_time")); /* nothing was measured */
+}
+
+static int64_t cli_query(const char *db, const char *sql)
+{
+    sqlite3 *handle;
+    sqlite3_stmt *stmt;
+    int64_t value = -1;
+    assert_int_equal(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(handle, 5000);
+    if (sqlite3_prepare_v2(handle, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(handle);
+    return value;
+}
+
+static void cli_query_text(const char *db, const char *sql, char *out, size_t len)
+{
+    sqlite3 *handle;
+    sqlite3_stmt *stmt;
+    out[0] = '\0';
+    assert_int_equal(sqlite3_open_v2(db, &handle, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(handle, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(handle);
+}
+
+static void test_run_stores_every_case(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    cli_run(c, &child, c->scenario, "--db", c->db, "--label=<b>first</b>");
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.err, "4 cases (4 to run, 0 skipped)"));
+    assert_int_equal(cli_query(c->db, "SELECT count(*) FROM cases WHERE status='ok'"), 4);
+    assert_int_equal(cli_query(c->db, "SELECT count(*) FROM samples"), 8);
+    char text[256];
+    cli_query_text(c->db, "SELECT status FROM runs", text, sizeof text);
+    assert_string_equal(text, "done");
+    cli_query_text(c->db, "SELECT label FROM runs", text, sizeof text);
+    assert_string_equal(text, "<b>first</b>");
+    /* per-worker counts sum to the total, in the stored rows too */
+    assert_int_equal(cli_query(c->db, "SELECT count(*) FROM samples s WHERE total_ops != "
+                                      "(SELECT sum(value) FROM json_each(s.worker_ops))"),
+                     0);
+}
+
+static void test_dry_run_measures_nothing(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160];
+    snprintf(db, sizeof db, "%s/dry.db", c->dir);
+    cli_run(c, &child, c->scenario, "--dry-run", "--db", db);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.out, "PUs"));
+    assert_int_not_equal(access(db, F_OK), 0);
+}
+
+static void test_bad_input_is_refused(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/bad.ini", c->dir);
+    cli_write(bad, "[scenario]\nbackends = mutex\nread_pct = 101\n");
+    cli_run(c, &child, bad, "--db", c->db, NULL);
+    cli_assert_error(&child, 2, "bad.ini:3: key 'read_pct': 101 is not a percentage 0..100");
+
+    cli_run(c, &child, c->scenario, "--backends", "nosuch", NULL);
+    cli_assert_error(&child, 2, "unknown backend 'nosuch'");
+    cli_run(c, &child, c->scenario, "--set", "shards=3", NULL);
+    cli_assert_error(&child, 2, "shards=3 is not a power of two");
+    cli_run(c, &child, "no-such-preset", NULL, NULL, NULL);
+    cli_assert_error(&child, 2, "no preset 'no-such-preset'");
+    cli_run(c, &child, c->scenario, "--frobnicate", NULL, NULL);
+    cli_assert_error(&child, 2, "unknown or incomplete option '--frobnicate'");
+    cli_run(c, &child, c->scenario, "--", "--benchmark_nonsense=1", NULL);
+    cli_assert_error(&child, 2, "unrecognized libbenchmark flag '--benchmark_nonsense=1'");
+    cli_run(c, &child, c->scenario, "--db", "/nonexistent-dir/results.db", NULL);
+    cli_assert_error(&child, 1, "cannot write results database /nonexistent-dir/results.db");
+}
+
+static void test_machine_lock_refuses_second_run(void **state)
+{
+    struct cli *c = *state;
+    int fd = open(getenv("MAPBENCH_LOCK"), O_RDWR | O_CREAT, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    struct support_child child;
+    cli_run(c, &child, c->scenario, "--db", c->db, NULL);
+    cli_assert_error(&child, 1, "another mapbench run");
+    close(fd);
+}
+
+/* Starts a run in the background on a longer scenario; returns its pid. */
+static pid_t cli_start_long_run(struct cli *c, const char *db)
+{
+    char scenario[160];
+    snprintf(scenario, sizeof scenario, "%s/long.ini", c->dir);
+    cli_write(scenario, "[scenario]\nname = long\nbackends = mutex, rwlock, striped\n"
+                        "threads = 1\nread_pct = 100, 90, 50, 10\nduration = 150ms\n"
+                        "warmup = 0\nrepetitions = 3\n");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(c->mapbench, c->mapbench, "run", scenario, "--db", db, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits until the database holds at least `cases` finished cases. */
+static void cli_wait_for_cases(const char *db, int cases)
+{
+    for (int tries = 0; tries < 400; tries++) {
+        if (access(db, F_OK) == 0 &&
+            cli_query(db, "SELECT count(*) FROM cases WHERE status='ok'") >= cases)
+            return;
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    fail_msg("the run never finished %d cases", cases);
+}
+
+static void test_sigint_stores_finished_work_as_aborted(void **state)
+{
+    struct cli *c = *state;
+    char db[160];
+    snprintf(db, sizeof db, "%s/interrupted.db", c->dir);
+    pid_t pid = cli_start_long_run(c, db);
+    cli_wait_for_cases(db, 2);
+    kill(pid, SIGINT);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 130);
+    char text[64];
+    cli_query_text(db, "SELECT status FROM runs", text, sizeof text);
+    assert_string_equal(text, "aborted");
+    assert_true(cli_query(db, "SELECT count(*) FROM cases WHERE status='ok'") >= 2);
+    assert_true(cli_query(db, "SELECT count(*) FROM cases") < 12);
+    /* every stored ok case has all its repetitions */
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases c WHERE status='ok' AND "
+                                   "(SELECT count(*) FROM samples s WHERE s.case_id=c.id) != 3"),
+                     0);
+}
+
+static void test_sigkill_keeps_finished_cases(void **state)
+{
+    struct cli *c = *state;
+    char db[160];
+    snprintf(db, sizeof db, "%s/killed.db", c->dir);
+    pid_t pid = cli_start_long_run(c, db);
+    cli_wait_for_cases(db, 2);
+    kill(pid, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int64_t finished = cli_query(db, "SELECT count(*) FROM cases WHERE status='ok'");
+    assert_true(finished >= 2);
+    char text[64];
+    cli_query_text(db, "PRAGMA integrity_check", text, sizeof text);
+    assert_string_equal(text, "ok");
+    /* the next open (here: `list runs`) marks the dead run aborted */
+    struct support_child child;
+    char *argv[] = {c->mapbench, "list", "runs", "--db", db, NULL};
+    support_child_exec(argv, &child);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.out, "aborted"));
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases WHERE status='ok'"), finished);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_stores_every_case),
+        cmocka_unit_test(test_dry_run_measures_nothing),
+        cmocka_unit_test(test_bad_input_is_refused),
+        cmocka_unit_test(test_machine_lock_refuses_second_run),
+        cmocka_unit_test(test_sigint_stores_finished_work_as_aborted),
+        cmocka_unit_test(test_sigkill_keeps_finished_cases),
+    };
+    return cmocka_run_group_tests_name("cli_run", tests, cli_setup, cli_teardown);
+}
