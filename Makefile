@@ -95,8 +95,9 @@ bench: deps
 $(BUILD)/bench/harness: $(BUILD)/bench/harness.o $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The main job: measure the quick preset into results.db.
 run: deps all
-	./mapbench list backends
+	./mapbench run quick --db results.db
 
 clean:
 	rm -rf build build-asan build-tsan mapbench

@@ -27,6 +27,7 @@
 
 #define RUN_MAX_SCENARIOS 32
 #define RUN_MAX_SETS 64
+#define RUN_MAX_BENCH_ARGS 64
 
 struct run_options {
     const char *db;
@@ -38,7 +39,7 @@ struct run_options {
     const char *scenarios[RUN_MAX_SCENARIOS];
     const char *sets[RUN_MAX_SETS];
     int bench_argc;          /* argv[0] plus everything after `--` */
-    char **bench_argv;
+    char *bench_argv[RUN_MAX_BENCH_ARGS + 1];
 };
 
 struct run_state;
@@ -129,7 +130,11 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
         o->scenarios[o->scenario_count++] = "quick";
     /* libbenchmark sees argv[0] followed by what came after `--`. */
     o->bench_argc = 1 + (dashdash < argc ? argc - dashdash - 1 : 0);
-    o->bench_argv = calloc((size_t)o->bench_argc + 1, sizeof *o->bench_argv);
+    if (o->bench_argc > RUN_MAX_BENCH_ARGS) {
+        snprintf(err, MAP_ERR_LEN, "too many libbenchmark flags (at most %d)",
+                 RUN_MAX_BENCH_ARGS - 1);
+        return false;
+    }
     o->bench_argv[0] = argv[0];
     for (int i = 1; i < o->bench_argc; i++)
         o->bench_argv[i] = argv[dashdash + i];
@@ -291,12 +296,17 @@ static void run_progress(struct run_state *run, const struct run_case *rc, const
                 status, text, eta);
 }
 
-static const char *run_case_status(const struct run_case *rc, const char **reason)
+/* The case's stored status.  An interrupted case is stored 'failed' with the reason
+ * "interrupted after N of M repetitions", its finished repetitions kept. */
+static const char *run_case_status(struct run_case *rc, const char **reason)
 {
     *reason = NULL;
+    if (strcmp(rc->failure, "interrupted") == 0)
+        snprintf(rc->failure, sizeof rc->failure, "interrupted after %d of %d repetitions",
+                 rc->repetitions_done, rc->c.repetitions);
     if (rc->failure[0]) {
         *reason = rc->failure;
-        return strcmp(rc->failure, "interrupted") == 0 ? "aborted" : "failed";
+        return "failed";
     }
     for (int i = 0; i < rc->repetitions_done; i++)
         if (!rc->samples[i].valid) {
@@ -330,7 +340,8 @@ static void run_store_case(struct run_case *rc)
     }
     rc->finished = true;
     run->done++;
-    if (strcmp(status, "failed") == 0 || strcmp(status, "invalid") == 0)
+    if ((strcmp(status, "failed") == 0 || strcmp(status, "invalid") == 0) &&
+        !atomic_load(run->interrupt))
         run->unsound++;
     run->estimate_done += scenario_estimate_seconds(&rc->c, 1);
     run_progress(run, rc, status);
@@ -533,7 +544,6 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
     if (o.dry_run) {
         run_print_plan(&run);
         run_free(&run);
-        free(o.bench_argv);
         return 0;
     }
     if (!engine_init(&o.bench_argc, o.bench_argv, err, sizeof err))
@@ -547,7 +557,5 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
         machine_lock_release(lock);
         return run_fail(&run, err, 1);
     }
-    int rc = run_measure(&run, &o, lock);
-    free(o.bench_argv);
-    return rc;
+    return run_measure(&run, &o, lock);
 }

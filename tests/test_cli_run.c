@@ -236,6 +236,13 @@ static void test_sigint_stores_finished_work_as_aborted(void **state)
     assert_string_equal(text, "aborted");
     assert_true(cli_query(db, "SELECT count(*) FROM cases WHERE status='ok'") >= 2);
     assert_true(cli_query(db, "SELECT count(*) FROM cases") < 12);
+    /* the case the signal cut short keeps the repetitions it finished */
+    assert_true(cli_query(db, "SELECT count(*) FROM cases WHERE status='failed' AND reason LIKE "
+                              "'interrupted after % of 3 repetitions'") <= 1);
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases c WHERE status='failed' AND "
+                                   "(SELECT count(*) FROM samples s WHERE s.case_id=c.id) != "
+                                   "CAST(substr(reason, 19, 1) AS INTEGER)"),
+                     0);
     /* every stored ok case has all its repetitions */
     assert_int_equal(cli_query(db, "SELECT count(*) FROM cases c WHERE status='ok' AND "
                                    "(SELECT count(*) FROM samples s WHERE s.case_id=c.id) != 3"),
