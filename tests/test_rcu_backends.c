@@ -110,6 +110,7 @@ static void *reader_run(void *arg)
                 r->wrong++;
         }
         atomic_fetch_add(&r->passes, 1);
+        sched_yield(); /* on 2 cores, leave room for the writer and liburcu's worker threads */
     }
     b->thread_leave(m);
     return NULL;
@@ -187,7 +188,9 @@ static void test_rcu_one_shard_growth_under_readers(void **state)
 static void test_lfht_growth_under_readers(void **state)
 {
     (void)state;
-    run_growth_under_readers("ref-lfht", scaled(120000, 20000));
+    /* Smaller than the others: on this 2-core machine cds_lfht's auto-resize (liburcu 0.13) was
+     * seen now and then not to grow the table for seconds, so chains and the run grow long. */
+    run_growth_under_readers("ref-lfht", scaled(30000, 10000));
 }
 
 static void test_cow_growth_under_readers(void **state)
