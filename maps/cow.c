@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdlib.h>
+#define _LGPL_SOURCE /* inline read_lock/unlock: liburcu allows it (LGPL small functions) */
 #include <urcu/urcu-memb.h>
 
 #include "rcu_backend.h"

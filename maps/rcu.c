@@ -57,6 +57,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#define _LGPL_SOURCE /* inline read_lock/unlock: liburcu allows it (LGPL small functions) */
 #include <urcu/urcu-memb.h>
 
 #include "rcu_backend.h"

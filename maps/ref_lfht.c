@@ -38,6 +38,7 @@
  */
 #include <stdlib.h>
 #include <stdio.h>
+#define _LGPL_SOURCE /* inline read_lock/unlock: liburcu allows it (LGPL small functions) */
 #include <urcu/urcu-memb.h>
 #include <urcu/rculfhash.h>
 
