@@ -17,7 +17,10 @@ extern const struct map_backend map_backend_plain;
 extern const struct map_backend map_backend_mutex;
 extern const struct map_backend map_backend_rwlock;
 extern const struct map_backend map_backend_striped;
+extern const struct map_backend map_backend_rcu;
+extern const struct map_backend map_backend_cow;
 extern const struct map_backend map_backend_syncmap;
+extern const struct map_backend map_backend_ref_lfht;
 extern const struct map_backend map_backend_ref_ckht;
 /* BACKEND-EXTERNS: helpers add their externs above this line */
 
@@ -29,7 +32,10 @@ static const struct map_backend *registry[MAP_MAX_BACKENDS + 1] = {
     &map_backend_mutex,
     &map_backend_rwlock,
     &map_backend_striped,
+    &map_backend_rcu,
+    &map_backend_cow,
     &map_backend_syncmap,
+    &map_backend_ref_lfht,
     &map_backend_ref_ckht,
     /* BACKEND-LIST: helpers add their entries above this line */
 };
