@@ -143,6 +143,20 @@ static bool cow_store(struct map *m, uint64_t key, uint64_t value, bool overwrit
     return !present;
 }
 
+/* Prefill: one copy and one publish for the whole batch. */
+static size_t cow_put_many(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+    struct cow_map *cm = (struct cow_map *)m;
+    pthread_mutex_lock(&cm->lock);
+    struct cow_snapshot *copy = cow_copy(cm, table_size(&cow_writer_current(cm)->table) + n);
+    size_t inserted = 0;
+    for (size_t i = 0; i < n; i++)
+        inserted += table_put(&copy->table, keys[i], values[i]);
+    cow_publish(cm, copy);
+    pthread_mutex_unlock(&cm->lock);
+    return inserted;
+}
+
 static bool cow_put(struct map *m, uint64_t key, uint64_t value)
 {
     return cow_store(m, key, value, true, NULL);
@@ -208,4 +222,5 @@ const struct map_backend map_backend_cow = {
     .thread_enter = rcu_backend_thread_enter,
     .thread_leave = rcu_backend_thread_leave,
     .stats = cow_stats,
+    .put_many = cow_put_many,
 };

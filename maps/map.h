@@ -87,6 +87,10 @@ struct map_backend {
     void (*thread_enter)(struct map *m);
     void (*thread_leave)(struct map *m);
     void (*stats)(struct map *m, struct map_stats *out);
+    /* Optional (NULL: the runner calls put once per key).  Stores n pairs as one write and returns
+     * how many keys were new; the runner uses it only to prefill before timing.  A backend whose
+     * every write costs O(size) (cow) needs it, or prefilling N keys costs O(N^2). */
+    size_t (*put_many)(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n);
 };
 
 /* ---- registry (maps/registry.c) ---- */

@@ -45,11 +45,37 @@ void workload_prefill_range(const struct bench_case *c, int worker, int workers,
     *end_index = *first_index + base + (w < extra ? 1 : 0);
 }
 
+/* Prefill through put_many in batches of this many keys, for backends that provide it. */
+#define WORKLOAD_PREFILL_BATCH 65536
+
+static uint64_t workload_prefill_batched(const struct map_backend *b, struct map *m,
+                                         uint64_t first, uint64_t end)
+{
+    uint64_t *keys = malloc(WORKLOAD_PREFILL_BATCH * sizeof *keys);
+    uint64_t *values = malloc(WORKLOAD_PREFILL_BATCH * sizeof *values);
+    uint64_t inserted = 0;
+    if (!keys || !values)
+        abort();
+    for (uint64_t at = first; at < end;) {
+        size_t n = 0;
+        for (; n < WORKLOAD_PREFILL_BATCH && at < end; n++, at++) {
+            keys[n] = workload_key(at);
+            values[n] = workload_value(keys[n], 0);
+        }
+        inserted += b->put_many(m, keys, values, n);
+    }
+    free(keys);
+    free(values);
+    return inserted;
+}
+
 uint64_t workload_prefill(const struct bench_case *c, const struct map_backend *b, struct map *m,
                           int worker, int workers)
 {
     uint64_t first, end, inserted = 0;
     workload_prefill_range(c, worker, workers, &first, &end);
+    if (b->put_many)
+        return workload_prefill_batched(b, m, first, end);
     for (uint64_t i = first; i < end; i++) {
         uint64_t key = workload_key(i);
         inserted += b->put(m, key, workload_value(key, 0));
