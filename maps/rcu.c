@@ -264,6 +264,30 @@ static bool rcu_store(struct map *m, uint64_t key, uint64_t value, bool overwrit
     return true;
 }
 
+/* Prefill: sizes every shard once for the keys to come (growing by copies one doubling at a
+ * time would copy every node about twice over), then stores them one by one. */
+static size_t rcu_put_many(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+    struct rcu_map *rm = (struct rcu_map *)m;
+    size_t per_shard = n / rm->shard_count + n / rm->shard_count / 8 + 1; /* hash imbalance */
+    for (size_t i = 0; i < rm->shard_count; i++) {
+        struct rcu_shard *s = &rm->shards[i];
+        pthread_mutex_lock(&s->lock);
+        struct rcu_buckets *b = atomic_load_explicit(&s->buckets, memory_order_relaxed);
+        size_t wanted = atomic_load_explicit(&s->count, memory_order_relaxed) + per_shard;
+        size_t buckets = b->mask + 1;
+        while (buckets < wanted)
+            buckets *= 2;
+        if (buckets != b->mask + 1)
+            rcu_shard_resize(s, buckets);
+        pthread_mutex_unlock(&s->lock);
+    }
+    size_t inserted = 0;
+    for (size_t i = 0; i < n; i++)
+        inserted += rcu_store(m, keys[i], values[i], true, NULL);
+    return inserted;
+}
+
 static bool rcu_put(struct map *m, uint64_t key, uint64_t value)
 {
     return rcu_store(m, key, value, true, NULL);
@@ -360,4 +384,5 @@ const struct map_backend map_backend_rcu = {
     .thread_enter = rcu_backend_thread_enter,
     .thread_leave = rcu_backend_thread_leave,
     .stats = rcu_stats,
+    .put_many = rcu_put_many,
 };

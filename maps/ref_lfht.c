@@ -55,6 +55,7 @@ struct lfht_node {
 struct lfht_map {
     struct cds_lfht *ht;
     struct map_accounting acct;
+    _Atomic uint64_t prefilled; /* keys passed to put_many so far: its resize target */
 };
 
 extern const struct map_backend map_backend_ref_lfht;
@@ -183,6 +184,22 @@ static bool lfht_put(struct map *m, uint64_t key, uint64_t value)
     return added;
 }
 
+/* Prefill: asks cds_lfht (cds_lfht_resize, documented) for a table sized for every key put this
+ * way so far, so its lazy chain-length-triggered growth is not relied on during a bulk load. */
+static size_t lfht_put_many(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+    struct lfht_map *lm = (struct lfht_map *)m;
+    uint64_t target = atomic_fetch_add(&lm->prefilled, n) + n;
+    unsigned long buckets = 1;
+    while (buckets < target)
+        buckets *= 2;
+    cds_lfht_resize(lm->ht, buckets);
+    size_t inserted = 0;
+    for (size_t i = 0; i < n; i++)
+        inserted += lfht_put(m, keys[i], values[i]);
+    return inserted;
+}
+
 static bool lfht_put_if_absent(struct map *m, uint64_t key, uint64_t value, uint64_t *existing)
 {
     bool added;
@@ -242,6 +259,7 @@ const struct map_backend map_backend_ref_lfht = {
     .destroy = lfht_destroy,
     .get = lfht_get,
     .put = lfht_put,
+    .put_many = lfht_put_many,
     .put_if_absent = lfht_put_if_absent,
     .del = lfht_del,
     .size = lfht_size,
