@@ -367,6 +367,43 @@ static bool compare_same_machine(const struct compare_run *a, const struct compa
                         b->cpu_model, b->fingerprint);
 }
 
+/* A side's runs: each name resolved, all of one machine (that of `anchor`, the candidate, for
+ * the baseline) unless cross_machine, none twice; *first gets the first run; text "run 4" or
+ * "runs 2,4,6". */
+static bool compare_resolve_side(struct store *s, const char *names, const struct compare_run *anchor,
+                                 bool cross_machine, int64_t *ids, size_t *count,
+                                 struct compare_run *first, char *text, size_t text_len, char *err)
+{
+    char *copy = strdup(names), *save = NULL;
+    bool ok = copy != NULL;
+    *count = 0;
+    for (char *name = copy ? strtok_r(copy, ",", &save) : NULL; ok && name;
+         name = strtok_r(NULL, ",", &save)) {
+        struct compare_run run;
+        ok = *count < COMPARE_MAX_RUNS
+                 ? compare_resolve(s, name, anchor, cross_machine, &run, err)
+                 : compare_fail(err, "more than %d runs on one side", COMPARE_MAX_RUNS);
+        for (size_t i = 0; ok && i < *count; i++)
+            if (ids[i] == run.id)
+                ok = compare_fail(err, "run %lld is named twice on one side", (long long)run.id);
+        const struct compare_run *same = anchor ? anchor : *count ? first : NULL;
+        if (ok && same && !cross_machine)
+            ok = compare_same_machine(&run, same, err);
+        if (!ok)
+            break;
+        if (*count == 0)
+            *first = run;
+        ids[(*count)++] = run.id;
+    }
+    free(copy);
+    if (ok && *count == 0)
+        ok = compare_fail(err, "no run named in '%s'", names);
+    snprintf(text, text_len, "%s", *count > 1 ? "runs" : "run");
+    for (size_t i = 0; ok && i < *count; i++)
+        compare_append(text, text_len, "%s%lld", i ? "," : " ", (long long)ids[i]);
+    return ok;
+}
+
 static bool compare_history_complete(const struct compare_report *r)
 {
     for (size_t i = 0; i < r->count; i++)
@@ -382,7 +419,10 @@ static bool compare_load_history(struct store *s, struct compare_loader *l, char
     static const char sql[] =
         "SELECT max(r.id) FROM runs r JOIN machines m ON m.id = r.machine_id"
         " WHERE r.id < ?1 AND m.fingerprint = ?2";
-    int64_t before = r->candidate.id, used = 0, run_id;
+    int64_t before = r->candidate_ids[0], used = 0, run_id;
+    for (size_t i = 1; i < r->candidate_runs; i++)
+        before = r->candidate_ids[i] < before ? r->candidate_ids[i] : before;
+    int64_t newest = before - 1;
     while (!compare_history_complete(r)) {
         if (!compare_query_id(s, sql, before, r->candidate.fingerprint, &run_id, err))
             return false;
@@ -396,10 +436,10 @@ static bool compare_load_history(struct store *s, struct compare_loader *l, char
     if (used == 0)
         return compare_fail(err, "no run before run %lld on its machine to serve as history; "
                                  "pass --baseline RUN",
-                            (long long)r->candidate.id);
+                            (long long)(newest + 1));
     snprintf(r->baseline_text, sizeof r->baseline_text,
              "history: up to %d runs per case among runs %lld..%lld", r->options.history,
-             (long long)before, (long long)(r->candidate.id - 1));
+             (long long)before, (long long)newest);
     return true;
 }
 
@@ -464,8 +504,8 @@ static bool compare_judge(struct compare_report *r, char *err)
     }
     r->count = kept;
     if (kept == 0)
-        return compare_fail(err, "run %lld and the baseline (%s) have no case in common",
-                            (long long)r->candidate.id, r->baseline_text);
+        return compare_fail(err, "the candidate (%s) and the baseline (%s) have no case in common",
+                            r->candidate_text, r->baseline_text);
     double *q = malloc(kept * sizeof *q);
     if (!q)
         return compare_fail(err, "out of memory judging %zu cases", kept);
@@ -509,25 +549,27 @@ bool compare_runs(struct store *s, const struct compare_options *o, struct compa
         return false;
     const struct compare_metric *metric = compare_metric_find(o->metric);
     r->higher_is_better = metric->higher_is_better;
-    if (!compare_resolve(s, o->candidate, NULL, o->cross_machine, &r->candidate, err))
+    if (!compare_resolve_side(s, o->candidate, NULL, o->cross_machine, r->candidate_ids,
+                              &r->candidate_runs, &r->candidate, r->candidate_text,
+                              sizeof r->candidate_text, err))
         return false;
-    if (o->baseline) {
-        if (!compare_resolve(s, o->baseline, &r->candidate, o->cross_machine, &r->baseline, err))
-            return false;
-        if (!o->cross_machine && !compare_same_machine(&r->candidate, &r->baseline, err))
-            return false;
-        snprintf(r->baseline_text, sizeof r->baseline_text, "run %lld", (long long)r->baseline.id);
-    }
+    if (o->baseline && !compare_resolve_side(s, o->baseline, &r->candidate, o->cross_machine,
+                                             r->baseline_ids, &r->baseline_runs, &r->baseline,
+                                             r->baseline_text, sizeof r->baseline_text, err))
+        return false;
     struct compare_loader loader = {.report = r, .metric = metric,
                                     .side = COMPARE_SIDE_CANDIDATE};
-    if (!compare_load_run(s, &loader, r->candidate.id, err))
-        return false;
+    for (size_t i = 0; i < r->candidate_runs; i++)
+        if (!compare_load_run(s, &loader, r->candidate_ids[i], err))
+            return false;
     if (r->count == 0)
-        return compare_fail(err, "run %lld has no cases", (long long)r->candidate.id);
+        return compare_fail(err, "the candidate (%s) has no cases", r->candidate_text);
     loader.side = COMPARE_SIDE_BASELINE;
-    if (o->baseline ? !compare_load_run(s, &loader, r->baseline.id, err)
-                    : !compare_load_history(s, &loader, err))
-        return false;
+    if (!o->baseline)
+        return compare_load_history(s, &loader, err) && compare_judge(r, err);
+    for (size_t i = 0; i < r->baseline_runs; i++)
+        if (!compare_load_run(s, &loader, r->baseline_ids[i], err))
+            return false;
     return compare_judge(r, err);
 }
 
@@ -621,9 +663,9 @@ void compare_print_table(const struct compare_report *r, FILE *out)
 {
     char rule[512], summary[512];
     compare_format_rule(r, rule, sizeof rule);
-    fprintf(out, "candidate run %lld (%s%s%s) against baseline %s\n%s\n\n",
-            (long long)r->candidate.id, r->candidate.started_at, *r->candidate.label ? ", " : "",
-            r->candidate.label, r->baseline_text, rule);
+    fprintf(out, "candidate %s (%s%s%s) against baseline %s\n%s\n\n", r->candidate_text,
+            r->candidate.started_at, *r->candidate.label ? ", " : "", r->candidate.label,
+            r->baseline_text, rule);
     fprintf(out, "%-10s %9s %-20s %8s %9s %9s  %s\n", "verdict", "change", "interval", "q",
             "baseline", "candidate", "case");
     for (size_t i = 0; i < r->count; i++) {
@@ -692,8 +734,7 @@ bool compare_write_markdown(const struct compare_report *r, const char *path, ch
     char rule[512], summary[512], text[512];
     compare_format_rule(r, rule, sizeof rule);
     compare_format_summary(r, summary, sizeof summary);
-    fprintf(f, "## mapbench compare: run %lld against %s\n\n", (long long)r->candidate.id,
-            r->baseline_text);
+    fprintf(f, "## mapbench compare: %s against %s\n\n", r->candidate_text, r->baseline_text);
     fprintf(f, "**%s** %s.\n\n", r->verdicts[COMPARE_REGRESSED] ? "Regressions found:"
                                                                  : "No regression:", summary);
     compare_markdown_text(f, rule);
@@ -783,9 +824,8 @@ bool compare_write_junit(const struct compare_report *r, const char *path, char 
     if (!f)
         return false;
     size_t failures = r->verdicts[COMPARE_REGRESSED], skipped = r->verdicts[COMPARE_UNKNOWN];
-    char suite[512];
-    snprintf(suite, sizeof suite, "run %lld against %s", (long long)r->candidate.id,
-             r->baseline_text);
+    char suite[600];
+    snprintf(suite, sizeof suite, "%s against %s", r->candidate_text, r->baseline_text);
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"mapbench compare\" tests=\"%zu\" failures=\"%zu\" "
                "errors=\"0\" skipped=\"%zu\">\n  <testsuite name=\"",

@@ -30,10 +30,14 @@
 
 #define COMPARE_ERR_LEN STORE_ERR_LEN
 #define COMPARE_DEFAULT_HISTORY 5
+#define COMPARE_MAX_RUNS 64 /* runs one side may pool */
 
+/* A side names one run or a comma-separated list whose samples are pooled per case ("2,4,6"):
+ * interleaving the runs of two builds in time (A B A B A B) makes slow drifts of the machine's
+ * load fall on both sides alike instead of on whichever run it happened to hit. */
 struct compare_options {
-    const char *candidate; /* run id, "latest" (newest run) or "previous" (the one before it) */
-    const char *baseline;  /* run id, "latest", or "previous": the newest run before the
+    const char *candidate; /* run ids, "latest" (newest run) or "previous" (the one before it) */
+    const char *baseline;  /* run ids, "latest", or "previous": the newest run before the
                               candidate on its machine; NULL: the candidate's history */
     int history;           /* with no baseline: runs pooled per case (COMPARE_DEFAULT_HISTORY) */
     double threshold;      /* minimum effect as a fraction: 0.05 */
@@ -84,8 +88,11 @@ struct compare_run {
 struct compare_report {
     struct compare_options options;
     bool higher_is_better; /* of the metric */
-    struct compare_run candidate, baseline; /* baseline.id 0 for a history baseline */
-    char baseline_text[256];                /* "run 4" or "history: 3 runs before run 7" */
+    struct compare_run candidate, baseline; /* the first run of each side; baseline.id 0 for a
+                                               history baseline */
+    int64_t candidate_ids[COMPARE_MAX_RUNS], baseline_ids[COMPARE_MAX_RUNS];
+    size_t candidate_runs, baseline_runs;
+    char candidate_text[256], baseline_text[256]; /* "run 4", "runs 2,4,6", "history: ..." */
     struct compare_case *cases;
     size_t count, capacity;
     size_t only_baseline, only_candidate;   /* cases not matched, not judged */

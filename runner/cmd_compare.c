@@ -18,14 +18,19 @@
 #include "runner/store.h"
 
 static const char compare_usage[] =
-    "usage: mapbench compare --candidate RUN [--baseline RUN | --history N] [--db PATH]\n"
+    "usage: mapbench compare --candidate RUN[,RUN...] [--baseline RUN[,RUN...] | --history N]\n"
+    "                        [--db PATH]"
+    "\n"
     "                        [--threshold PCT] [--alpha A] [--metric M] [--cross-machine]\n"
     "                        [--markdown FILE] [--junit FILE]\n"
     "RUN is a run id, `latest` or `previous` (as a baseline: the run before the candidate on\n"
-    "its machine).  Without --baseline the baseline is each case's pooled samples from its\n"
-    "last N runs (default 5) on the candidate's machine.  A case regresses when its\n"
-    "Benjamini-Hochberg q < A (default 0.05) and its whole 1-A interval of the change lies\n"
-    "beyond PCT (default 5).  M: ops_per_s (default), ns_per_op, get_p99_ns.\n"
+    "its machine), or a comma-separated list of them whose samples are pooled: interleave\n"
+    "the runs of the two builds (A B A B A B; --baseline 1,3,5 --candidate 2,4,6) so that the\n"
+    "machine's drifts fall on both sides.  Without --baseline the baseline is each case's\n"
+    "pooled samples from its last N runs (default 5) on the candidate's machine.  A case\n"
+    "regresses when its Benjamini-Hochberg q < A (default 0.05) and its whole 1-A interval\n"
+    "of the change lies beyond PCT (default 5).  M: ops_per_s (default), ns_per_op,\n"
+    "get_p99_ns.\n"
     "Exit status: 0 no regression, 1 a regression, 2 bad input.\n";
 
 struct compare_cli {
