@@ -150,8 +150,36 @@ struct compare_loader {
     enum compare_side side;
     int64_t last_case_id;     /* rows come grouped by case: the last case and its match */
     struct compare_case *last_match;
+    char **unmatched;         /* keys of baseline cases the candidate lacks, each counted once */
+    size_t unmatched_count;
     bool out_of_memory;
 };
+
+/* Remembers a baseline case the candidate lacks; takes key.  Counts it once across runs. */
+static void compare_note_unmatched(struct compare_loader *l, char *key)
+{
+    for (size_t i = 0; i < l->unmatched_count; i++)
+        if (strcmp(l->unmatched[i], key) == 0) {
+            free(key);
+            return;
+        }
+    char **grown = realloc(l->unmatched, (l->unmatched_count + 1) * sizeof *grown);
+    if (!grown) {
+        free(key);
+        l->out_of_memory = true;
+        return;
+    }
+    l->unmatched = grown;
+    l->unmatched[l->unmatched_count++] = key;
+    l->report->only_baseline++;
+}
+
+static void compare_loader_free(struct compare_loader *l)
+{
+    for (size_t i = 0; i < l->unmatched_count; i++)
+        free(l->unmatched[i]);
+    free(l->unmatched);
+}
 
 static struct compare_case *compare_find(struct compare_report *r, const char *key)
 {
@@ -207,11 +235,12 @@ static struct compare_case *compare_match(struct compare_loader *l, const struct
         return l->last_match = NULL;
     }
     struct compare_case *match = compare_find(l->report, key);
-    if (match || l->side == COMPARE_SIDE_BASELINE) {
+    if (!match && l->side == COMPARE_SIDE_BASELINE && l->report->baseline.id != 0)
+        compare_note_unmatched(l, key); /* a history's other cases are not "missing" */
+    else if (match || l->side == COMPARE_SIDE_BASELINE)
         free(key);
-        l->report->only_baseline += !match && l->report->baseline.id != 0;
+    if (match || l->side == COMPARE_SIDE_BASELINE)
         return l->last_match = match;
-    }
     match = compare_add(l->report, &row->c, key);
     if (!match) {
         free(key);
@@ -540,6 +569,24 @@ static bool compare_check_options(const struct compare_options *o, char *err)
     return true;
 }
 
+/* The candidate's runs, then the baseline's runs or the history. */
+static bool compare_load_sides(struct store *s, struct compare_loader *l, char *err)
+{
+    struct compare_report *r = l->report;
+    for (size_t i = 0; i < r->candidate_runs; i++)
+        if (!compare_load_run(s, l, r->candidate_ids[i], err))
+            return false;
+    if (r->count == 0)
+        return compare_fail(err, "the candidate (%s) has no cases", r->candidate_text);
+    l->side = COMPARE_SIDE_BASELINE;
+    if (!r->options.baseline)
+        return compare_load_history(s, l, err);
+    for (size_t i = 0; i < r->baseline_runs; i++)
+        if (!compare_load_run(s, l, r->baseline_ids[i], err))
+            return false;
+    return true;
+}
+
 bool compare_runs(struct store *s, const struct compare_options *o, struct compare_report *r,
                   char *err)
 {
@@ -559,18 +606,9 @@ bool compare_runs(struct store *s, const struct compare_options *o, struct compa
         return false;
     struct compare_loader loader = {.report = r, .metric = metric,
                                     .side = COMPARE_SIDE_CANDIDATE};
-    for (size_t i = 0; i < r->candidate_runs; i++)
-        if (!compare_load_run(s, &loader, r->candidate_ids[i], err))
-            return false;
-    if (r->count == 0)
-        return compare_fail(err, "the candidate (%s) has no cases", r->candidate_text);
-    loader.side = COMPARE_SIDE_BASELINE;
-    if (!o->baseline)
-        return compare_load_history(s, &loader, err) && compare_judge(r, err);
-    for (size_t i = 0; i < r->baseline_runs; i++)
-        if (!compare_load_run(s, &loader, r->baseline_ids[i], err))
-            return false;
-    return compare_judge(r, err);
+    bool ok = compare_load_sides(s, &loader, err);
+    compare_loader_free(&loader);
+    return ok && compare_judge(r, err);
 }
 
 void compare_free(struct compare_report *r)

@@ -19,10 +19,8 @@
 
 static const char compare_usage[] =
     "usage: mapbench compare --candidate RUN[,RUN...] [--baseline RUN[,RUN...] | --history N]\n"
-    "                        [--db PATH]"
-    "\n"
-    "                        [--threshold PCT] [--alpha A] [--metric M] [--cross-machine]\n"
-    "                        [--markdown FILE] [--junit FILE]\n"
+    "                        [--db PATH] [--threshold PCT] [--alpha A] [--metric M]\n"
+    "                        [--cross-machine] [--markdown FILE] [--junit FILE]\n"
     "RUN is a run id, `latest` or `previous` (as a baseline: the run before the candidate on\n"
     "its machine), or a comma-separated list of them whose samples are pooled: interleave\n"
     "the runs of the two builds (A B A B A B; --baseline 1,3,5 --candidate 2,4,6) so that the\n"

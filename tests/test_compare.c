@@ -276,6 +276,21 @@ static void test_matching_by_dimensions(void **state)
     assert_int_equal(find_case(&r, "striped:shards=64")->verdict, COMPARE_UNCHANGED);
     compare_free(&r);
 
+    /* a second baseline run pooled: the unmatched case is still one case, samples double */
+    int64_t base2 = fixture_run(f, "cafe", "Test CPU A");
+    fixture_bench_case(&c, "fixture", "mutex", 2);
+    fixture_case_of(f, base2, &c, 1.0, 1, REPS);
+    fixture_case(f, base2, "mutex", 1.0, 1);
+    char list[64];
+    snprintf(list, sizeof list, "%lld,%lld", (long long)base, (long long)base2);
+    o.baseline = list;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.only_baseline, 1);
+    assert_int_equal(r.baseline_runs, 2);
+    assert_int_equal(find_case(&r, "mutex")->baseline.count, 2 * REPS);
+    assert_int_equal(find_case(&r, "striped:shards=64")->baseline.count, REPS);
+    compare_free(&r);
+
     /* no case in common: bad input */
     int64_t other = fixture_run(f, "cafe", "Test CPU A");
     fixture_case(f, other, "rwlock", 1.0, 0);
