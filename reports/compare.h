@@ -13,6 +13,12 @@
  * unchanged.  Both conditions are needed: significance alone flags a real but negligible 0.5%
  * drift once repetitions are many, and an interval alone is not corrected for testing many cases.
  *
+ * The repetitions of one run share its conditions (the machine's load, frequency, what else ran),
+ * so between two single runs the test treats as independent what is not: on a shared 2-core
+ * machine, 1 in 3 sequential A/A pairs of 5 repetitions showed a whole-run shift of 25-50%.  A
+ * side may therefore pool several runs: interleaving the two builds' runs in time, or a history
+ * baseline of several runs, puts that drift inside the comparison instead of between its sides.
+ *
  * Loading, judging and the three reporters (table, Markdown, JUnit XML) are separate functions
  * over one plain struct compare_report, as the runner separates measuring from storing.
  */
