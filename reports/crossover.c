@@ -130,8 +130,8 @@ static bool crossover_series_knee(const struct report_data *d, const struct repo
     size_t n = 0;
     for (size_t i = 0; i < s->n && n < CROSSOVER_KNEE_MAX_POINTS; i++) {
         const struct report_case *c = &d->cases[s->cases[i]];
-        if (c->n == 0 || !(c->median > 0) || !(s->x[i] > 0))
-            continue;
+        if (c->n == 0 || !(c->median > 0) || !(s->x[i] > 0) || (c->n > 1 && c->cv > REPORT_CV_WIDE))
+            continue; /* a point too wide to rank would make a knee of its noise */
         if (n > 0 && s->x[i] < x[n - 1] * CROSSOVER_KNEE_MIN_STEP)
             continue;
         x[n] = s->x[i];
@@ -214,7 +214,7 @@ void crossover_describe(const struct report_data *d, const struct report_sweep *
     char at[64];
     (void)d;
     crossover_format_value(w->dim, c->x, at, sizeof at);
-    snprintf(buf, len, "%s overtakes %s above %s at %s", w->series[c->winner].label, w->series[c->loser].label, at,
+    snprintf(buf, len, "`%s` overtakes `%s` above %s at %s", w->series[c->winner].label, w->series[c->loser].label, at,
              w->fixed);
 }
 
@@ -224,7 +224,7 @@ void crossover_describe_knee(const struct report_sweep *sweeps, const struct kne
     char keys[32], cache[32];
     crossover_format_count(k->keys, keys, sizeof keys);
     crossover_format_count(k->cache_keys, cache, sizeof cache);
-    int n = snprintf(buf, len, "%s breaks at %s keys (log-log slope drops by %.2f) at %s", w->series[k->series].label,
+    int n = snprintf(buf, len, "`%s` breaks at %s keys (log-log slope drops by %.2f) at %s", w->series[k->series].label,
                      keys, k->drop, w->fixed);
     if (k->cache_level && n > 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, ", beside L%d's capacity of about %s keys", k->cache_level, cache);

@@ -342,10 +342,13 @@ bool report_data_case_value(const struct bench_case *c, enum report_dim dim, dou
     }
 }
 
-void report_data_case_key(const struct bench_case *c, enum report_dim except, char *buf, size_t len)
+/* The key of report_data_case_key; backend false leaves the backend out (the sweep's groups,
+ * whose series are the backends). */
+static void report_key(const struct bench_case *c, enum report_dim except, bool with_backend, char *buf, size_t len)
 {
-    char backend[256], dist[CASE_TEXT];
-    report_data_series_label(c, except, backend, sizeof backend);
+    char backend[256] = "", dist[CASE_TEXT];
+    if (with_backend)
+        report_data_series_label(c, except, backend, sizeof backend);
     if (except == REPORT_DIM_ZIPF_THETA || except == REPORT_DIM_HOT_KEYS)
         snprintf(dist, sizeof dist, "%d", (int)c->distribution);
     else
@@ -355,6 +358,11 @@ void report_data_case_key(const struct bench_case *c, enum report_dim except, ch
              except == REPORT_DIM_READ_PCT ? -1.0 : c->read_pct, except == REPORT_DIM_WRITE_KIND ? -1 : (int)c->write_kind,
              c->hit_pct, c->range_pct, c->delete_pct, except == REPORT_DIM_KEYS ? 0ULL : (unsigned long long)c->keys,
              (unsigned long long)c->key_range, dist, c->latency_every > 0, c->misuse_demo);
+}
+
+void report_data_case_key(const struct bench_case *c, enum report_dim except, char *buf, size_t len)
+{
+    report_key(c, except, true, buf, len);
 }
 
 /* The fixed dimensions of a sweep in words. */
@@ -497,7 +505,7 @@ static bool report_sweeps_of_dim(const struct report_data *d, enum report_dim di
         if (rc->n == 0 || !report_data_case_value(&rc->c, dim, &x))
             continue;
         int len = snprintf(keyed[n].key, sizeof keyed[n].key, "%06zu|", rc->run);
-        report_data_case_key(&rc->c, dim, keyed[n].key + len, sizeof keyed[n].key - (size_t)len);
+        report_key(&rc->c, dim, false, keyed[n].key + len, sizeof keyed[n].key - (size_t)len);
         keyed[n++].index = i;
     }
     qsort(keyed, n, sizeof *keyed, report_keyed_cmp);
