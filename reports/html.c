@@ -605,7 +605,7 @@ static const char html_style[] =
     "h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ccc;margin-top:2em}"
     "h3{font-size:1.05em;margin-top:1.5em}"
     "li.crossover,li.knee{font-weight:600}li.untested{color:#666}"
-    ".plots{display:flex;flex-wrap:wrap;gap:8px}.plots figure{margin:0;width:720px;max-width:100%}"
+    ".plots{display:flex;flex-wrap:wrap;gap:8px}.plots figure{margin:0;width:680px;max-width:100%}"
     "figure svg{width:100%;height:auto}figcaption{font-size:11px;color:#666}"
     "table{border-collapse:collapse;margin:.5em 0;font-size:13px}"
     "td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;vertical-align:top}"
@@ -615,7 +615,7 @@ static const char html_style[] =
     "td.up{background:#d9f0d3}td.down{background:#f6d0cc}"
     "tr.differs td,tr.differs th{background:#fff3c4}"
     "table.env td{text-align:left;max-width:900px;word-break:break-all}"
-    ".topology svg{max-width:100%;height:auto}code{background:#f4f4f4;padding:0 2px}";
+    ".topology svg{width:640px;max-width:100%;height:auto}code{background:#f4f4f4;padding:0 2px}";
 
 bool html_write_report(const struct html_page *pg, char *err)
 {

@@ -6,6 +6,8 @@
  */
 #include "reports/plot.h"
 
+#include "reports/crossover.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,7 +300,7 @@ void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const s
 {
     FILE *f = p->pipe;
     char title[REPORT_TEXT + 256], at[64];
-    snprintf(at, sizeof at, "%s = %g", report_dim_name(w->dim), x);
+    crossover_format_value(w->dim, x, at, sizeof at);
     snprintf(title, sizeof title, "%s: get latency percentiles at %s — %s", w->scenario, at, w->fixed);
     fputs("reset\nset terminal svg size 720,420 dynamic noenhanced font 'sans,11' background '#ffffff'\nset output ", f);
     plot_put_string(f, path);
