@@ -580,16 +580,24 @@ static bool html_write_history(FILE *f, const struct html_page *pg, char *err)
             }
         if (run_count < 2)
             continue;
-        fputs("<table class=\"history\"><tr><th>backend</th><th>case</th>", f);
-        for (size_t r = 0; r < run_count; r++)
-            fprintf(f, "<th>run %lld</th>", (long long)h->runs[runs[r]].id);
-        fputs("</tr>\n", f);
-        for (size_t i = 0; i < pg->data->case_count; i++) {
+        char *body = NULL; /* rows first, so a machine without history gets no empty table */
+        size_t body_len = 0, machine_rows = 0;
+        FILE *table = open_memstream(&body, &body_len);
+        for (size_t i = 0; table && i < pg->data->case_count; i++) {
             const struct report_case *c = &pg->data->cases[i];
             if (c->n && report_data_machine_of(pg->data, &pg->data->runs[c->run])->id == pg->data->machines[m].id)
-                rows += html_history_row(f, csv, pg, c, runs, run_count);
+                machine_rows += html_history_row(table, csv, pg, c, runs, run_count);
         }
-        fputs("</table>\n", f);
+        if (table)
+            fclose(table);
+        if (machine_rows) {
+            fputs("<table class=\"history\"><tr><th>backend</th><th>case</th>", f);
+            for (size_t r = 0; r < run_count; r++)
+                fprintf(f, "<th>run %lld</th>", (long long)h->runs[runs[r]].id);
+            fprintf(f, "</tr>\n%s</table>\n", body);
+        }
+        free(body);
+        rows += machine_rows;
     }
     if (!rows)
         fputs("<p>No case of this report was measured in an earlier run on the same machine.</p>\n", f);
@@ -605,7 +613,7 @@ static const char html_style[] =
     "h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ccc;margin-top:2em}"
     "h3{font-size:1.05em;margin-top:1.5em}"
     "li.crossover,li.knee{font-weight:600}li.untested{color:#666}"
-    ".plots{display:flex;flex-wrap:wrap;gap:8px}.plots figure{margin:0;width:680px;max-width:100%}"
+    ".plots{display:flex;flex-wrap:wrap;gap:8px}.plots figure{margin:0;width:640px;max-width:100%}"
     "figure svg{width:100%;height:auto}figcaption{font-size:11px;color:#666}"
     "table{border-collapse:collapse;margin:.5em 0;font-size:13px}"
     "td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;vertical-align:top}"
