@@ -19,6 +19,9 @@ struct plot {
     FILE *pipe;
 };
 
+/* Nothing to draw: an empty labelled frame, not a gnuplot error (a constant outside the range). */
+static const char plot_empty[] = "[0:1][1:10] 0 notitle\nset label 'no data' at graph 0.5, graph 0.5 center\n";
+
 static bool plot_gnuplot_on_path(void)
 {
     const char *path = getenv("PATH");
@@ -226,7 +229,7 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
             plot_put_string(f, title);
             comma = true;
         }
-    fputs(comma ? "\n" : "NaN notitle\n", f); /* nothing to draw: an empty frame, not an error */
+    fputs(comma ? "\n" : plot_empty, f);
     free(any);
 }
 
@@ -328,7 +331,7 @@ void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const s
         plot_put_string(f, w->series[s].label);
         comma = true;
     }
-    fputs(comma ? "\n" : "NaN notitle\n", f);
+    fputs(comma ? "\n" : plot_empty, f);
     plot_end(p);
 }
 
