@@ -14,9 +14,18 @@
  * samples without ties, normal approximation with tie and continuity correction otherwise. */
 double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
 
+/* The exact null distribution of U (no ties): cdf[u] = P(U <= u) for u in [0, na*nb]; cdf holds
+ * na*nb + 1 values.  False when out of memory. */
+bool stats_mann_whitney_cdf(size_t na, size_t nb, double *cdf);
+/* The smallest two-sided p-value samples of these sizes can reach (exact test, no ties):
+ * 2 / C(na + nb, na), e.g. 0.1 for 3 vs 3. */
+double stats_mann_whitney_min_p(size_t na, size_t nb);
+/* The smallest n for which n vs n repetitions can reach p < alpha (4 for alpha 0.05). */
+size_t stats_mann_whitney_needed(double alpha);
+
 /* Hodges-Lehmann estimate of the shift log(b) - log(a): the median of all pairwise differences of
  * logarithms, with its distribution-free confidence interval at level 1 - alpha (from the Mann-
- * Whitney critical value).  Values must be positive.  *lo/*hi may be -inf/+inf when the samples
+ * Whitney critical value).  Values must be positive.  lo and hi may be -inf/+inf when the samples
  * are too small for the level. */
 struct stats_shift {
     double estimate, lo, hi; /* of log(b / a); exp() gives the ratio */

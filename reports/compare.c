@@ -1,0 +1,800 @@
+/*
+ * compare.c: the regression gate of compare.h.
+ *
+ * Loading reads the runs through store_run_samples and resolves run names with a few bound
+ * SELECTs over the documented schema.  Cases are matched by a text key holding every dimension
+ * column (compare_case_key) in a linear search that remembers the last hit, because the store
+ * hands rows over grouped by case: hundreds of cases and thousands of rows stay well under a
+ * millisecond.  A history baseline walks the candidate machine's earlier runs newest first and
+ * takes, per case, the samples of the newest `history` runs that measured it, so a nightly job
+ * that alternates scenarios still finds each case's own recent past; the walk stops as soon as
+ * every candidate case has its runs.
+ *
+ * The reporters escape everything that came from a user (scenario names, backend specs from
+ * plugins): XML's five characters and the control characters XML 1.0 cannot carry, and Markdown's
+ * table and emphasis characters.
+ */
+#include "reports/compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- options and metrics ------------------------------------------------------------------- */
+
+struct compare_metric {
+    const char *name;
+    bool higher_is_better;
+    double (*value)(const struct result_sample *s); /* NAN when absent */
+};
+
+static double compare_ops_per_s(const struct result_sample *s) { return s->ops_per_s; }
+static double compare_ns_per_op(const struct result_sample *s) { return s->ns_per_op; }
+
+static double compare_get_p99_ns(const struct result_sample *s)
+{
+    return s->latency[RESULT_OP_GET].samples ? s->latency[RESULT_OP_GET].p99_ns : NAN;
+}
+
+static const struct compare_metric compare_metrics[] = {
+    {"ops_per_s", true, compare_ops_per_s},
+    {"ns_per_op", false, compare_ns_per_op},
+    {"get_p99_ns", false, compare_get_p99_ns},
+};
+
+static const struct compare_metric *compare_metric_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof compare_metrics / sizeof compare_metrics[0]; i++)
+        if (strcmp(compare_metrics[i].name, name) == 0)
+            return &compare_metrics[i];
+    return NULL;
+}
+
+void compare_options_init(struct compare_options *o)
+{
+    *o = (struct compare_options){
+        .history = COMPARE_DEFAULT_HISTORY, .threshold = 0.05, .alpha = 0.05,
+        .metric = "ops_per_s",
+    };
+}
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+    static const char *const names[COMPARE_VERDICTS] = {
+        [COMPARE_REGRESSED] = "regressed", [COMPARE_IMPROVED] = "improved",
+        [COMPARE_UNKNOWN] = "unknown",     [COMPARE_UNCHANGED] = "unchanged",
+    };
+    return (unsigned)v < COMPARE_VERDICTS ? names[v] : "?";
+}
+
+static bool compare_fail(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool compare_fail(char *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, COMPARE_ERR_LEN, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* ---- case keys and names ------------------------------------------------------------------- */
+
+/* Every dimension that makes two cases the same experiment; seed, warmup, repetitions and
+ * latency sampling do not.  %.17g keeps doubles exact. */
+static char *compare_case_key(const struct bench_case *c)
+{
+    char dist[64], *key = NULL;
+    int n = asprintf(&key, "%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%d\x1f%.17g\x1f%s\x1f%.17g\x1f%.17g\x1f"
+                     "%.17g\x1f%llu\x1f%llu\x1f%s\x1f%.17g\x1f%llu",
+                     c->scenario, c->backend, c->threads, c->placement, case_memory_name(c->memory),
+                     c->memory == CASE_MEMORY_BIND ? c->memory_node : -1, c->read_pct,
+                     case_write_kind_name(c->write_kind), c->hit_pct, c->range_pct, c->delete_pct,
+                     (unsigned long long)c->keys, (unsigned long long)c->key_range,
+                     case_distribution_text(c, dist, sizeof dist), c->duration_s,
+                     (unsigned long long)c->ops);
+    return n < 0 ? NULL : key;
+}
+
+static void compare_append(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void compare_append(char *out, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(out);
+    if (used + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+/* The dimensions a reader needs, the usual ones always and the rest when not at their default. */
+static char *compare_case_name(const struct bench_case *c)
+{
+    char name[1024] = "", dist[64];
+    compare_append(name, sizeof name, "%s %s threads=%d %s read=%g%% %s keys=%llu %s", c->scenario,
+                   c->backend, c->threads, c->placement, c->read_pct,
+                   case_write_kind_name(c->write_kind), (unsigned long long)c->keys,
+                   case_distribution_text(c, dist, sizeof dist));
+    if (c->memory != CASE_MEMORY_FIRST_TOUCH)
+        compare_append(name, sizeof name, " memory=%s", case_memory_name(c->memory));
+    if (c->memory == CASE_MEMORY_BIND)
+        compare_append(name, sizeof name, ":%d", c->memory_node);
+    if (c->hit_pct != 100.0)
+        compare_append(name, sizeof name, " hit=%g%%", c->hit_pct);
+    if (c->range_pct != 0.0)
+        compare_append(name, sizeof name, " range=%g%%", c->range_pct);
+    if (c->delete_pct != 0.0)
+        compare_append(name, sizeof name, " delete=%g%%", c->delete_pct);
+    if (c->key_range != 0)
+        compare_append(name, sizeof name, " key_range=%llu", (unsigned long long)c->key_range);
+    if (c->ops != 0)
+        compare_append(name, sizeof name, " ops=%llu", (unsigned long long)c->ops);
+    else
+        compare_append(name, sizeof name, " duration=%gs", c->duration_s);
+    return strdup(name);
+}
+
+/* ---- matching and pooling ------------------------------------------------------------------ */
+
+enum compare_side { COMPARE_SIDE_CANDIDATE, COMPARE_SIDE_BASELINE };
+
+struct compare_loader {
+    struct compare_report *report;
+    const struct compare_metric *metric;
+    enum compare_side side;
+    int64_t last_case_id;     /* rows come grouped by case: the last case and its match */
+    struct compare_case *last_match;
+    bool out_of_memory;
+};
+
+static struct compare_case *compare_find(struct compare_report *r, const char *key)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->cases[i].key, key) == 0)
+            return &r->cases[i];
+    return NULL;
+}
+
+static struct compare_case *compare_add(struct compare_report *r, const struct bench_case *c,
+                                        char *key)
+{
+    if (r->count == r->capacity) {
+        size_t capacity = r->capacity ? 2 * r->capacity : 32;
+        struct compare_case *grown = realloc(r->cases, capacity * sizeof *grown);
+        if (!grown)
+            return NULL;
+        r->cases = grown;
+        r->capacity = capacity;
+    }
+    struct compare_case *added = &r->cases[r->count];
+    *added = (struct compare_case){.c = *c, .key = key, .name = compare_case_name(c)};
+    if (!added->name)
+        return NULL;
+    r->count++;
+    return added;
+}
+
+static bool compare_samples_push(struct compare_samples *s, double value)
+{
+    if (s->count == s->capacity) {
+        size_t capacity = s->capacity ? 2 * s->capacity : 16;
+        double *grown = realloc(s->values, capacity * sizeof *grown);
+        if (!grown)
+            return false;
+        s->values = grown;
+        s->capacity = capacity;
+    }
+    s->values[s->count++] = value;
+    return true;
+}
+
+/* The case a row belongs to: found or (candidate side) added; NULL when the baseline has a case
+ * the candidate lacks.  Counts each unmatched baseline case once. */
+static struct compare_case *compare_match(struct compare_loader *l, const struct store_row *row)
+{
+    if (row->case_id == l->last_case_id)
+        return l->last_match;
+    l->last_case_id = row->case_id;
+    char *key = compare_case_key(&row->c);
+    if (!key) {
+        l->out_of_memory = true;
+        return l->last_match = NULL;
+    }
+    struct compare_case *match = compare_find(l->report, key);
+    if (match || l->side == COMPARE_SIDE_BASELINE) {
+        free(key);
+        l->report->only_baseline += !match && l->report->baseline.id != 0;
+        return l->last_match = match;
+    }
+    match = compare_add(l->report, &row->c, key);
+    if (!match) {
+        free(key);
+        l->out_of_memory = true;
+    }
+    return l->last_match = match;
+}
+
+static bool compare_take_row(const struct store_row *row, void *ctx)
+{
+    struct compare_loader *l = ctx;
+    bool new_case = row->case_id != l->last_case_id;
+    struct compare_case *match = compare_match(l, row);
+    if (!match)
+        return !l->out_of_memory;
+    struct compare_samples *side =
+        l->side == COMPARE_SIDE_CANDIDATE ? &match->candidate : &match->baseline;
+    if (new_case && side->last_run != row->run_id) {
+        if (side->runs >= l->report->options.history && l->side == COMPARE_SIDE_BASELINE &&
+            l->report->baseline.id == 0) {
+            l->last_match = NULL; /* this case has its history already */
+            return true;
+        }
+        side->runs++;
+        side->last_run = row->run_id;
+    }
+    side->present = true;
+    if (!row->has_sample || !row->sample.valid)
+        return true;
+    double value = l->metric->value(&row->sample);
+    if (!(value > 0.0) || !isfinite(value))
+        return true;
+    if (!compare_samples_push(side, value)) {
+        l->out_of_memory = true;
+        return false;
+    }
+    return true;
+}
+
+static bool compare_load_run(struct store *s, struct compare_loader *l, int64_t run_id, char *err)
+{
+    l->last_case_id = 0;
+    l->last_match = NULL;
+    if (!store_run_samples(s, run_id, compare_take_row, l, err))
+        return false;
+    if (l->out_of_memory)
+        return compare_fail(err, "out of memory loading run %lld", (long long)run_id);
+    return true;
+}
+
+/* ---- runs ---------------------------------------------------------------------------------- */
+
+static void compare_copy_text(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+    const unsigned char *text = sqlite3_column_text(st, col);
+    snprintf(out, len, "%s", text ? (const char *)text : "");
+}
+
+/* A query returning at most one id, with an int64 ?1 and, when the SQL has it, a text ?2 (NULL
+ * text binds NULL); *id is 0 when the query yields no row or NULL. */
+static bool compare_query_id(struct store *s, const char *sql, int64_t param, const char *text,
+                             int64_t *id, char *err)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = NULL;
+    *id = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return compare_fail(err, "reading runs: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, param);
+    if (sqlite3_bind_parameter_count(st) >= 2)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return compare_fail(err, "reading runs: %s", sqlite3_errmsg(db));
+    return true;
+}
+
+static bool compare_run_info(struct store *s, int64_t id, struct compare_run *run, char *err)
+{
+    static const char sql[] =
+        "SELECT r.id, r.status, coalesce(r.label, ''), r.started_at, m.fingerprint,"
+        " coalesce(m.cpu_model, 'unknown CPU'), m.hostname"
+        " FROM runs r JOIN machines m ON m.id = r.machine_id WHERE r.id = ?";
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return compare_fail(err, "reading runs: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        run->id = sqlite3_column_int64(st, 0);
+        compare_copy_text(st, 1, run->status, sizeof run->status);
+        compare_copy_text(st, 2, run->label, sizeof run->label);
+        compare_copy_text(st, 3, run->started_at, sizeof run->started_at);
+        compare_copy_text(st, 4, run->fingerprint, sizeof run->fingerprint);
+        compare_copy_text(st, 5, run->cpu_model, sizeof run->cpu_model);
+        compare_copy_text(st, 6, run->hostname, sizeof run->hostname);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return compare_fail(err, "no run %lld in the database", (long long)id);
+    return compare_fail(err, "reading runs: %s", sqlite3_errmsg(db));
+}
+
+/* "latest", "previous" or a positive id.  previous: for the baseline, the newest run before the
+ * candidate (of its machine unless cross_machine); for the candidate, the run before the newest. */
+static bool compare_resolve(struct store *s, const char *name, const struct compare_run *candidate,
+                            bool cross_machine, struct compare_run *out, char *err)
+{
+    int64_t id = 0, latest = 0;
+    char *end;
+    bool named = strcmp(name, "latest") == 0 || strcmp(name, "previous") == 0;
+    if (named && !store_latest_run_id(s, &latest, err))
+        return false;
+    if (strcmp(name, "latest") == 0) {
+        id = latest;
+    } else if (strcmp(name, "previous") == 0) {
+        /* the baseline's previous is relative to the candidate; the candidate's to the newest */
+        int64_t before = candidate ? candidate->id : latest;
+        const char *fingerprint = candidate && !cross_machine ? candidate->fingerprint : NULL;
+        if (!compare_query_id(s, "SELECT max(r.id) FROM runs r JOIN machines m"
+                                 " ON m.id = r.machine_id"
+                                 " WHERE r.id < ?1 AND (?2 IS NULL OR m.fingerprint = ?2)",
+                              before, fingerprint, &id, err))
+            return false;
+        if (id == 0)
+            return compare_fail(err, "no run before run %lld%s to be 'previous'",
+                                (long long)before, fingerprint ? " on the same machine" : "");
+    } else {
+        errno = 0;
+        long long parsed = strtoll(name, &end, 10);
+        if (errno || end == name || *end || parsed <= 0)
+            return compare_fail(err, "run '%s' is not a run id, 'latest' or 'previous'", name);
+        id = parsed;
+    }
+    return compare_run_info(s, id, out, err);
+}
+
+static bool compare_same_machine(const struct compare_run *a, const struct compare_run *b,
+                                 char *err)
+{
+    if (strcmp(a->fingerprint, b->fingerprint) == 0)
+        return true;
+    return compare_fail(err,
+                        "run %lld was measured on another machine (%s, fingerprint %.12s) than "
+                        "run %lld (%s, fingerprint %.12s); pass --cross-machine to compare anyway",
+                        (long long)a->id, a->cpu_model, a->fingerprint, (long long)b->id,
+                        b->cpu_model, b->fingerprint);
+}
+
+static bool compare_history_complete(const struct compare_report *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (r->cases[i].baseline.runs < r->options.history)
+            return false;
+    return true;
+}
+
+/* Pools each candidate case's samples from the newest `history` earlier runs of the machine. */
+static bool compare_load_history(struct store *s, struct compare_loader *l, char *err)
+{
+    struct compare_report *r = l->report;
+    static const char sql[] =
+        "SELECT max(r.id) FROM runs r JOIN machines m ON m.id = r.machine_id"
+        " WHERE r.id < ?1 AND m.fingerprint = ?2";
+    int64_t before = r->candidate.id, used = 0, run_id;
+    while (!compare_history_complete(r)) {
+        if (!compare_query_id(s, sql, before, r->candidate.fingerprint, &run_id, err))
+            return false;
+        if (run_id == 0)
+            break;
+        if (!compare_load_run(s, l, run_id, err))
+            return false;
+        before = run_id;
+        used++;
+    }
+    if (used == 0)
+        return compare_fail(err, "no run before run %lld on its machine to serve as history; "
+                                 "pass --baseline RUN",
+                            (long long)r->candidate.id);
+    snprintf(r->baseline_text, sizeof r->baseline_text,
+             "history: up to %d runs per case among runs %lld..%lld", r->options.history,
+             (long long)before, (long long)(r->candidate.id - 1));
+    return true;
+}
+
+/* ---- judging ------------------------------------------------------------------------------- */
+
+static void compare_case_measure(struct compare_case *k, double alpha)
+{
+    const struct compare_samples *b = &k->baseline, *c = &k->candidate;
+    k->baseline_median = stats_median(b->values, b->count);
+    k->candidate_median = stats_median(c->values, c->count);
+    k->p = stats_mann_whitney_p(b->values, b->count, c->values, c->count);
+    if (b->count && c->count)
+        stats_hodges_lehmann_log(b->values, b->count, c->values, c->count, alpha, &k->shift);
+    else
+        k->shift = (struct stats_shift){NAN, -INFINITY, INFINITY};
+}
+
+static enum compare_verdict compare_case_verdict(struct compare_case *k, const struct compare_report *r)
+{
+    double alpha = r->options.alpha, limit = log(1.0 - r->options.threshold);
+    if (!(stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < alpha)) {
+        k->needed = stats_mann_whitney_needed(alpha);
+        return COMPARE_UNKNOWN;
+    }
+    /* gain: the shift in the good direction of the metric */
+    double gain_lo = r->higher_is_better ? k->shift.lo : -k->shift.hi;
+    double gain_hi = r->higher_is_better ? k->shift.hi : -k->shift.lo;
+    if (k->q < alpha && gain_hi < limit)
+        return COMPARE_REGRESSED;
+    if (k->q < alpha && gain_lo > -limit)
+        return COMPARE_IMPROVED;
+    return COMPARE_UNCHANGED;
+}
+
+/* Verdict order, then worst change first within a verdict. */
+static int compare_by_verdict(const void *a, const void *b, void *ctx)
+{
+    const struct compare_case *x = a, *y = b;
+    const struct compare_report *r = ctx;
+    if (x->verdict != y->verdict)
+        return (int)x->verdict - (int)y->verdict;
+    double gx = r->higher_is_better ? x->shift.estimate : -x->shift.estimate;
+    double gy = r->higher_is_better ? y->shift.estimate : -y->shift.estimate;
+    return (gx > gy) - (gx < gy);
+}
+
+/* Drops cases the baseline lacks, then tests, corrects, judges and sorts the rest. */
+static bool compare_judge(struct compare_report *r, char *err)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        struct compare_case *k = &r->cases[i];
+        if (k->baseline.present) {
+            r->cases[kept++] = *k;
+            continue;
+        }
+        free(k->key);
+        free(k->name);
+        free(k->baseline.values);
+        free(k->candidate.values);
+        r->only_candidate++;
+    }
+    r->count = kept;
+    if (kept == 0)
+        return compare_fail(err, "run %lld and the baseline (%s) have no case in common",
+                            (long long)r->candidate.id, r->baseline_text);
+    double *q = malloc(kept * sizeof *q);
+    if (!q)
+        return compare_fail(err, "out of memory judging %zu cases", kept);
+    for (size_t i = 0; i < kept; i++) {
+        compare_case_measure(&r->cases[i], r->options.alpha);
+        q[i] = r->cases[i].p;
+    }
+    stats_benjamini_hochberg(q, kept);
+    for (size_t i = 0; i < kept; i++) {
+        r->cases[i].q = q[i];
+        r->cases[i].verdict = compare_case_verdict(&r->cases[i], r);
+        r->verdicts[r->cases[i].verdict]++;
+    }
+    free(q);
+    qsort_r(r->cases, kept, sizeof *r->cases, compare_by_verdict, r);
+    return true;
+}
+
+static bool compare_check_options(const struct compare_options *o, char *err)
+{
+    if (!o->candidate)
+        return compare_fail(err, "say which run is the candidate (--candidate RUN)");
+    if (!(o->alpha > 0.0 && o->alpha < 1.0))
+        return compare_fail(err, "alpha %g is not between 0 and 1", o->alpha);
+    if (!(o->threshold >= 0.0 && o->threshold < 1.0))
+        return compare_fail(err, "threshold %g%% is not between 0%% and 100%%", o->threshold * 100);
+    if (o->history < 1)
+        return compare_fail(err, "history %d is not a positive number of runs", o->history);
+    if (!compare_metric_find(o->metric))
+        return compare_fail(err, "unknown metric '%s' (ops_per_s, ns_per_op or get_p99_ns)",
+                            o->metric);
+    return true;
+}
+
+bool compare_runs(struct store *s, const struct compare_options *o, struct compare_report *r,
+                  char *err)
+{
+    memset(r, 0, sizeof *r);
+    r->options = *o;
+    if (!compare_check_options(o, err))
+        return false;
+    const struct compare_metric *metric = compare_metric_find(o->metric);
+    r->higher_is_better = metric->higher_is_better;
+    if (!compare_resolve(s, o->candidate, NULL, o->cross_machine, &r->candidate, err))
+        return false;
+    if (o->baseline) {
+        if (!compare_resolve(s, o->baseline, &r->candidate, o->cross_machine, &r->baseline, err))
+            return false;
+        if (!o->cross_machine && !compare_same_machine(&r->candidate, &r->baseline, err))
+            return false;
+        snprintf(r->baseline_text, sizeof r->baseline_text, "run %lld", (long long)r->baseline.id);
+    }
+    struct compare_loader loader = {.report = r, .metric = metric,
+                                    .side = COMPARE_SIDE_CANDIDATE};
+    if (!compare_load_run(s, &loader, r->candidate.id, err))
+        return false;
+    if (r->count == 0)
+        return compare_fail(err, "run %lld has no cases", (long long)r->candidate.id);
+    loader.side = COMPARE_SIDE_BASELINE;
+    if (o->baseline ? !compare_load_run(s, &loader, r->baseline.id, err)
+                    : !compare_load_history(s, &loader, err))
+        return false;
+    return compare_judge(r, err);
+}
+
+void compare_free(struct compare_report *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        free(r->cases[i].key);
+        free(r->cases[i].name);
+        free(r->cases[i].baseline.values);
+        free(r->cases[i].candidate.values);
+    }
+    free(r->cases);
+    r->cases = NULL;
+    r->count = r->capacity = 0;
+}
+
+/* ---- formatting shared by the reporters ---------------------------------------------------- */
+
+/* 12.3M, 950k, 41.2: three significant digits with an SI suffix. */
+static const char *compare_format_value(double v, char *out, size_t len)
+{
+    static const char suffix[] = " kMGT";
+    int level = 0;
+    if (!isfinite(v)) {
+        snprintf(out, len, "-");
+        return out;
+    }
+    while (fabs(v) >= 1000.0 && level < 4) {
+        v /= 1000.0;
+        level++;
+    }
+    if (level)
+        snprintf(out, len, "%.3g%c", v, suffix[level]);
+    else
+        snprintf(out, len, "%.3g", v);
+    return out;
+}
+
+static double compare_percent(double log_ratio)
+{
+    return (exp(log_ratio) - 1.0) * 100.0;
+}
+
+/* "-20.1%" and "[-22.3%, -18.0%]"; "-" when unknown. */
+static void compare_format_change(const struct compare_case *k, char *change, size_t clen,
+                                  char *interval, size_t ilen)
+{
+    if (isfinite(k->shift.estimate))
+        snprintf(change, clen, "%+.1f%%", compare_percent(k->shift.estimate));
+    else
+        snprintf(change, clen, "-");
+    if (isfinite(k->shift.lo) && isfinite(k->shift.hi))
+        snprintf(interval, ilen, "[%+.1f%%, %+.1f%%]", compare_percent(k->shift.lo),
+                 compare_percent(k->shift.hi));
+    else
+        snprintf(interval, ilen, "[level out of reach]");
+}
+
+/* Why an unknown case is unknown, in one sentence. */
+static void compare_format_unknown(const struct compare_case *k, double alpha, char *out, size_t len)
+{
+    snprintf(out, len,
+             "%zu vs %zu valid repetitions cannot reach p < %g (the smallest p they allow is "
+             "%.3g); %zu per side are needed",
+             k->baseline.count, k->candidate.count, alpha,
+             stats_mann_whitney_min_p(k->baseline.count, k->candidate.count), k->needed);
+}
+
+static void compare_format_rule(const struct compare_report *r, char *out, size_t len)
+{
+    snprintf(out, len,
+             "%s: a case regresses when its Benjamini-Hochberg q < %g and its whole %g%% "
+             "interval lies beyond %g%% the wrong way",
+             r->options.metric, r->options.alpha, 100.0 * (1.0 - r->options.alpha),
+             100.0 * r->options.threshold);
+}
+
+static void compare_format_summary(const struct compare_report *r, char *out, size_t len)
+{
+    snprintf(out, len,
+             "%zu cases: %zu regressed, %zu improved, %zu unchanged, %zu unknown; "
+             "%zu only in the baseline, %zu only in the candidate (not compared)",
+             r->count, r->verdicts[COMPARE_REGRESSED], r->verdicts[COMPARE_IMPROVED],
+             r->verdicts[COMPARE_UNCHANGED], r->verdicts[COMPARE_UNKNOWN], r->only_baseline,
+             r->only_candidate);
+}
+
+/* ---- the table ----------------------------------------------------------------------------- */
+
+void compare_print_table(const struct compare_report *r, FILE *out)
+{
+    char rule[512], summary[512];
+    compare_format_rule(r, rule, sizeof rule);
+    fprintf(out, "candidate run %lld (%s%s%s) against baseline %s\n%s\n\n",
+            (long long)r->candidate.id, r->candidate.started_at, *r->candidate.label ? ", " : "",
+            r->candidate.label, r->baseline_text, rule);
+    fprintf(out, "%-10s %9s %-20s %8s %9s %9s  %s\n", "verdict", "change", "interval", "q",
+            "baseline", "candidate", "case");
+    for (size_t i = 0; i < r->count; i++) {
+        const struct compare_case *k = &r->cases[i];
+        char change[32], interval[64], base[32], cand[32];
+        compare_format_change(k, change, sizeof change, interval, sizeof interval);
+        fprintf(out, "%-10s %9s %-20s %8.2g %9s %9s  %s\n", compare_verdict_name(k->verdict),
+                change, interval, k->q,
+                compare_format_value(k->baseline_median, base, sizeof base),
+                compare_format_value(k->candidate_median, cand, sizeof cand), k->name);
+    }
+    for (size_t i = 0; i < r->count; i++) {
+        char why[256];
+        if (r->cases[i].verdict != COMPARE_UNKNOWN)
+            continue;
+        compare_format_unknown(&r->cases[i], r->options.alpha, why, sizeof why);
+        fprintf(out, "unknown: %s: %s\n", r->cases[i].name, why);
+    }
+    compare_format_summary(r, summary, sizeof summary);
+    fprintf(out, "\n%s\n", summary);
+}
+
+/* ---- Markdown ------------------------------------------------------------------------------ */
+
+/* Text for a table cell: HTML's specials as entities (GitHub renders inline HTML), Markdown's
+ * table and emphasis characters backslash-escaped, line breaks as spaces. */
+static void compare_markdown_text(FILE *f, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '<')
+            fputs("&lt;", f);
+        else if (*p == '>')
+            fputs("&gt;", f);
+        else if (*p == '&')
+            fputs("&amp;", f);
+        else if (strchr("\\`*_[]|#~", *p))
+            fprintf(f, "\\%c", *p);
+        else if ((unsigned char)*p < 0x20)
+            fputc(' ', f);
+        else
+            fputc(*p, f);
+    }
+}
+
+static FILE *compare_open_output(const char *path, char *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        compare_fail(err, "cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+static bool compare_close_output(FILE *f, const char *path, char *err)
+{
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed)
+        return compare_fail(err, "cannot write %s: %s", path, strerror(errno));
+    return true;
+}
+
+bool compare_write_markdown(const struct compare_report *r, const char *path, char *err)
+{
+    FILE *f = compare_open_output(path, err);
+    if (!f)
+        return false;
+    char rule[512], summary[512], text[512];
+    compare_format_rule(r, rule, sizeof rule);
+    compare_format_summary(r, summary, sizeof summary);
+    fprintf(f, "## mapbench compare: run %lld against %s\n\n", (long long)r->candidate.id,
+            r->baseline_text);
+    fprintf(f, "**%s** %s.\n\n", r->verdicts[COMPARE_REGRESSED] ? "Regressions found:"
+                                                                 : "No regression:", summary);
+    compare_markdown_text(f, rule);
+    fputs(".\n\n| verdict | case | baseline | candidate | change | interval | q |\n"
+          "|---|---|---:|---:|---:|---|---:|\n", f);
+    for (size_t i = 0; i < r->count; i++) {
+        const struct compare_case *k = &r->cases[i];
+        char change[32], interval[64], base[32], cand[32];
+        compare_format_change(k, change, sizeof change, interval, sizeof interval);
+        const char *strong = k->verdict == COMPARE_REGRESSED ? "**" : "";
+        fprintf(f, "| %s%s%s | ", strong, compare_verdict_name(k->verdict), strong);
+        compare_markdown_text(f, k->name);
+        fprintf(f, " | %s | %s | %s | %s | %.2g |\n",
+                compare_format_value(k->baseline_median, base, sizeof base),
+                compare_format_value(k->candidate_median, cand, sizeof cand), change, interval,
+                k->q);
+    }
+    for (size_t i = 0; i < r->count; i++) {
+        if (r->cases[i].verdict != COMPARE_UNKNOWN)
+            continue;
+        compare_format_unknown(&r->cases[i], r->options.alpha, text, sizeof text);
+        fputs("\n- unknown: ", f);
+        compare_markdown_text(f, r->cases[i].name);
+        fprintf(f, ": %s", text);
+    }
+    fputc('\n', f);
+    return compare_close_output(f, path, err);
+}
+
+/* ---- JUnit XML ----------------------------------------------------------------------------- */
+
+/* Attribute- and text-safe: the five entities; control characters XML 1.0 forbids become '?'. */
+static void compare_xml_text(FILE *f, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        switch (ch) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            fputc(ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' ? '?' : ch, f);
+        }
+    }
+}
+
+static void compare_junit_case(FILE *f, const struct compare_report *r,
+                               const struct compare_case *k)
+{
+    char change[32], interval[64], base[32], cand[32], text[512];
+    compare_format_change(k, change, sizeof change, interval, sizeof interval);
+    fputs("    <testcase classname=\"mapbench.compare.", f);
+    compare_xml_text(f, k->c.scenario);
+    fputs("\" name=\"", f);
+    compare_xml_text(f, k->name);
+    fputs("\" time=\"0\">\n", f);
+    if (k->verdict == COMPARE_REGRESSED) {
+        snprintf(text, sizeof text, "%s %s %s (q %.2g): median %s -> %s", r->options.metric,
+                 change, interval, k->q,
+                 compare_format_value(k->baseline_median, base, sizeof base),
+                 compare_format_value(k->candidate_median, cand, sizeof cand));
+        fputs("      <failure type=\"regression\" message=\"", f);
+        compare_xml_text(f, text);
+        fputs("\">", f);
+        compare_xml_text(f, text);
+        fputs("</failure>\n", f);
+    } else if (k->verdict == COMPARE_UNKNOWN) {
+        compare_format_unknown(k, r->options.alpha, text, sizeof text);
+        fputs("      <skipped message=\"", f);
+        compare_xml_text(f, text);
+        fputs("\"/>\n", f);
+    } else {
+        snprintf(text, sizeof text, "%s %s %s %s (q %.2g)", compare_verdict_name(k->verdict),
+                 r->options.metric, change, interval, k->q);
+        fputs("      <system-out>", f);
+        compare_xml_text(f, text);
+        fputs("</system-out>\n", f);
+    }
+    fputs("    </testcase>\n", f);
+}
+
+bool compare_write_junit(const struct compare_report *r, const char *path, char *err)
+{
+    FILE *f = compare_open_output(path, err);
+    if (!f)
+        return false;
+    size_t failures = r->verdicts[COMPARE_REGRESSED], skipped = r->verdicts[COMPARE_UNKNOWN];
+    char suite[512];
+    snprintf(suite, sizeof suite, "run %lld against %s", (long long)r->candidate.id,
+             r->baseline_text);
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<testsuites name=\"mapbench compare\" tests=\"%zu\" failures=\"%zu\" "
+               "errors=\"0\" skipped=\"%zu\">\n  <testsuite name=\"",
+            r->count, failures, skipped);
+    compare_xml_text(f, suite);
+    fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", r->count,
+            failures, skipped);
+    for (size_t i = 0; i < r->count; i++)
+        compare_junit_case(f, r, &r->cases[i]);
+    fputs("  </testsuite>\n</testsuites>\n", f);
+    return compare_close_output(f, path, err);
+}

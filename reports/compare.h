@@ -1,0 +1,109 @@
+/*
+ * compare.h: the regression gate behind `mapbench compare`.  A candidate run is set against a
+ * baseline run, or against the pooled recent history of the same cases on the same machine, case by
+ * case; cases are matched by their dimension columns, never by id, so two runs of one scenario
+ * line up however their cases were numbered.
+ *
+ * Per matched case: the Hodges-Lehmann shift of log(candidate / baseline) over the valid
+ * repetitions with Lehmann's 1 - alpha interval, the Mann-Whitney p-value, and Benjamini-Hochberg
+ * q-values across all matched cases.  A case regresses only when q < alpha AND the whole interval
+ * lies beyond the threshold in the bad direction (for throughput: below log(1 - threshold));
+ * it improves by the mirror rule (above -log(1 - threshold), so swapping the runs swaps the
+ * verdicts); it is unknown when its repetitions are too few for any p below alpha; otherwise
+ * unchanged.  Both conditions are needed: significance alone flags a real but negligible 0.5%
+ * drift once repetitions are many, and an interval alone is not corrected for testing many cases.
+ *
+ * Loading, judging and the three reporters (table, Markdown, JUnit XML) are separate functions
+ * over one plain struct compare_report, as the runner separates measuring from storing.
+ */
+#ifndef MAPBENCH_COMPARE_H
+#define MAPBENCH_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "reports/stats.h"
+#include "runner/store.h"
+#include "scenarios/case.h"
+
+#define COMPARE_ERR_LEN STORE_ERR_LEN
+#define COMPARE_DEFAULT_HISTORY 5
+
+struct compare_options {
+    const char *candidate; /* run id, "latest" (newest run) or "previous" (the one before it) */
+    const char *baseline;  /* run id, "latest", or "previous": the newest run before the
+                              candidate on its machine; NULL: the candidate's history */
+    int history;           /* with no baseline: runs pooled per case (COMPARE_DEFAULT_HISTORY) */
+    double threshold;      /* minimum effect as a fraction: 0.05 */
+    double alpha;          /* false discovery rate and 1 - interval level: 0.05 */
+    bool cross_machine;    /* allow runs of different machine fingerprints */
+    const char *metric;    /* "ops_per_s" (default), "ns_per_op", "get_p99_ns" */
+};
+
+/* Fills defaults: history 5, threshold 0.05, alpha 0.05, metric ops_per_s. */
+void compare_options_init(struct compare_options *o);
+
+enum compare_verdict { /* in report order */
+    COMPARE_REGRESSED,
+    COMPARE_IMPROVED,
+    COMPARE_UNKNOWN,
+    COMPARE_UNCHANGED,
+    COMPARE_VERDICTS
+};
+
+const char *compare_verdict_name(enum compare_verdict v);
+
+struct compare_samples {
+    double *values; /* valid samples' metric */
+    size_t count, capacity;
+    int runs;        /* runs that contributed (history pools several) */
+    int64_t last_run;
+    bool present;    /* the case exists on this side, even with no valid sample */
+};
+
+struct compare_case {
+    struct bench_case c;  /* dimensions, from the candidate */
+    char *key;            /* the dimension text cases are matched by */
+    char *name;           /* for people: "quick mutex threads=1 compact read=90% ..." */
+    struct compare_samples baseline, candidate;
+    double baseline_median, candidate_median;
+    struct stats_shift shift; /* of log(candidate / baseline) */
+    double p, q;
+    enum compare_verdict verdict;
+    size_t needed;        /* unknown: valid repetitions per side that alpha needs */
+};
+
+struct compare_run {
+    int64_t id;
+    char status[16], label[128], started_at[32];
+    char fingerprint[65], cpu_model[128], hostname[128];
+};
+
+struct compare_report {
+    struct compare_options options;
+    bool higher_is_better; /* of the metric */
+    struct compare_run candidate, baseline; /* baseline.id 0 for a history baseline */
+    char baseline_text[256];                /* "run 4" or "history: 3 runs before run 7" */
+    struct compare_case *cases;
+    size_t count, capacity;
+    size_t only_baseline, only_candidate;   /* cases not matched, not judged */
+    size_t verdicts[COMPARE_VERDICTS];
+};
+
+/* Resolves the runs, loads and matches their cases and judges every matched case, sorted
+ * regressions first.  False with one line in err on bad input: unknown run or metric, runs of
+ * different machines without cross_machine, no case in common.  compare_free in every case. */
+bool compare_runs(struct store *s, const struct compare_options *o, struct compare_report *r,
+                  char *err);
+void compare_free(struct compare_report *r);
+
+/* The table for a terminal: one line per case, regressions first, then a summary line. */
+void compare_print_table(const struct compare_report *r, FILE *out);
+/* A Markdown summary (for a CI job's summary page or a pull-request comment). */
+bool compare_write_markdown(const struct compare_report *r, const char *path, char *err);
+/* JUnit XML: one testcase per case, a failure element per regression, skipped for unknown. */
+bool compare_write_junit(const struct compare_report *r, const char *path, char *err);
+
+#endif

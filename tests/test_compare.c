@@ -1,0 +1,574 @@
+/*
+ * test_compare.c: the regression gate (reports/compare.c, runner/cmd_compare.c) on fixture
+ * databases written through the store API with known numbers, then on real runs.
+ *
+ * Fixture samples are a base throughput times one of seven fixed factors within +-1.2% (the
+ * "noise"), reordered per run so that no two runs tie pairwise; a planted change multiplies a whole
+ * case.  With 7 vs 7 repetitions the exact Mann-Whitney p of a complete separation is 2/3432, so
+ * every planted 20% change is unmistakable and a 1% one is significant but under the 5% threshold:
+ * exactly the case the minimum effect size exists for.
+ *
+ * The A/A test runs `mapbench run` twice on one tiny scenario and expects `compare` to find no
+ * regression.  The danger is not noise within a run (a wide interval never clears the threshold)
+ * but a load change between the two runs from other processes on the machine: every repetition of
+ * one run shifts together, the repetitions look independent, and the interval can clear 5%.  Such
+ * a transient does not repeat, a bias of the harness does; so a pair that reports a regression is
+ * measured again, up to three pairs, and the test fails only when every pair regresses.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reports/compare.h"
+#include "runner/store.h"
+#include "tests/support.h"
+
+#define REPS 7
+
+/* Within +-1.2%: the run-to-run noise of the fixtures. */
+static const double noise[REPS] = {0.988, 1.004, 1.012, 0.994, 1.000, 1.008, 0.997};
+
+struct fixture {
+    char dir[64];
+    char db[128];
+    struct store *store;
+};
+
+static int fixture_setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/mapbench-compare-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/results.db", f->dir);
+    char err[STORE_ERR_LEN];
+    f->store = store_open(f->db, err);
+    *state = f;
+    return f->store ? 0 : -1;
+}
+
+static int fixture_teardown(void **state)
+{
+    struct fixture *f = *state;
+    char command[256];
+    store_close(f->store);
+    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
+    int rc = system(command);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static int64_t fixture_run(struct fixture *f, const char *fingerprint, const char *cpu)
+{
+    char err[STORE_ERR_LEN] = "";
+    struct store_machine m = {.packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2};
+    snprintf(m.fingerprint, sizeof m.fingerprint, "%s", fingerprint);
+    snprintf(m.hostname, sizeof m.hostname, "testhost");
+    snprintf(m.cpu_model, sizeof m.cpu_model, "%s", cpu);
+    struct store_run r = {.command_line = "mapbench run fixture", .label = "fixture"};
+    int64_t run_id = 0;
+    if (!store_machine_upsert(f->store, &m, &r.machine_id, err) ||
+        !store_run_begin(f->store, &r, &run_id, err) ||
+        !store_run_finish(f->store, run_id, "done", err))
+        fail_msg("%s", err);
+    return run_id;
+}
+
+static void fixture_bench_case(struct bench_case *c, const char *scenario, const char *backend,
+                               int threads)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->scenario, sizeof c->scenario, "%s", scenario);
+    snprintf(c->backend, sizeof c->backend, "%s", backend);
+    snprintf(c->backend_name, sizeof c->backend_name, "%.*s", (int)strcspn(backend, ":"), backend);
+    c->threads = threads;
+    snprintf(c->placement, sizeof c->placement, "compact");
+    c->read_pct = 90;
+    c->hit_pct = 100;
+    c->keys = 1000;
+    c->duration_s = 0.1;
+    c->repetitions = REPS;
+    c->seed = 42;
+}
+
+/* A case of `reps` valid samples base * factor * noise[(i + rotate) % REPS], plus one invalid
+ * sample of absurd throughput that must be ignored. */
+static void fixture_case_of(struct fixture *f, int64_t run_id, const struct bench_case *c,
+                            double factor, int rotate, int reps)
+{
+    char err[STORE_ERR_LEN] = "";
+    int64_t case_id;
+    struct result_sample *r = calloc(1, sizeof *r);
+    if (!store_case_begin(f->store, run_id, c, "0", false, &case_id, err))
+        fail_msg("%s", err);
+    for (int i = 0; i <= reps; i++) {
+        memset(r, 0, sizeof *r);
+        r->repetition = i;
+        r->window_s = 0.1;
+        r->workers = 1;
+        r->valid = i < reps;
+        r->ops_per_s = r->valid ? 1e7 * factor * noise[(i + rotate) % REPS] : 1e3;
+        r->total_ops = (uint64_t)(r->ops_per_s * r->window_s);
+        r->worker_ops[0] = r->total_ops;
+        r->ns_per_op = 1e9 / r->ops_per_s;
+        if (!store_sample_insert(f->store, case_id, r, err))
+            fail_msg("%s", err);
+    }
+    free(r);
+    if (!store_case_end(f->store, case_id, "ok", NULL, err))
+        fail_msg("%s", err);
+}
+
+static void fixture_case(struct fixture *f, int64_t run_id, const char *backend, double factor,
+                         int rotate)
+{
+    struct bench_case c;
+    fixture_bench_case(&c, "fixture", backend, 1);
+    fixture_case_of(f, run_id, &c, factor, rotate, REPS);
+}
+
+/* Baseline run: five backends at 1x.  Candidate: mutex -20%, striped -1%, syncmap -3% (beyond the
+ * noise, so clearly significant, yet under the threshold), rwlock +25%, plain 1x. */
+static void fixture_planted(struct fixture *f, int64_t *baseline, int64_t *candidate)
+{
+    *baseline = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, *baseline, "mutex", 1.0, 0);
+    fixture_case(f, *baseline, "striped:shards=64", 1.0, 0);
+    fixture_case(f, *baseline, "rwlock", 1.0, 0);
+    fixture_case(f, *baseline, "plain", 1.0, 0);
+    fixture_case(f, *baseline, "syncmap", 1.0, 0);
+    *candidate = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, *candidate, "plain", 1.0, 3);
+    fixture_case(f, *candidate, "rwlock", 1.25, 3);
+    fixture_case(f, *candidate, "striped:shards=64", 0.99, 3);
+    fixture_case(f, *candidate, "mutex", 0.80, 3);
+    fixture_case(f, *candidate, "syncmap", 0.97, 3);
+}
+
+static void options_for(struct compare_options *o, int64_t baseline, int64_t candidate,
+                        char *b, char *c)
+{
+    compare_options_init(o);
+    sprintf(b, "%lld", (long long)baseline);
+    sprintf(c, "%lld", (long long)candidate);
+    o->baseline = baseline ? b : NULL;
+    o->candidate = c;
+}
+
+static const struct compare_case *find_case(const struct compare_report *r, const char *backend)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->cases[i].c.backend, backend) == 0)
+            return &r->cases[i];
+    fail_msg("no case for backend %s", backend);
+    return NULL;
+}
+
+static void test_planted_changes(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base, cand;
+    fixture_planted(f, &base, &cand);
+    struct compare_options o;
+    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, base, cand, b, c);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.count, 5);
+    const struct compare_case *mutex = find_case(&r, "mutex");
+    assert_int_equal(mutex->verdict, COMPARE_REGRESSED);
+    assert_int_equal(mutex->baseline.count, REPS); /* the invalid sample is not counted */
+    assert_float_equal(exp(mutex->shift.estimate), 0.80, 0.01);
+    assert_true(exp(mutex->shift.hi) < 0.95);
+    assert_true(mutex->q < 0.05);
+    const struct compare_case *striped = find_case(&r, "striped:shards=64");
+    assert_int_equal(striped->verdict, COMPARE_UNCHANGED);
+    const struct compare_case *syncmap = find_case(&r, "syncmap");
+    assert_int_equal(syncmap->verdict, COMPARE_UNCHANGED);
+    assert_true(syncmap->q < 0.01); /* significant, yet smaller than the threshold */
+    assert_true(syncmap->shift.hi < 0.0 && syncmap->shift.lo > log(0.95));
+    assert_int_equal(find_case(&r, "rwlock")->verdict, COMPARE_IMPROVED);
+    assert_int_equal(find_case(&r, "plain")->verdict, COMPARE_UNCHANGED);
+    /* regressions first, improvements next */
+    assert_int_equal(r.cases[0].verdict, COMPARE_REGRESSED);
+    assert_int_equal(r.cases[1].verdict, COMPARE_IMPROVED);
+    assert_int_equal(r.verdicts[COMPARE_REGRESSED], 1);
+    compare_free(&r);
+
+    /* swapped: the regression becomes an improvement and the improvement a regression */
+    options_for(&o, cand, base, b, c);
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(find_case(&r, "mutex")->verdict, COMPARE_IMPROVED);
+    assert_int_equal(find_case(&r, "rwlock")->verdict, COMPARE_REGRESSED);
+    compare_free(&r);
+
+    /* ns_per_op is lower-is-better: the same slowdown is a regression there too */
+    options_for(&o, base, cand, b, c);
+    o.metric = "ns_per_op";
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(find_case(&r, "mutex")->verdict, COMPARE_REGRESSED);
+    assert_int_equal(find_case(&r, "rwlock")->verdict, COMPARE_IMPROVED);
+    compare_free(&r);
+}
+
+static void test_run_against_itself(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base, cand;
+    fixture_planted(f, &base, &cand);
+    struct compare_options o;
+    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, cand, cand, b, c);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.count, 5);
+    assert_int_equal(r.verdicts[COMPARE_UNCHANGED], 5);
+    for (size_t i = 0; i < r.count; i++) {
+        assert_float_equal(r.cases[i].shift.estimate, 0.0, 1e-12);
+        assert_true(r.cases[i].shift.lo <= 0.0 && r.cases[i].shift.hi >= 0.0);
+    }
+    compare_free(&r);
+}
+
+/* Cases are matched by dimensions: different order, ids and an unmatched case on each side. */
+static void test_matching_by_dimensions(void **state)
+{
+    struct fixture *f = *state;
+    struct bench_case c;
+    int64_t base = fixture_run(f, "cafe", "Test CPU A");
+    fixture_bench_case(&c, "fixture", "mutex", 2); /* only in the baseline: threads differ */
+    fixture_case_of(f, base, &c, 1.0, 0, REPS);
+    fixture_case(f, base, "striped:shards=64", 1.0, 0);
+    fixture_case(f, base, "mutex", 1.0, 0);
+    int64_t cand = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, cand, "mutex", 0.8, 2);
+    fixture_bench_case(&c, "fixture", "striped:shards=64", 1); /* only in the candidate */
+    c.read_pct = 50;
+    fixture_case_of(f, cand, &c, 1.0, 2, REPS);
+    fixture_case(f, cand, "striped:shards=64", 1.0, 2);
+    fixture_bench_case(&c, "fixture", "striped:shards=8", 1); /* another spec: another case */
+    fixture_case_of(f, cand, &c, 1.0, 2, REPS);
+
+    struct compare_options o;
+    char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, base, cand, b, cs);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.count, 2);
+    assert_int_equal(r.only_baseline, 1);
+    assert_int_equal(r.only_candidate, 2);
+    assert_int_equal(find_case(&r, "mutex")->verdict, COMPARE_REGRESSED);
+    assert_int_equal(find_case(&r, "mutex")->c.threads, 1);
+    assert_int_equal(find_case(&r, "striped:shards=64")->verdict, COMPARE_UNCHANGED);
+    compare_free(&r);
+
+    /* no case in common: bad input */
+    int64_t other = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, other, "rwlock", 1.0, 0);
+    options_for(&o, base, other, b, cs);
+    assert_false(compare_runs(f->store, &o, &r, err));
+    assert_non_null(strstr(err, "no case in common"));
+    compare_free(&r);
+}
+
+static void test_too_few_repetitions(void **state)
+{
+    struct fixture *f = *state;
+    struct bench_case c;
+    fixture_bench_case(&c, "fixture", "mutex", 1);
+    int64_t base = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case_of(f, base, &c, 1.0, 0, 3);
+    int64_t cand = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case_of(f, cand, &c, 0.5, 0, 3); /* halved, but 3 vs 3 cannot show it at 0.05 */
+    struct compare_options o;
+    char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, base, cand, b, cs);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.cases[0].verdict, COMPARE_UNKNOWN);
+    assert_int_equal(r.cases[0].needed, 4);
+    assert_float_equal(r.cases[0].p, 0.1, 1e-12);
+    compare_free(&r);
+    o.alpha = 0.2; /* at 0.2, 3 vs 3 suffices */
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.cases[0].verdict, COMPARE_REGRESSED);
+    compare_free(&r);
+}
+
+static void test_cross_machine_refused(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, base, "mutex", 1.0, 0);
+    int64_t cand = fixture_run(f, "f00d", "Other CPU B");
+    fixture_case(f, cand, "mutex", 1.0, 1);
+    struct compare_options o;
+    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, base, cand, b, c);
+    struct compare_report r;
+    assert_false(compare_runs(f->store, &o, &r, err));
+    assert_non_null(strstr(err, "Test CPU A"));
+    assert_non_null(strstr(err, "Other CPU B"));
+    assert_non_null(strstr(err, "--cross-machine"));
+    compare_free(&r);
+    o.cross_machine = true;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.count, 1);
+    compare_free(&r);
+    /* previous on the candidate's machine: there is none before it */
+    o.cross_machine = false;
+    o.baseline = "previous";
+    assert_false(compare_runs(f->store, &o, &r, err));
+    assert_non_null(strstr(err, "previous"));
+    compare_free(&r);
+}
+
+/* History: each case's samples from its newest N earlier runs on the machine, pooled. */
+static void test_history_baseline(void **state)
+{
+    struct fixture *f = *state;
+    int64_t old = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, old, "mutex", 0.5, 0); /* outside the window of 2: must not count */
+    for (int i = 0; i < 2; i++)
+        fixture_case(f, fixture_run(f, "cafe", "Test CPU A"), "mutex", 1.0, i);
+    int64_t foreign = fixture_run(f, "beef", "Other CPU B");
+    fixture_case(f, foreign, "mutex", 3.0, 0); /* another machine: never history */
+    int64_t cand = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, cand, "mutex", 1.0, 4);
+    struct compare_options o;
+    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, 0, cand, b, c);
+    o.history = 2;
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.cases[0].baseline.runs, 2);
+    assert_int_equal(r.cases[0].baseline.count, 2 * REPS);
+    assert_int_equal(r.cases[0].verdict, COMPARE_UNCHANGED);
+    compare_free(&r);
+    o.history = 5; /* now the halved run joins the pool: still no regression claimed */
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.cases[0].baseline.runs, 3);
+    assert_int_not_equal(r.cases[0].verdict, COMPARE_REGRESSED);
+    compare_free(&r);
+}
+
+/* ---- the command: exit codes and files ---------------------------------------------------- */
+
+static int run_mapbench(char *const *args, struct support_child *child)
+{
+    char bin[PATH_MAX], exe[PATH_MAX + 16];
+    char *argv[24] = {exe};
+    support_binary_dir(bin, sizeof bin);
+    snprintf(exe, sizeof exe, "%s/../mapbench", bin);
+    for (int i = 0; args[i] && i < 22; i++)
+        argv[i + 1] = args[i];
+    support_child_exec(argv, child);
+    assert_true(WIFEXITED(child->wait_status));
+    return WEXITSTATUS(child->wait_status);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    char *text = calloc(1, 1 << 16);
+    size_t n = fread(text, 1, (1 << 16) - 1, file);
+    text[n] = '\0';
+    fclose(file);
+    return text;
+}
+
+static size_t count_of(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Minimal XML well-formedness: tags balance, attribute values are quoted and every '&' starts one
+ * of the five entities; no raw '<' outside markup.  Returns false at the first violation. */
+static bool xml_well_formed(const char *p)
+{
+    char stack[32][64];
+    int depth = 0;
+    if (strncmp(p, "<?xml", 5) == 0)
+        p = strstr(p, "?>") + 2;
+    while (*p) {
+        if (*p == '&') {
+            if (strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&amp;", 5) &&
+                strncmp(p, "&quot;", 6) && strncmp(p, "&apos;", 6))
+                return false;
+            p++;
+        } else if (*p != '<') {
+            p++;
+        } else if (p[1] == '/') {
+            size_t len = strcspn(p + 2, ">");
+            if (depth == 0 || strlen(stack[depth - 1]) != len ||
+                strncmp(stack[depth - 1], p + 2, len) != 0)
+                return false;
+            depth--;
+            p += 2 + len + 1;
+        } else {
+            size_t len = strcspn(p + 1, " />");
+            if (len == 0 || len >= 64 || depth == 32)
+                return false;
+            snprintf(stack[depth], sizeof stack[depth], "%.*s", (int)len, p + 1);
+            p += 1 + len;
+            while (*p && *p != '>' && *p != '/') { /* attributes: name="value" */
+                if (*p == '"') {
+                    const char *close = strchr(p + 1, '"');
+                    if (!close || memchr(p + 1, '<', (size_t)(close - p - 1)))
+                        return false;
+                    p = close;
+                }
+                p++;
+            }
+            if (*p == '/')
+                p++;
+            else
+                depth++;
+            if (*p != '>')
+                return false;
+            p++;
+        }
+    }
+    return depth == 0;
+}
+
+static void test_command_exit_codes_and_files(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base, cand;
+    fixture_planted(f, &base, &cand);
+    /* a hostile scenario name and backend spec, as a plugin or scenario file could carry */
+    struct bench_case c;
+    fixture_bench_case(&c, "x<script>\"'&", "evil:name=</testcase>|*_`'; DROP TABLE runs; --", 1);
+    fixture_case_of(f, base, &c, 1.0, 0, REPS);
+    fixture_case_of(f, cand, &c, 0.7, 1, REPS);
+    char md[192], xml[192], bs[32], cs[32];
+    snprintf(md, sizeof md, "%s/out.md", f->dir);
+    snprintf(xml, sizeof xml, "%s/out.xml", f->dir);
+    sprintf(bs, "%lld", (long long)base);
+    sprintf(cs, "%lld", (long long)cand);
+    struct support_child child;
+
+    char *regress[] = {"compare", "--db", f->db, "--baseline", bs, "--candidate", cs,
+                       "--markdown", md, "--junit", xml, NULL};
+    assert_int_equal(run_mapbench(regress, &child), 1);
+    assert_non_null(strstr(child.out, "regressed"));
+    /* regressions first: the first table row after the header is a regression */
+    const char *header = strstr(child.out, "verdict");
+    assert_non_null(header);
+    assert_memory_equal(strchr(header, '\n') + 1, "regressed", 9);
+
+    char *junit = read_text(xml);
+    assert_true(xml_well_formed(junit));
+    assert_int_equal(count_of(junit, "<testcase "), 6);
+    assert_int_equal(count_of(junit, "<failure "), 2);
+    assert_non_null(strstr(junit, "tests=\"6\" failures=\"2\""));
+    assert_null(strstr(junit, "<script>"));
+    assert_non_null(strstr(junit, "x&lt;script&gt;&quot;&apos;&amp;"));
+    free(junit);
+    char *markdown = read_text(md);
+    assert_non_null(strstr(markdown, "| verdict |"));
+    assert_int_equal(count_of(markdown, "\n| "), 7); /* header and six cases */
+    assert_null(strstr(markdown, "<script>"));
+    assert_null(strstr(markdown, "</testcase>|"));
+    assert_non_null(strstr(markdown, "\\|"));
+    free(markdown);
+
+    char *same[] = {"compare", "--db", f->db, "--baseline", cs, "--candidate", "latest", NULL};
+    assert_int_equal(run_mapbench(same, &child), 0);
+    char *hist[] = {"compare", "--db", f->db, "--candidate", bs, NULL}; /* no history before */
+    assert_int_equal(run_mapbench(hist, &child), 2);
+
+    char *unknown[] = {"compare", "--db", f->db, "--baseline", "99", "--candidate", cs, NULL};
+    assert_int_equal(run_mapbench(unknown, &child), 2);
+    assert_non_null(strstr(child.err, "no run 99"));
+    assert_int_equal(count_of(child.err, "\n"), 1); /* one clear line */
+    char *bad_option[] = {"compare", "--db", f->db, "--candidate", cs, "--frobnicate", NULL};
+    assert_int_equal(run_mapbench(bad_option, &child), 2);
+    char *bad_value[] = {"compare", "--db", f->db, "--candidate", cs, "--threshold", "x", NULL};
+    assert_int_equal(run_mapbench(bad_value, &child), 2);
+    char *no_db[] = {"compare", "--db", "/nonexistent/results.db", "--candidate", "1", NULL};
+    assert_int_equal(run_mapbench(no_db, &child), 2);
+    assert_non_null(strstr(child.err, "/nonexistent/results.db"));
+    char *no_candidate[] = {"compare", "--db", f->db, NULL};
+    assert_int_equal(run_mapbench(no_candidate, &child), 2);
+    char *bad_metric[] = {"compare", "--db", f->db, "--candidate", cs, "--metric", "x", NULL};
+    assert_int_equal(run_mapbench(bad_metric, &child), 2);
+}
+
+/* ---- A/A on real runs --------------------------------------------------------------------- */
+
+static void write_scenario(const char *path)
+{
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fputs("[scenario]\nname = aa\ndescription = A/A pair for the compare test\n"
+          "backends = mutex, striped\nthreads = 1\nread_pct = 90\nkeys = 1000\n"
+          "duration = 0.1s\nwarmup = 0.05s\nrepetitions = 5\n", file);
+    fclose(file);
+}
+
+/* One A/A pair into a fresh database: the exit status of compare. */
+static int aa_pair(struct fixture *f, const char *ini, int attempt)
+{
+    char db[192];
+    snprintf(db, sizeof db, "%s/aa%d.db", f->dir, attempt);
+    struct support_child child;
+    char *run[] = {"run", "--db", db, (char *)ini, NULL};
+    for (int i = 0; i < 2; i++) {
+        int status = run_mapbench(run, &child);
+        if (status != 0)
+            fail_msg("mapbench run exited %d: %s", status, child.err);
+    }
+    char *compare[] = {"compare", "--db", db, "--baseline", "1", "--candidate", "2", NULL};
+    int status = run_mapbench(compare, &child);
+    if (status != 0)
+        print_message("A/A pair %d: compare exited %d:\n%s", attempt, status, child.out);
+    return status;
+}
+
+static void test_aa_real_runs(void **state)
+{
+    struct fixture *f = *state;
+    char ini[192], lock[192];
+    snprintf(ini, sizeof ini, "%s/aa.ini", f->dir);
+    snprintf(lock, sizeof lock, "%s/lock", f->dir);
+    write_scenario(ini);
+    setenv("MAPBENCH_LOCK", lock, 1); /* never wait behind another benchmark on the machine */
+    int status = 1;
+    for (int attempt = 0; attempt < 3 && status == 1; attempt++)
+        status = aa_pair(f, ini, attempt);
+    assert_int_equal(status, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_planted_changes, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_run_against_itself, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_matching_by_dimensions, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_too_few_repetitions, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cross_machine_refused, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_history_baseline, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_command_exit_codes_and_files, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_aa_real_runs, fixture_setup, fixture_teardown),
+    };
+    return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
+}
