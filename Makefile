@@ -36,7 +36,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 PLUGIN_SRC := $(wildcard tests/plugins/*.c)
 PLUGIN_SO := $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
 
-.PHONY: all deps run test test-build asan tsan bench clean
+.PHONY: all deps run test test-build asan tsan bench clean report-check
 all: ./mapbench
 
 ./mapbench: $(BUILD)/mapbench
@@ -98,6 +98,16 @@ $(BUILD)/bench/harness: $(BUILD)/bench/harness.o $(BUILD)/libmapbench.a
 # The main job: measure the quick preset into results.db.
 run: deps all
 	./mapbench run quick --db results.db
+
+# Renders report/index.html (from `mapbench report`) in headless Chromium to report/index.png, to
+# look at the page as a reader would; skipped when Chromium is not installed (Debian `chromium`).
+report-check:
+	@if [ ! -x /usr/bin/chromium ]; then echo "report-check: skipped, /usr/bin/chromium not installed (apt-get install chromium)"; \
+	elif [ ! -f report/index.html ]; then echo "report-check: no report/index.html: run ./mapbench report first"; exit 1; \
+	else profile=$$(mktemp -d) && /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	  --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$$profile \
+	  --screenshot=$(CURDIR)/report/index.png --window-size=1400,4000 file://$(CURDIR)/report/index.html >/dev/null 2>&1; \
+	  status=$$?; rm -rf $$profile; [ $$status -eq 0 ] && echo "report-check: wrote report/index.png" || { echo "report-check: chromium failed ($$status)"; exit 1; }; fi
 
 clean:
 	rm -rf build build-asan build-tsan mapbench

@@ -11,6 +11,7 @@
 int cmd_list(int argc, char **argv);                               /* runner/cmd_list.c */
 int cmd_topo(int argc, char **argv);                               /* runner/cmd_topo.c */
 int cmd_run(int argc, char **argv, const atomic_bool *interrupt);  /* runner/cmd_run.c */
+int cmd_report(int argc, char **argv);                             /* runner/cmd_report.c */
 int cmd_compare(int argc, char **argv);                            /* runner/cmd_compare.c */
 
 #endif

@@ -26,6 +26,7 @@ static const char usage[] =
     "  topo [--topology FILE.xml | --synthetic DESC] [--threads N] [--placement P]\n"
     "  run [PRESET|FILE]... [--backends LIST] [--set KEY=VALUE]... [--db PATH] [--label TEXT]\n"
     "      [--dry-run] [--wait] [-- libbenchmark flags]\n"
+    "  report [--db PATH] [--run ID|latest] [--runs ID,ID,...] [--baseline-backend NAME] [--out DIR]\n"
     "  compare --candidate RUN [--baseline RUN] [--db PATH] [--threshold PCT] [--markdown F]\n"
     "      [--junit F] ...   the regression gate: exit 1 when a case got slower\n"
     "Each command takes --help.\n";
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
         return cmd_list(argc - 1, argv + 1);
     if (strcmp(command, "topo") == 0)
         return cmd_topo(argc - 1, argv + 1);
+    if (strcmp(command, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     if (strcmp(command, "compare") == 0)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(command, "run") == 0) {

@@ -1,0 +1,654 @@
+/*
+ * html.c: writes index.html and the tables' CSV (see html.h).  The page reads top-down the way
+ * a performance engineer asks: what machine and run, what did we learn (crossovers, knees,
+ * winners, in sentences), then per scenario the plots and the numbers behind them, then the
+ * machine, environment and history.  Text is written straight to the file with fprintf; every
+ * value from the database passes through html_escape (numbers are formatted by us).
+ */
+#include "reports/html.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/plot.h"
+#include "reports/stats.h"
+
+#define HTML_ERR_LEN 256
+
+void html_escape(FILE *out, const char *text)
+{
+    for (const char *c = text ? text : ""; *c; c++) {
+        switch (*c) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fputc(*c, out);
+        }
+    }
+}
+
+void html_plot_file(size_t sweep, const char *kind, char *buf, size_t len)
+{
+    snprintf(buf, len, "sweep-%03zu-%s.svg", sweep, kind);
+}
+
+/* ---- ranking ---- */
+
+static bool html_is_contender(const struct report_series *s)
+{
+    return strcmp(s->name, "null") != 0 && strcmp(s->name, "plain") != 0;
+}
+
+static bool html_is_wide(const struct report_case *c)
+{
+    return c->n > 1 && c->cv > REPORT_CV_WIDE;
+}
+
+struct html_rank {
+    long winner;   /* series index, -1 when none */
+    bool clear;    /* separated from the runner-up at CROSSOVER_ALPHA */
+    long baseline; /* series index of the baseline backend, -1 when absent */
+};
+
+static struct html_rank html_rank_point(const struct html_page *pg, const struct report_sweep *w, double x)
+{
+    struct html_rank r = {.winner = -1, .baseline = -1};
+    const struct report_case *best = NULL, *second = NULL;
+    for (size_t s = 0; s < w->series_count; s++) {
+        const struct report_case *c = report_series_case_at(pg->data, &w->series[s], x);
+        if (!c || c->n == 0)
+            continue;
+        if (r.baseline < 0 && strcmp(w->series[s].name, pg->baseline) == 0)
+            r.baseline = (long)s;
+        if (!html_is_contender(&w->series[s]))
+            continue;
+        if (!best || c->median > best->median) {
+            second = best;
+            best = c;
+            r.winner = (long)s;
+        } else if (!second || c->median > second->median) {
+            second = c;
+        }
+    }
+    r.clear = best && !html_is_wide(best) && (!second || (best->n >= CROSSOVER_MIN_REPS && second->n >= CROSSOVER_MIN_REPS &&
+                                   stats_mann_whitney_p(best->ops, best->n, second->ops, second->n) < CROSSOVER_ALPHA));
+    return r;
+}
+
+/* ---- small writers ---- */
+
+static void html_csv_field(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const char *c = text; *c; c++) {
+        if (*c == '"')
+            fputc('"', f);
+        fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+static FILE *html_open_file(const struct html_page *pg, const char *name, char *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", pg->out_dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, HTML_ERR_LEN, "cannot write %.200s", path);
+    return f;
+}
+
+/* Copies an SVG file into the page, without its XML prolog and doctype. */
+static void html_embed_svg(FILE *out, const struct html_page *pg, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", pg->out_dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(out, "<p class=\"note\">plot %s missing</p>\n", name);
+        return;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)size + 1);
+    size_t got = text ? fread(text, 1, (size_t)size, f) : 0;
+    fclose(f);
+    if (!text)
+        return;
+    text[got] = '\0';
+    char *svg = strstr(text, "<svg");
+    fprintf(out, "<figure>%s<figcaption><a href=\"%s\">%s</a></figcaption></figure>\n", svg ? svg : "", name, name);
+    free(text);
+}
+
+static void html_format_ops(double ops, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.3g", ops / 1e6);
+}
+
+/* ---- summary ---- */
+
+static void html_machine_line(FILE *f, const struct report_machine *m)
+{
+    fputs("<li><b>", f);
+    html_escape(f, m->hostname);
+    fputs("</b>: ", f);
+    html_escape(f, m->cpu_model);
+    fprintf(f, "; %d package(s), %d NUMA node(s), %d cores, %d PUs; caches", m->packages, m->numa_nodes, m->cores,
+            m->pus);
+    for (int l = 0; l < m->cache_levels && l < 4; l++)
+        fprintf(f, " L%d %llu KiB", l + 1, (unsigned long long)(m->cache_bytes[l] >> 10));
+    fputs("; kernel ", f);
+    html_escape(f, m->kernel);
+    fputs("</li>\n", f);
+}
+
+static void html_run_line(FILE *f, const struct report_data *d, const struct report_run *r)
+{
+    size_t ok = 0, total = 0;
+    for (size_t i = 0; i < d->case_count; i++)
+        if (d->cases[i].run_id == r->id) {
+            total++;
+            ok += d->cases[i].n > 0;
+        }
+    fprintf(f, "<li>run %lld", (long long)r->id);
+    if (r->label[0]) {
+        fputs(" “", f);
+        html_escape(f, r->label);
+        fputs("”", f);
+    }
+    fputs(", started ", f);
+    html_escape(f, r->started_at);
+    fputs(", ", f);
+    html_escape(f, r->status);
+    fprintf(f, ", %zu cases (%zu measured), commit ", total, ok);
+    html_escape(f, r->git_commit[0] ? r->git_commit : "unknown");
+    fputs("</li>\n", f);
+}
+
+static void html_sentence(FILE *f, const char *cls, const char *text)
+{
+    fprintf(f, "<li class=\"%s\">", cls);
+    html_escape(f, text);
+    fputs("</li>\n", f);
+}
+
+/* "At FIXED: A wins from X to Y; B from Z to W" for one sweep. */
+static void html_winner_sentence(FILE *f, const struct html_page *pg, size_t i)
+{
+    const struct report_sweep *w = &pg->sweeps[i];
+    char text[2048], from[64], to[64];
+    int n = snprintf(text, sizeof text, "%s, over %s at %s: ", w->scenario, report_dim_name(w->dim), w->fixed);
+    long current = -2;
+    size_t start = 0, spans = 0;
+    for (size_t k = 0; k <= w->point_count; k++) {
+        long winner = k < w->point_count ? html_rank_point(pg, w, w->points[k]).winner : -3;
+        if (winner == current)
+            continue;
+        if (current >= -1 && n < (int)sizeof text) {
+            crossover_format_value(w->dim, w->points[start], from, sizeof from);
+            crossover_format_value(w->dim, w->points[k - 1], to, sizeof to);
+            const char *who = current >= 0 ? w->series[current].label : "no map";
+            n += snprintf(text + n, sizeof text - (size_t)n, "%s%s leads %s%s%s", spans ? "; " : "", who,
+                          start == k - 1 ? "at " : "from ", from, start == k - 1 ? "" : " to ");
+            if (start != k - 1 && n < (int)sizeof text)
+                n += snprintf(text + n, sizeof text - (size_t)n, "%s", to);
+            spans++;
+        }
+        current = winner;
+        start = k;
+    }
+    html_sentence(f, "winner", text);
+}
+
+static void html_write_findings(FILE *f, const struct html_page *pg)
+{
+    char text[2048];
+    size_t untested = 0, insignificant = 0;
+    fputs("<h2>Findings</h2>\n<h3>Crossovers (significant at both neighbouring points, Mann-Whitney p &lt; 0.05)</h3>\n<ul>\n", f);
+    size_t shown = 0;
+    for (size_t i = 0; i < pg->crossover_count; i++) {
+        const struct crossover *c = &pg->crossovers[i];
+        untested += c->verdict == CROSSOVER_TOO_FEW_REPS;
+        insignificant += c->verdict == CROSSOVER_NOT_SIGNIFICANT;
+        if (c->verdict != CROSSOVER_SIGNIFICANT)
+            continue;
+        crossover_describe(pg->data, pg->sweeps, c, text, sizeof text);
+        html_sentence(f, "crossover", text);
+        shown++;
+    }
+    if (!shown)
+        fputs("<li>none established</li>\n", f);
+    fputs("</ul>\n", f);
+    if (untested || insignificant) {
+        fprintf(f, "<details><summary>%zu apparent crossing(s) not established: %zu not significant, %zu with fewer than "
+                   "%d repetitions per point (at most p = 0.1 reachable, so they cannot be significant)</summary><ul>\n",
+                untested + insignificant, insignificant, untested, CROSSOVER_MIN_REPS);
+        for (size_t i = 0; i < pg->crossover_count; i++) {
+            const struct crossover *c = &pg->crossovers[i];
+            if (c->verdict == CROSSOVER_SIGNIFICANT)
+                continue;
+            int n = snprintf(text, sizeof text, "apparent: ");
+            crossover_describe(pg->data, pg->sweeps, c, text + n, sizeof text - (size_t)n);
+            n = (int)strlen(text);
+            snprintf(text + n, sizeof text - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
+                     c->verdict == CROSSOVER_TOO_FEW_REPS ? ", too few repetitions" : "");
+            html_sentence(f, "untested", text);
+        }
+        fputs("</ul></details>\n", f);
+    }
+    fputs("<h3>Knees over keys</h3>\n<ul>\n", f);
+    for (size_t i = 0; i < pg->knee_count; i++) {
+        crossover_describe_knee(pg->sweeps, &pg->knees[i], text, sizeof text);
+        html_sentence(f, "knee", text);
+    }
+    if (!pg->knee_count)
+        fputs("<li>none (no keys sweep, or no slope drop beyond 0.3 in log-log)</li>\n", f);
+    fputs("</ul>\n<h3>Winners (fastest map at each point; `null` and `plain` are ceilings, not contenders)</h3>\n<ul>\n", f);
+    for (size_t i = 0; i < pg->sweep_count; i++)
+        html_winner_sentence(f, pg, i);
+    fputs("</ul>\n", f);
+}
+
+/* ---- per-sweep tables ---- */
+
+static void html_write_cell(FILE *f, const struct report_case *c, const struct report_case *base, bool winner,
+                            bool clear)
+{
+    char ops[32];
+    if (!c || c->n == 0) {
+        fputs("<td class=\"na\">–</td>", f);
+        return;
+    }
+    html_format_ops(c->median, ops, sizeof ops);
+    fprintf(f, "<td class=\"%s%s\" title=\"min %.3g, max %.3g, cv %.1f%%, %zu repetitions\">%s%s",
+            winner ? (clear ? "win" : "lead") : "", html_is_wide(c) ? " wide" : "", c->min / 1e6, c->max / 1e6,
+            c->cv * 100, c->n, winner ? "★ " : "", ops);
+    if (base && base->n && base->median > 0)
+        fprintf(f, " <small>×%.2f</small>", c->median / base->median);
+    if (html_is_wide(c))
+        fputs(" <small>(too wide to rank)</small>", f);
+    fputs("</td>", f);
+}
+
+static bool html_write_sweep_csv(const struct html_page *pg, size_t i, char *err)
+{
+    char name[64], value[64];
+    snprintf(name, sizeof name, "sweep-%03zu.csv", i);
+    FILE *f = html_open_file(pg, name, err);
+    if (!f)
+        return false;
+    const struct report_sweep *w = &pg->sweeps[i];
+    fputs("run,scenario,dimension,x,backend,median_ops_per_s,min_ops_per_s,max_ops_per_s,cv,repetitions,"
+          "ratio_to_baseline,winner,too_wide_to_rank\n",
+          f);
+    for (size_t k = 0; k < w->point_count; k++) {
+        struct html_rank r = html_rank_point(pg, w, w->points[k]);
+        const struct report_case *base =
+            r.baseline >= 0 ? report_series_case_at(pg->data, &w->series[r.baseline], w->points[k]) : NULL;
+        for (size_t s = 0; s < w->series_count; s++) {
+            const struct report_case *c = report_series_case_at(pg->data, &w->series[s], w->points[k]);
+            if (!c || c->n == 0)
+                continue;
+            fprintf(f, "%lld,", (long long)pg->data->runs[w->run].id);
+            html_csv_field(f, w->scenario);
+            fprintf(f, ",%s,%.17g,", report_dim_name(w->dim), w->points[k]);
+            html_csv_field(f, w->series[s].label);
+            snprintf(value, sizeof value, "%.6g", base && base->median > 0 ? c->median / base->median : NAN);
+            fprintf(f, ",%.17g,%.17g,%.17g,%.6g,%zu,%s,%d,%d\n", c->median, c->min, c->max, c->cv, c->n,
+                    base ? value : "", r.winner == (long)s, html_is_wide(c));
+        }
+    }
+    fclose(f);
+    return true;
+}
+
+static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i)
+{
+    const struct report_sweep *w = &pg->sweeps[i];
+    char x[64];
+    fprintf(f, "<table class=\"sweep\"><caption>Mops/s (median of the repetitions), ×ratio to <code>");
+    html_escape(f, pg->baseline);
+    fprintf(f, "</code>; ★ fastest map (green: clear, p &lt; 0.05 over the runner-up; pale: not separable); "
+               "<a href=\"sweep-%03zu.csv\">CSV</a></caption>\n<tr><th>%s</th>",
+            i, report_dim_name(w->dim));
+    for (size_t s = 0; s < w->series_count; s++) {
+        fputs("<th>", f);
+        html_escape(f, w->series[s].label);
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+    for (size_t k = 0; k < w->point_count; k++) {
+        struct html_rank r = html_rank_point(pg, w, w->points[k]);
+        const struct report_case *base =
+            r.baseline >= 0 ? report_series_case_at(pg->data, &w->series[r.baseline], w->points[k]) : NULL;
+        crossover_format_value(w->dim, w->points[k], x, sizeof x);
+        fprintf(f, "<tr><th>%s</th>", x);
+        for (size_t s = 0; s < w->series_count; s++)
+            html_write_cell(f, report_series_case_at(pg->data, &w->series[s], w->points[k]), base,
+                            r.winner == (long)s, r.clear);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void html_write_sweep(FILE *f, const struct html_page *pg, size_t i)
+{
+    const struct report_sweep *w = &pg->sweeps[i];
+    char file[64];
+    fprintf(f, "<h3 id=\"sweep-%03zu\">Over %s — ", i, report_dim_name(w->dim));
+    html_escape(f, w->fixed);
+    if (pg->data->run_count > 1)
+        fprintf(f, " (run %lld)", (long long)pg->data->runs[w->run].id);
+    fputs("</h3>\n<div class=\"plots\">\n", f);
+    const char *kinds[] = {"throughput", "latency", "percentiles", "memory", "fairness"};
+    bool drawn[] = {true, plot_sweep_has_latency(pg->data, w), plot_sweep_has_latency(pg->data, w), true,
+                    plot_sweep_has_starvation(pg->data, w)};
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        if (!drawn[k])
+            continue;
+        html_plot_file(i, kinds[k], file, sizeof file);
+        html_embed_svg(f, pg, file);
+    }
+    fputs("</div>\n", f);
+    html_write_sweep_table(f, pg, i);
+}
+
+static int html_cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void html_write_scenarios(FILE *f, const struct html_page *pg)
+{
+    const char **names = malloc((pg->sweep_count ? pg->sweep_count : 1) * sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; names && i < pg->sweep_count; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = strcmp(names[k], pg->sweeps[i].scenario) == 0;
+        if (!seen)
+            names[n++] = pg->sweeps[i].scenario;
+    }
+    if (names)
+        qsort(names, n, sizeof *names, html_cmp_text);
+    for (size_t k = 0; k < n; k++) {
+        fputs("<section class=\"scenario\"><h2>Scenario ", f);
+        html_escape(f, names[k]);
+        fputs("</h2>\n", f);
+        for (int dim = 0; dim < REPORT_DIM_COUNT; dim++)
+            for (size_t i = 0; i < pg->sweep_count; i++)
+                if (pg->sweeps[i].dim == (enum report_dim)dim && strcmp(pg->sweeps[i].scenario, names[k]) == 0)
+                    html_write_sweep(f, pg, i);
+        fputs("</section>\n", f);
+    }
+    if (!n)
+        fputs("<p>No sweeps: no scenario of these runs varies a dimension with measured cases.</p>\n", f);
+    free(names);
+}
+
+/* ---- machine, environment, comparison ---- */
+
+static void html_write_topology(FILE *f, const struct html_page *pg, const struct report_machine *m)
+{
+    char name[64], path[4096];
+    snprintf(name, sizeof name, "machine-%lld.svg", (long long)m->id);
+    snprintf(path, sizeof path, "%s/%s", pg->out_dir, name);
+    FILE *probe = fopen(path, "r");
+    if (probe) {
+        fclose(probe);
+        fputs("<div class=\"topology\">", f);
+        html_embed_svg(f, pg, name);
+        fputs("</div>\n", f);
+        return;
+    }
+    fprintf(f, "<pre class=\"topology\">%d package(s), %d NUMA node(s), %d cores, %d PUs\n", m->packages,
+            m->numa_nodes, m->cores, m->pus);
+    for (int l = 0; l < m->cache_levels && l < 4; l++)
+        fprintf(f, "L%d: %llu KiB\n", l + 1, (unsigned long long)(m->cache_bytes[l] >> 10));
+    fputs("(lstopo unavailable or no topology stored: text only)</pre>\n", f);
+}
+
+#define HTML_ROW(label, field) {label, offsetof(struct report_run, field), sizeof((struct report_run *)0)->field}
+
+static void html_write_environment(FILE *f, const struct report_data *d)
+{
+    static const struct {
+        const char *label;
+        size_t offset, size;
+    } rows[] = {HTML_ROW("label", label), HTML_ROW("started", started_at), HTML_ROW("status", status),
+                HTML_ROW("command line", command_line), HTML_ROW("commit", git_commit),
+                HTML_ROW("compiler", compiler), HTML_ROW("flags", cflags),
+                HTML_ROW("libraries", library_versions), HTML_ROW("transparent hugepages", transparent_hugepages),
+                HTML_ROW("CPU governor", cpu_governor)};
+    fputs("<h3>Environment</h3>\n<table class=\"env\"><tr><th></th>", f);
+    for (size_t r = 0; r < d->run_count; r++)
+        fprintf(f, "<th>run %lld</th>", (long long)d->runs[r].id);
+    fputs("</tr>\n", f);
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        fprintf(f, "<tr><th>%s</th>", rows[i].label);
+        for (size_t r = 0; r < d->run_count; r++) {
+            fputs("<td>", f);
+            html_escape(f, (const char *)&d->runs[r] + rows[i].offset);
+            fputs("</td>", f);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+/* Side by side, the machines' properties; rows that differ are marked. */
+static void html_write_machine_diff(FILE *f, const struct report_data *d)
+{
+    static const char *const labels[] = {"hostname", "CPU", "kernel", "packages", "NUMA nodes", "cores", "PUs",
+                                         "L1d", "L2", "L3", "L4", "fingerprint"};
+    size_t rows = sizeof labels / sizeof *labels;
+    fputs("<h3>What differs between the machines</h3>\n<table class=\"env\"><tr><th></th>", f);
+    for (size_t m = 0; m < d->machine_count; m++)
+        fprintf(f, "<th>machine %lld</th>", (long long)d->machines[m].id);
+    fputs("</tr>\n", f);
+    char cells[16][256];
+    for (size_t row = 0; row < rows; row++) {
+        bool differs = false;
+        size_t count = d->machine_count < 16 ? d->machine_count : 16;
+        for (size_t m = 0; m < count; m++) {
+            const struct report_machine *x = &d->machines[m];
+            const char *text[] = {x->hostname, x->cpu_model, x->kernel};
+            const int ints[] = {x->packages, x->numa_nodes, x->cores, x->pus};
+            if (row < 3)
+                snprintf(cells[m], sizeof cells[m], "%s", text[row]);
+            else if (row < 7)
+                snprintf(cells[m], sizeof cells[m], "%d", ints[row - 3]);
+            else if (row < 11)
+                snprintf(cells[m], sizeof cells[m], "%llu KiB", (unsigned long long)(x->cache_bytes[row - 7] >> 10));
+            else
+                snprintf(cells[m], sizeof cells[m], "%.16s", x->fingerprint);
+            differs |= m > 0 && strcmp(cells[m], cells[0]) != 0;
+        }
+        fprintf(f, "<tr%s><th>%s</th>", differs ? " class=\"differs\"" : "", labels[row]);
+        for (size_t m = 0; m < count; m++) {
+            fputs("<td>", f);
+            html_escape(f, cells[m]);
+            fputs("</td>", f);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void html_write_machines(FILE *f, const struct html_page *pg)
+{
+    fputs("<section><h2>Machine</h2>\n", f);
+    for (size_t m = 0; m < pg->data->machine_count; m++) {
+        const struct report_machine *x = &pg->data->machines[m];
+        fputs("<h3>", f);
+        html_escape(f, x->hostname);
+        fputs("</h3>\n", f);
+        html_write_topology(f, pg, x);
+    }
+    if (pg->data->machine_count > 1)
+        html_write_machine_diff(f, pg->data);
+    html_write_environment(f, pg->data);
+    fputs("</section>\n", f);
+}
+
+/* ---- history ---- */
+
+#define HTML_HISTORY_RUNS 12
+
+/* The history case matching c (same machine, same dimensions) in run index r of the history. */
+static const struct report_case *html_history_case(const struct report_data *h, size_t r, const char *key)
+{
+    char other[768];
+    for (size_t i = 0; i < h->case_count; i++) {
+        if (h->cases[i].run != r || h->cases[i].n == 0)
+            continue;
+        report_data_case_key(&h->cases[i].c, REPORT_DIM_NONE, other, sizeof other);
+        if (strcmp(other, key) == 0)
+            return &h->cases[i];
+    }
+    return NULL;
+}
+
+/* Writes the history row of case c; *csv gets the same numbers.  False when it has one run only. */
+static bool html_history_row(FILE *f, FILE *csv, const struct html_page *pg, const struct report_case *c,
+                             const size_t *runs, size_t run_count)
+{
+    const struct report_data *h = pg->history;
+    const struct report_case *found[HTML_HISTORY_RUNS];
+    char key[768], ops[32], what[REPORT_TEXT];
+    size_t present = 0;
+    report_data_case_key(&c->c, REPORT_DIM_NONE, key, sizeof key);
+    for (size_t r = 0; r < run_count; r++)
+        present += (found[r] = html_history_case(h, runs[r], key)) != NULL;
+    if (present < 2)
+        return false;
+    snprintf(what, sizeof what, "%s threads=%d read=%g%% keys=%llu", c->c.scenario, c->c.threads, c->c.read_pct,
+             (unsigned long long)c->c.keys);
+    fputs("<tr><th>", f);
+    html_escape(f, c->c.backend);
+    fputs("</th><td>", f);
+    html_escape(f, what);
+    fputs("</td>", f);
+    const struct report_case *prev = NULL;
+    for (size_t r = 0; r < run_count; r++) {
+        const struct report_case *x = found[r];
+        if (!x) {
+            fputs("<td class=\"na\">–</td>", f);
+            continue;
+        }
+        const char *mark = "";
+        if (prev && prev->n >= CROSSOVER_MIN_REPS && x->n >= CROSSOVER_MIN_REPS &&
+            stats_mann_whitney_p(prev->ops, prev->n, x->ops, x->n) < CROSSOVER_ALPHA)
+            mark = x->median > prev->median ? "up" : "down";
+        html_format_ops(x->median, ops, sizeof ops);
+        fprintf(f, "<td class=\"%s\">%s%s</td>", mark, ops, *mark ? (mark[0] == 'u' ? " ▲" : " ▼") : "");
+        html_csv_field(csv, c->c.backend);
+        fputc(',', csv);
+        html_csv_field(csv, what);
+        fprintf(csv, ",%lld,%.17g,%zu,%s\n", (long long)h->runs[runs[r]].id, x->median, x->n, mark);
+        prev = x;
+    }
+    fputs("</tr>\n", f);
+    return true;
+}
+
+static bool html_write_history(FILE *f, const struct html_page *pg, char *err)
+{
+    const struct report_data *h = pg->history;
+    FILE *csv = html_open_file(pg, "history.csv", err);
+    if (!csv)
+        return false;
+    fputs("backend,case,run,median_ops_per_s,repetitions,shift\n", csv);
+    fputs("<section><h2>History</h2>\n<p>Each case's median throughput (Mops/s) in every run of the same machine "
+          "fingerprint, matched by its dimensions; ▲/▼: shifted from the previous run (Mann-Whitney p &lt; 0.05, "
+          "at least 4 repetitions each). <a href=\"history.csv\">CSV</a></p>\n",
+          f);
+    size_t rows = 0;
+    for (size_t m = 0; h && m < pg->data->machine_count; m++) {
+        size_t runs[HTML_HISTORY_RUNS], run_count = 0;
+        for (size_t r = 0; r < h->run_count; r++) /* the newest HTML_HISTORY_RUNS runs */
+            if (h->runs[r].machine_id == pg->data->machines[m].id) {
+                if (run_count == HTML_HISTORY_RUNS)
+                    memmove(runs, runs + 1, --run_count * sizeof *runs);
+                runs[run_count++] = r;
+            }
+        if (run_count < 2)
+            continue;
+        char *body = NULL; /* rows first, so a machine without history gets no empty table */
+        size_t body_len = 0, machine_rows = 0;
+        FILE *table = open_memstream(&body, &body_len);
+        for (size_t i = 0; table && i < pg->data->case_count; i++) {
+            const struct report_case *c = &pg->data->cases[i];
+            if (c->n && report_data_machine_of(pg->data, &pg->data->runs[c->run])->id == pg->data->machines[m].id)
+                machine_rows += html_history_row(table, csv, pg, c, runs, run_count);
+        }
+        if (table)
+            fclose(table);
+        if (machine_rows) {
+            fputs("<table class=\"history\"><tr><th>backend</th><th>case</th>", f);
+            for (size_t r = 0; r < run_count; r++)
+                fprintf(f, "<th>run %lld</th>", (long long)h->runs[runs[r]].id);
+            fprintf(f, "</tr>\n%s</table>\n", body);
+        }
+        free(body);
+        rows += machine_rows;
+    }
+    if (!rows)
+        fputs("<p>No case of this report was measured in an earlier run on the same machine.</p>\n", f);
+    fputs("</section>\n", f);
+    fclose(csv);
+    return true;
+}
+
+/* ---- page ---- */
+
+static const char html_style[] =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1500px;color:#222;padding:0 1em}"
+    "h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ccc;margin-top:2em}"
+    "h3{font-size:1.05em;margin-top:1.5em}"
+    "li.crossover,li.knee{font-weight:600}li.untested{color:#666}"
+    ".plots{display:flex;flex-wrap:wrap;gap:8px}.plots figure{margin:0;width:640px;max-width:100%}"
+    "figure svg{width:100%;height:auto}figcaption{font-size:11px;color:#666}"
+    "table{border-collapse:collapse;margin:.5em 0;font-size:13px}"
+    "td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;vertical-align:top}"
+    "th{background:#f4f4f4}caption{text-align:left;font-size:12px;color:#444;padding:2px}"
+    "td.win{background:#b7e4b0;font-weight:700}td.lead{background:#e6f4e2}"
+    "td.wide{color:#a33;font-style:italic}td.na{color:#aaa}"
+    "td.up{background:#d9f0d3}td.down{background:#f6d0cc}"
+    "tr.differs td,tr.differs th{background:#fff3c4}"
+    "table.env td{text-align:left;max-width:900px;word-break:break-all}"
+    ".topology svg{width:640px;max-width:100%;height:auto}code{background:#f4f4f4;padding:0 2px}";
+
+bool html_write_report(const struct html_page *pg, char *err)
+{
+    for (size_t i = 0; i < pg->sweep_count; i++)
+        if (!html_write_sweep_csv(pg, i, err))
+            return false;
+    FILE *f = html_open_file(pg, "index.html", err);
+    if (!f)
+        return false;
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>mapbench report</title>\n"
+               "<style>%s</style></head><body>\n<h1>mapbench report</h1>\n<ul>\n",
+            html_style);
+    for (size_t m = 0; m < pg->data->machine_count; m++)
+        html_machine_line(f, &pg->data->machines[m]);
+    for (size_t r = 0; r < pg->data->run_count; r++)
+        html_run_line(f, pg->data, &pg->data->runs[r]);
+    fputs("</ul>\n", f);
+    html_write_findings(f, pg);
+    html_write_scenarios(f, pg);
+    html_write_machines(f, pg);
+    bool ok = html_write_history(f, pg, err);
+    fputs("</body></html>\n", f);
+    if (fclose(f) != 0 && ok) {
+        snprintf(err, HTML_ERR_LEN, "cannot finish writing %.200s/index.html", pg->out_dir);
+        ok = false;
+    }
+    return ok;
+}

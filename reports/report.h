@@ -1,0 +1,23 @@
+/*
+ * report.h: `mapbench report` as a library call: loads the runs, groups sweeps, finds crossovers
+ * and knees, draws the plots (gnuplot) and the topology (lstopo, when installed), and writes the
+ * page and its files into one directory.  cmd_report.c parses arguments; tests call this directly.
+ */
+#ifndef MAPBENCH_REPORT_H
+#define MAPBENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runner/store.h"
+
+#define REPORT_ERR_LEN 256
+
+/* Writes out_dir/index.html (out_dir is created when missing) for runs run_ids[0..n), ratios
+ * against backend `baseline`.  False with one line in err (REPORT_ERR_LEN) on failure, gnuplot
+ * missing included (checked before anything is written). */
+bool report_write(struct store *s, const int64_t *run_ids, size_t n, const char *baseline, const char *out_dir,
+                  char *err);
+
+#endif

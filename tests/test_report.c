@@ -1,0 +1,403 @@
+/*
+ * test_report.c: `mapbench report` (reports/) on a fixture database written through the store API
+ * with known numbers, in a temporary directory per test.  The fixture plants:
+ *   - scenario "rw": mutex 100/90/70/50 Mops/s against striped 60/70/80/90 over read_pct 0, 25,
+ *     50, 75, five tight repetitions each: one significant crossing at read_pct 41.67 (58.3% writes);
+ *   - scenario "noisy": two backends over threads 1..3 whose repetitions overlap widely: an
+ *     apparent crossing that must not be reported as found;
+ *   - scenario "kc": one backend over keys 1k..1M, flat to 64k then falling 60% per 4x: a knee at
+ *     64k keys, beside L2 (1 MiB / 32 bytes per key = 32k keys);
+ *   - a hostile run label and backend spec (markup, quotes, SQL).
+ * Covered: table values equal the database's, the planted crossover and knee, escaping, every file
+ * the page links exists, and the one-line error when gnuplot is not on PATH.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/crossover.h"
+#include "reports/html.h"
+#include "reports/report.h"
+#include "reports/report_data.h"
+#include "reports/stats.h"
+#include "runner/store.h"
+
+#define HOSTILE_LABEL "<script>alert(1)</script> \"q\" 'x' '; DROP TABLE runs; --"
+#define HOSTILE_BACKEND "<script>alert(1)</script>'; DROP TABLE runs; --"
+
+struct fixture {
+    char dir[64], db[128], out[128];
+    struct store *store;
+    int64_t run_id;
+};
+
+static void fixture_case(struct bench_case *c, const char *scenario, const char *backend, const char *name)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->scenario, sizeof c->scenario, "%s", scenario);
+    snprintf(c->backend, sizeof c->backend, "%s", backend);
+    snprintf(c->backend_name, sizeof c->backend_name, "%s", name);
+    c->threads = 1;
+    snprintf(c->placement, sizeof c->placement, "compact");
+    c->read_pct = 90;
+    c->hit_pct = 100;
+    c->keys = 1000;
+    c->duration_s = 0.1;
+    c->repetitions = 5;
+    c->seed = 1;
+    c->latency_every = 64;
+}
+
+/* One case with repetitions at mops * factor[i] million operations per second. */
+static void fixture_write(struct fixture *f, const struct bench_case *c, double mops, const double *factor, int n)
+{
+    char err[STORE_ERR_LEN] = "";
+    int64_t case_id;
+    static struct result_sample r; /* large; one test thread */
+    assert_true(store_case_begin(f->store, f->run_id, c, "0", false, &case_id, err));
+    for (int i = 0; i < n; i++) {
+        memset(&r, 0, sizeof r);
+        r.repetition = i;
+        r.window_s = 0.1;
+        r.ops_per_s = mops * 1e6 * factor[i];
+        r.total_ops = (uint64_t)(r.ops_per_s * r.window_s);
+        r.ns_per_op = 1e9 / r.ops_per_s;
+        r.workers = 1;
+        r.worker_ops[0] = r.total_ops;
+        r.bytes_per_key = 32;
+        r.latency[RESULT_OP_GET] = (struct result_latency){10, 40, 60, 90, 200, 1000};
+        r.valid = true;
+        assert_true(store_sample_insert(f->store, case_id, &r, err));
+    }
+    assert_true(store_case_end(f->store, case_id, "ok", NULL, err));
+}
+
+static const double tight[5] = {1.0, 1.004, 0.996, 1.002, 0.998};
+
+static void fixture_plant(struct fixture *f)
+{
+    struct bench_case c;
+    const double read_pct[4] = {0, 25, 50, 75}, a[4] = {100, 90, 70, 50}, b[4] = {60, 70, 80, 90};
+    for (int i = 0; i < 4; i++) {
+        fixture_case(&c, "rw", "mutex", "mutex");
+        c.read_pct = read_pct[i];
+        fixture_write(f, &c, a[i], tight, 5);
+        fixture_case(&c, "rw", "striped:shards=4", "striped");
+        c.read_pct = read_pct[i];
+        fixture_write(f, &c, b[i], tight, 5);
+    }
+    /* noisy: medians 50/49, 50/51, 50/49, but each side spreads over the other */
+    const double wide_a[5] = {0.8, 1.2, 1.0, 0.9, 1.1}, wide_b[5] = {0.82, 1.18, 1.0, 0.88, 1.12};
+    const double d_mops[3] = {49, 51, 49};
+    for (int t = 1; t <= 3; t++) {
+        fixture_case(&c, "noisy", "rwlock", "rwlock");
+        c.threads = t;
+        fixture_write(f, &c, 50, wide_a, 5);
+        fixture_case(&c, "noisy", "syncmap", "syncmap");
+        c.threads = t;
+        fixture_write(f, &c, d_mops[t - 1], wide_b, 5);
+    }
+    const double keys_mops[6] = {100, 100, 100, 100, 40, 16};
+    for (int k = 0; k < 6; k++) {
+        fixture_case(&c, "kc", "mutex", "mutex");
+        c.keys = 1024ULL << (2 * k); /* 1k, 4k, 16k, 64k, 256k, 1M */
+        fixture_write(f, &c, keys_mops[k], tight, 5);
+    }
+    fixture_case(&c, "hostile", HOSTILE_BACKEND, "x\"'<b>");
+    fixture_write(f, &c, 10, tight, 5);
+    c.threads = 2;
+    fixture_write(f, &c, 12, tight, 5);
+}
+
+static int fixture_setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char err[STORE_ERR_LEN] = "";
+    strcpy(f->dir, "/tmp/mapbench-report-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->db, sizeof f->db, "%s/results.db", f->dir);
+    snprintf(f->out, sizeof f->out, "%s/report", f->dir);
+    f->store = store_open(f->db, err);
+    struct store_machine m = {.fingerprint = "f00d", .hostname = "testhost", .cpu_model = "Test CPU",
+                              .kernel = "6.1.0", .packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2,
+                              .cache_bytes = {32768, 1 << 20, 32 << 20}, .cache_levels = 3};
+    struct store_run r = {.command_line = "mapbench run rw", .git_commit = "abc", .label = HOSTILE_LABEL,
+                          .compiler = "gcc", .cflags = "-O2"};
+    if (!f->store || !store_machine_upsert(f->store, &m, &r.machine_id, err) ||
+        !store_run_begin(f->store, &r, &f->run_id, err))
+        return -1;
+    fixture_plant(f);
+    if (!store_run_finish(f->store, f->run_id, "done", err))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+    struct fixture *f = *state;
+    char command[128];
+    store_close(f->store);
+    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
+    int rc = system(command);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    fseek(in, 0, SEEK_END);
+    long size = ftell(in);
+    rewind(in);
+    char *text = malloc((size_t)size + 1);
+    assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
+    text[size] = '\0';
+    fclose(in);
+    return text;
+}
+
+static char *write_report(struct fixture *f)
+{
+    char err[REPORT_ERR_LEN] = "", path[256];
+    if (!report_write(f->store, &f->run_id, 1, "mutex", f->out, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", f->out);
+    return read_text(path);
+}
+
+/* The analysis without the page: data, sweeps, crossovers, knees. */
+struct analysis {
+    struct report_data d;
+    struct report_sweep *sweeps;
+    size_t sweep_count;
+    struct crossover *crossovers;
+    size_t crossover_count;
+    struct knee *knees;
+    size_t knee_count;
+};
+
+static void analyse(struct fixture *f, struct analysis *a)
+{
+    char err[STORE_ERR_LEN] = "";
+    assert_true(report_data_load(f->store, &f->run_id, 1, &a->d, err));
+    assert_true(report_sweeps_build(&a->d, &a->sweeps, &a->sweep_count, err));
+    assert_true(crossover_find_all(&a->d, a->sweeps, a->sweep_count, &a->crossovers, &a->crossover_count));
+    assert_true(crossover_find_knees(&a->d, a->sweeps, a->sweep_count, &a->knees, &a->knee_count));
+}
+
+static void analysis_free(struct analysis *a)
+{
+    report_data_free(&a->d);
+    report_sweeps_free(a->sweeps, a->sweep_count);
+    free(a->crossovers);
+    free(a->knees);
+}
+
+/* ---- tests ---- */
+
+static void test_planted_crossover_found_at_interpolated_point(void **state)
+{
+    struct analysis a;
+    analyse(*state, &a);
+    size_t significant = 0;
+    for (size_t i = 0; i < a.crossover_count; i++) {
+        const struct crossover *c = &a.crossovers[i];
+        const struct report_sweep *w = &a.sweeps[c->sweep];
+        if (strcmp(w->scenario, "rw") != 0 || w->dim != REPORT_DIM_READ_PCT)
+            continue;
+        assert_int_equal(c->verdict, CROSSOVER_SIGNIFICANT);
+        /* differences 20 at read_pct 25 and -10 at 50: 25 + 25 * 20 / 30 */
+        assert_true(fabs(c->x - (25 + 25.0 * 20 / 30)) < 1e-9);
+        assert_string_equal(w->series[c->winner].label, "mutex"); /* mutex leads with more writes */
+        char text[1024];
+        crossover_describe(&a.d, a.sweeps, c, text, sizeof text);
+        assert_non_null(strstr(text, "`mutex` overtakes `striped:shards=4` above 58.3% writes"));
+        significant++;
+    }
+    assert_int_equal(significant, 1);
+    analysis_free(&a);
+}
+
+static void test_noisy_crossover_not_reported(void **state)
+{
+    struct analysis a;
+    analyse(*state, &a);
+    size_t apparent = 0;
+    for (size_t i = 0; i < a.crossover_count; i++)
+        if (strcmp(a.sweeps[a.crossovers[i].sweep].scenario, "noisy") == 0) {
+            assert_int_equal(a.crossovers[i].verdict, CROSSOVER_NOT_SIGNIFICANT);
+            apparent++;
+        }
+    assert_int_equal(apparent, 2); /* 49 < 50 < 51 > 49: two sign changes, neither significant */
+    analysis_free(&a);
+    char *html = write_report(*state);
+    char *found = strstr(html, "<h3>Knees"); /* the established crossovers come before the knees */
+    assert_non_null(found);
+    *found = '\0';
+    char *details = strstr(html, "<details>");
+    assert_non_null(details);
+    *details = '\0'; /* what remains: established crossovers only */
+    assert_null(strstr(html, "`syncmap` overtakes"));
+    assert_null(strstr(html, "`rwlock` overtakes"));
+    assert_non_null(strstr(html, "`mutex` overtakes `striped:shards=4` above 58.3% writes"));
+    free(html);
+}
+
+static void test_knee_at_planted_point_beside_l2(void **state)
+{
+    struct analysis a;
+    analyse(*state, &a);
+    size_t knees = 0;
+    for (size_t i = 0; i < a.knee_count; i++)
+        if (strcmp(a.sweeps[a.knees[i].sweep].scenario, "kc") == 0) {
+            assert_true(a.knees[i].keys == 65536);
+            assert_int_equal(a.knees[i].cache_level, 2);
+            assert_true(fabs(a.knees[i].cache_keys - 32768) < 1e-9);
+            knees++;
+        }
+    assert_int_equal(knees, 1);
+    analysis_free(&a);
+}
+
+static void test_table_values_equal_database(void **state)
+{
+    struct fixture *f = *state;
+    char *html = write_report(f);
+    sqlite3_stmt *st;
+    double ops[8];
+    size_t n = 0;
+    assert_int_equal(sqlite3_prepare_v2(store_db(f->store),
+                                        "SELECT ops_per_s FROM case_results WHERE scenario = 'rw' AND backend = "
+                                        "'striped:shards=4' AND read_pct = 50 AND valid",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW && n < 8)
+        ops[n++] = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    assert_int_equal(n, 5);
+    double median = stats_median(ops, n);
+    /* the CSV carries the median at full precision, the page at 3 digits in Mops/s */
+    char path[256], line[256], cell[64];
+    snprintf(path, sizeof path, "%s/index.html", f->out);
+    char *csv = NULL;
+    for (int i = 0; i < 16 && !csv; i++) {
+        snprintf(path, sizeof path, "%s/sweep-%03d.csv", f->out, i);
+        if (access(path, R_OK) != 0)
+            break;
+        char *text = read_text(path);
+        if (strstr(text, "\"rw\",read_pct"))
+            csv = text;
+        else
+            free(text);
+    }
+    assert_non_null(csv);
+    snprintf(line, sizeof line, "\"rw\",read_pct,50,\"striped:shards=4\",%.17g,", median);
+    assert_non_null(strstr(csv, line));
+    snprintf(cell, sizeof cell, "%.3g <small>×%.2f</small>", median / 1e6, 80.0 / 70.0);
+    assert_non_null(strstr(html, cell));
+    free(csv);
+    free(html);
+}
+
+static void test_hostile_strings_escaped(void **state)
+{
+    struct fixture *f = *state;
+    char *html = write_report(f);
+    /* the raw forms never appear (gnuplot's SVG escapes < and & in its text itself) */
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, HOSTILE_LABEL));
+    assert_null(strstr(html, HOSTILE_BACKEND));
+    assert_null(strstr(html, "x\"'<b>"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &#39;x&#39; &#39;; DROP TABLE runs; --"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;&#39;; DROP TABLE runs; --"));
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(store_db(f->store), "SELECT count(*) FROM runs", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    free(html);
+}
+
+static void test_html_escape_every_special_character(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    html_escape(out, "a&b<c>d\"e'f");
+    html_escape(out, NULL);
+    fclose(out);
+    assert_string_equal(text, "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+    free(text);
+}
+
+/* Every href="..." and src="..." names a file written beside index.html; no network URL. */
+static void test_every_referenced_file_exists(void **state)
+{
+    struct fixture *f = *state;
+    char *html = write_report(f);
+    size_t refs = 0;
+    const char *attrs[] = {"href=\"", "src=\""};
+    for (size_t a = 0; a < 2; a++)
+        for (char *p = strstr(html, attrs[a]); p; p = strstr(p + 1, attrs[a])) {
+            char name[256], path[512];
+            const char *start = p + strlen(attrs[a]);
+            size_t n = strcspn(start, "\"");
+            assert_true(n > 0 && n < sizeof name);
+            snprintf(name, sizeof name, "%.*s", (int)n, start);
+            assert_null(strstr(name, "://"));
+            snprintf(path, sizeof path, "%s/%s", f->out, name);
+            if (access(path, R_OK) != 0)
+                fail_msg("index.html references missing %s", name);
+            refs++;
+        }
+    assert_true(refs > 0);
+    free(html);
+}
+
+static void test_gnuplot_missing_is_one_clear_error(void **state)
+{
+    struct fixture *f = *state;
+    char empty[128], err[REPORT_ERR_LEN] = "", index[256];
+    snprintf(empty, sizeof empty, "%s/empty-bin", f->dir);
+    assert_int_equal(mkdir(empty, 0700), 0);
+    char *saved = strdup(getenv("PATH") ? getenv("PATH") : "");
+    setenv("PATH", empty, 1);
+    bool ok = report_write(f->store, &f->run_id, 1, "mutex", f->out, err);
+    setenv("PATH", saved, 1);
+    free(saved);
+    assert_false(ok);
+    assert_non_null(strstr(err, "gnuplot not found"));
+    assert_null(strchr(err, '\n'));
+    snprintf(index, sizeof index, "%s/index.html", f->out);
+    assert_int_not_equal(access(index, F_OK), 0); /* nothing written */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_planted_crossover_found_at_interpolated_point, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_noisy_crossover_not_reported, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_knee_at_planted_point_beside_l2, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_table_values_equal_database, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_strings_escaped, fixture_setup, fixture_teardown),
+        cmocka_unit_test(test_html_escape_every_special_character),
+        cmocka_unit_test_setup_teardown(test_every_referenced_file_exists, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_gnuplot_missing_is_one_clear_error, fixture_setup, fixture_teardown),
+    };
+    return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
