@@ -95,9 +95,10 @@ bench: deps
 $(BUILD)/bench/harness: $(BUILD)/bench/harness.o $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The main job: measure the quick preset into results.db.
+# The main job: measure the quick preset into results.db and render its report.
 run: deps all
 	./mapbench run quick --db results.db
+	./mapbench report --db results.db --out report
 
 # Renders report/index.html (from `mapbench report`) in headless Chromium to report/index.png, to
 # look at the page as a reader would; skipped when Chromium is not installed (Debian `chromium`).
