@@ -293,12 +293,6 @@ static bool compare_load_run(struct store *s, struct compare_loader *l, int64_t 
 
 /* ---- runs ---------------------------------------------------------------------------------- */
 
-static void compare_copy_text(sqlite3_stmt *st, int col, char *out, size_t len)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(out, len, "%s", text ? (const char *)text : "");
-}
-
 /* A query returning at most one id, with an int64 ?1 and, when the SQL has it, a text ?2 (NULL
  * text binds NULL); *id is 0 when the query yields no row or NULL. */
 static bool compare_query_id(struct store *s, const char *sql, int64_t param, const char *text,
@@ -335,12 +329,12 @@ static bool compare_run_info(struct store *s, int64_t id, struct compare_run *ru
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         run->id = sqlite3_column_int64(st, 0);
-        compare_copy_text(st, 1, run->status, sizeof run->status);
-        compare_copy_text(st, 2, run->label, sizeof run->label);
-        compare_copy_text(st, 3, run->started_at, sizeof run->started_at);
-        compare_copy_text(st, 4, run->fingerprint, sizeof run->fingerprint);
-        compare_copy_text(st, 5, run->cpu_model, sizeof run->cpu_model);
-        compare_copy_text(st, 6, run->hostname, sizeof run->hostname);
+        store_column_text(st, 1, run->status, sizeof run->status);
+        store_column_text(st, 2, run->label, sizeof run->label);
+        store_column_text(st, 3, run->started_at, sizeof run->started_at);
+        store_column_text(st, 4, run->fingerprint, sizeof run->fingerprint);
+        store_column_text(st, 5, run->cpu_model, sizeof run->cpu_model);
+        store_column_text(st, 6, run->hostname, sizeof run->hostname);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW)

@@ -24,12 +24,6 @@ const char *report_dim_name(enum report_dim dim)
 
 /* ---- loading ---- */
 
-static void report_copy_text(sqlite3_stmt *st, int col, char *buf, size_t len)
-{
-    const unsigned char *text = sqlite3_column_text(st, col);
-    snprintf(buf, len, "%s", text ? (const char *)text : "");
-}
-
 static bool report_fail_sql(sqlite3 *db, const char *what, char *err)
 {
     snprintf(err, STORE_ERR_LEN, "reading %s: %s", what, sqlite3_errmsg(db));
@@ -51,16 +45,16 @@ static bool report_load_run(sqlite3 *db, int64_t run_id, struct report_run *r, c
         memset(r, 0, sizeof *r);
         r->id = sqlite3_column_int64(st, 0);
         r->machine_id = sqlite3_column_int64(st, 1);
-        report_copy_text(st, 2, r->started_at, sizeof r->started_at);
-        report_copy_text(st, 3, r->status, sizeof r->status);
-        report_copy_text(st, 4, r->label, sizeof r->label);
-        report_copy_text(st, 5, r->command_line, sizeof r->command_line);
-        report_copy_text(st, 6, r->git_commit, sizeof r->git_commit);
-        report_copy_text(st, 7, r->compiler, sizeof r->compiler);
-        report_copy_text(st, 8, r->cflags, sizeof r->cflags);
-        report_copy_text(st, 9, r->library_versions, sizeof r->library_versions);
-        report_copy_text(st, 10, r->transparent_hugepages, sizeof r->transparent_hugepages);
-        report_copy_text(st, 11, r->cpu_governor, sizeof r->cpu_governor);
+        store_column_text(st, 2, r->started_at, sizeof r->started_at);
+        store_column_text(st, 3, r->status, sizeof r->status);
+        store_column_text(st, 4, r->label, sizeof r->label);
+        store_column_text(st, 5, r->command_line, sizeof r->command_line);
+        store_column_text(st, 6, r->git_commit, sizeof r->git_commit);
+        store_column_text(st, 7, r->compiler, sizeof r->compiler);
+        store_column_text(st, 8, r->cflags, sizeof r->cflags);
+        store_column_text(st, 9, r->library_versions, sizeof r->library_versions);
+        store_column_text(st, 10, r->transparent_hugepages, sizeof r->transparent_hugepages);
+        store_column_text(st, 11, r->cpu_governor, sizeof r->cpu_governor);
     } else if (rc == SQLITE_DONE) {
         snprintf(err, STORE_ERR_LEN, "no run %lld in the database", (long long)run_id);
     } else {
@@ -84,10 +78,10 @@ static bool report_load_machine(sqlite3 *db, int64_t machine_id, struct report_m
     if (rc == SQLITE_ROW) {
         memset(m, 0, sizeof *m);
         m->id = sqlite3_column_int64(st, 0);
-        report_copy_text(st, 1, m->fingerprint, sizeof m->fingerprint);
-        report_copy_text(st, 2, m->hostname, sizeof m->hostname);
-        report_copy_text(st, 3, m->cpu_model, sizeof m->cpu_model);
-        report_copy_text(st, 4, m->kernel, sizeof m->kernel);
+        store_column_text(st, 1, m->fingerprint, sizeof m->fingerprint);
+        store_column_text(st, 2, m->hostname, sizeof m->hostname);
+        store_column_text(st, 3, m->cpu_model, sizeof m->cpu_model);
+        store_column_text(st, 4, m->kernel, sizeof m->kernel);
         m->packages = sqlite3_column_int(st, 5);
         m->numa_nodes = sqlite3_column_int(st, 6);
         m->cores = sqlite3_column_int(st, 7);

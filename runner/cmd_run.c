@@ -537,6 +537,12 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
     free(cases);
     if (!run_plan(&run, err))
         return run_fail(&run, err, 2);
+    size_t oversubscribed = 0;
+    for (size_t i = 0; i < run.case_count; i++)
+        oversubscribed += !run.cases[i].c.skipped && run.cases[i].oversubscribed;
+    if (oversubscribed)
+        fprintf(stderr, "mapbench: warning: %zu cases put more than one worker on a PU "
+                        "(oversubscribed; stored with each case)\n", oversubscribed);
     char estimate[32];
     run_format_duration(run.estimate_total, estimate, sizeof estimate);
     fprintf(stderr, "mapbench: %zu cases (%zu to run, %zu skipped), estimated %s\n", count,

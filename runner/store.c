@@ -926,6 +926,12 @@ static double col_double(struct store_reader *r)
     return sqlite3_column_double(r->stmt, r->next++);
 }
 
+void store_column_text(sqlite3_stmt *st, int column, char *out, size_t len)
+{
+    const unsigned char *text = sqlite3_column_text(st, column);
+    snprintf(out, len, "%s", text ? (const char *)text : "");
+}
+
 static const char *col_text(struct store_reader *r, char *buf, size_t len)
 {
     const unsigned char *text = sqlite3_column_text(r->stmt, r->next++);

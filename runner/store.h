@@ -118,6 +118,10 @@ bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *c
 bool store_histogram_read(struct store *s, int64_t case_id, int repetition, int op, char *encoding,
                           uint64_t **counts, size_t *n, char *err);
 
+/* Copies a text column of a reports' own query into out ("" for NULL), truncating to len. */
+struct sqlite3_stmt;
+void store_column_text(struct sqlite3_stmt *st, int column, char *out, size_t len);
+
 /* The open connection, for reports' own read-only queries over the documented schema and views. */
 struct sqlite3 *store_db(struct store *s);
 

@@ -110,42 +110,19 @@ struct map *support_map_create(const struct support_case *c)
 
 /* ---- random numbers ---- */
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 void support_rng_seed(struct support_rng *r, uint64_t seed)
 {
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
+    rng_seed(&r->rng, seed, 0);
 }
 
 uint64_t support_rng_next(struct support_rng *r)
 {
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
+    return rng_next(&r->rng);
 }
 
 uint64_t support_rng_below(struct support_rng *r, uint64_t bound)
 {
-    return (uint64_t)(((unsigned __int128)support_rng_next(r) * bound) >> 64);
+    return rng_below(&r->rng, bound);
 }
 
 uint64_t support_rng_value(struct support_rng *r)

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 
 #include "maps/map.h"
+#include "runner/rng.h"
 
 /* ---- suites built from the registry ---- */
 
@@ -66,10 +67,10 @@ size_t support_scale(size_t full, size_t quick);
 /* Creates the map a test's state names; fails the test with the creation error otherwise. */
 struct map *support_map_create(const struct support_case *c);
 
-/* ---- random numbers: xoshiro256** seeded through splitmix64 ---- */
+/* ---- random numbers: the runner's own generator (runner/rng.h), seeded per test ---- */
 
 struct support_rng {
-    uint64_t s[4];
+    struct rng rng;
 };
 
 void support_rng_seed(struct support_rng *r, uint64_t seed);

@@ -139,6 +139,32 @@ static void test_run_stores_every_case(void **state)
                      0);
 }
 
+/* libbenchmark's own flags and JSON output keep working behind `--`. */
+static void test_benchmark_json_output(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160], flag[200], json[160];
+    snprintf(db, sizeof db, "%s/json.db", c->dir);
+    snprintf(json, sizeof json, "%s/out.json", c->dir);
+    snprintf(flag, sizeof flag, "--benchmark_out=%s", json);
+    char *argv[] = {c->mapbench, "run", c->scenario, "--db", db, "--set", "threads=4",
+                    "--", flag, "--benchmark_out_format=json", NULL};
+    support_child_exec(argv, &child);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.err, "oversubscribed"));
+    FILE *f = fopen(json, "r");
+    assert_non_null(f);
+    char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "\"benchmarks\""));
+    assert_non_null(strstr(text, "tiny/striped"));
+    assert_non_null(strstr(text, "\"items_per_second\""));
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases WHERE oversubscribed=1"), 2);
+}
+
 static void test_dry_run_measures_nothing(void **state)
 {
     struct cli *c = *state;
@@ -277,6 +303,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_stores_every_case),
+        cmocka_unit_test(test_benchmark_json_output),
         cmocka_unit_test(test_dry_run_measures_nothing),
         cmocka_unit_test(test_bad_input_is_refused),
         cmocka_unit_test(test_machine_lock_refuses_second_run),
