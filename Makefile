@@ -40,7 +40,7 @@ PLUGIN_SO := $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
 all: ./mapbench
 
 ./mapbench: $(BUILD)/mapbench
-	cp $< $@
+	rm -f $@ && cp $< $@
 
 $(BUILD)/mapbench: $(BUILD)/runner/main.o $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -17,6 +17,7 @@
 
 struct plot {
     FILE *pipe;
+    char messages[64]; /* gnuplot's stderr: its warnings are noise, its error is the one line we report */
 };
 
 /* Nothing to draw: an empty labelled frame, not a gnuplot error (a constant outside the range). */
@@ -44,7 +45,19 @@ struct plot *plot_open(char *err)
         return NULL;
     }
     struct plot *p = calloc(1, sizeof *p);
-    if (!p || !(p->pipe = popen("gnuplot", "w"))) {
+    char command[128];
+    int fd = -1;
+    if (p) {
+        snprintf(p->messages, sizeof p->messages, "/tmp/mapbench-gnuplot-XXXXXX");
+        fd = mkstemp(p->messages);
+    }
+    if (fd >= 0) {
+        close(fd);
+        snprintf(command, sizeof command, "gnuplot 2>%s", p->messages);
+    }
+    if (!p || fd < 0 || !(p->pipe = popen(command, "w"))) {
+        if (fd >= 0)
+            unlink(p->messages);
         free(p);
         snprintf(err, PLOT_ERR_LEN, "cannot start gnuplot");
         return NULL;
@@ -52,15 +65,33 @@ struct plot *plot_open(char *err)
     return p;
 }
 
+/* The last non-blank line gnuplot wrote to stderr (its error), or "" */
+static void plot_last_message(const char *path, char *out, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    out[0] = '\0';
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strspn(line, " \t^") != strlen(line))
+            snprintf(out, len, "%.180s", line);
+    }
+    if (f)
+        fclose(f);
+}
+
 bool plot_close(struct plot *p, char *err)
 {
     if (!p)
         return true;
     int status = pclose(p->pipe);
+    char message[200];
+    plot_last_message(p->messages, message, sizeof message);
+    unlink(p->messages);
     free(p);
     if (status != 0) {
-        snprintf(err, PLOT_ERR_LEN, "gnuplot failed (exit status %d); its message is above",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        snprintf(err, PLOT_ERR_LEN, "gnuplot failed (exit status %d): %s",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1, message);
         return false;
     }
     return true;
