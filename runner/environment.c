@@ -57,10 +57,10 @@ static void environment_sysfs(const char *path, bool bracketed, char *out, size_
     fclose(f);
 }
 
+/* "mapbench" and the subcommand's arguments (argv[0] is the subcommand). */
 static void environment_command_line(int argc, char **argv, char *out, size_t len)
 {
-    size_t used = 0;
-    out[0] = '\0';
+    size_t used = (size_t)snprintf(out, len, "mapbench ");
     for (int i = 0; i < argc && used < len; i++)
         used += (size_t)snprintf(out + used, len - used, "%s%s", i ? " " : "", argv[i]);
 }
@@ -74,7 +74,7 @@ void environment_collect(int argc, char **argv, struct environment *env)
     snprintf(env->cflags, sizeof env->cflags, "%s", MAPBENCH_CFLAGS);
     unsigned hwloc_version = hwloc_get_api_version();
     snprintf(env->library_versions, sizeof env->library_versions,
-             "%s; runtime sqlite3=%s hwloc=%u.%u.%u", MAPBENCH_LIBRARY_VERSIONS, sqlite3_libversion(),
+             "%s; runtime sqlite3=%s, hwloc API %u.%u.%u", MAPBENCH_LIBRARY_VERSIONS, sqlite3_libversion(),
              hwloc_version >> 16, (hwloc_version >> 8) & 0xff, hwloc_version & 0xff);
     environment_sysfs("/sys/kernel/mm/transparent_hugepage/enabled", true,
                       env->transparent_hugepages, sizeof env->transparent_hugepages);
