@@ -16,6 +16,8 @@
  */
 #include "reports/compare.h"
 
+#include "maps/map.h"
+
 #include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -83,6 +85,17 @@ static bool compare_fail(char *err, const char *fmt, ...)
 
 /* ---- case keys and names ------------------------------------------------------------------- */
 
+static char *compare_case_key(const struct bench_case *c);
+
+/* The key of c's case as the reference backend ran it: every dimension but the backend. */
+static char *compare_reference_key(const struct bench_case *c)
+{
+    struct bench_case without = *c;
+    without.backend[0] = '\0';
+    without.backend_name[0] = '\0';
+    return compare_case_key(&without);
+}
+
 /* Every dimension that makes two cases the same experiment; seed, warmup, repetitions and
  * latency sampling do not.  %.17g keeps doubles exact. */
 static char *compare_case_key(const struct bench_case *c)
@@ -144,7 +157,16 @@ static char *compare_case_name(const struct bench_case *c)
 
 enum compare_side { COMPARE_SIDE_CANDIDATE, COMPARE_SIDE_BASELINE };
 
+/* The reference backend's median per case of one run, for --normalize. */
+struct compare_reference {
+    char *key; /* compare_case_key with the backend left out */
+    struct compare_samples values;
+    double median;
+};
+
 struct compare_loader {
+    struct compare_reference *references; /* of the run being loaded */
+    size_t reference_count;
     struct compare_report *report;
     const struct compare_metric *metric;
     enum compare_side side;
@@ -174,8 +196,20 @@ static void compare_note_unmatched(struct compare_loader *l, char *key)
     l->report->only_baseline++;
 }
 
+static void compare_references_free(struct compare_loader *l)
+{
+    for (size_t i = 0; i < l->reference_count; i++) {
+        free(l->references[i].key);
+        free(l->references[i].values.values);
+    }
+    free(l->references);
+    l->references = NULL;
+    l->reference_count = 0;
+}
+
 static void compare_loader_free(struct compare_loader *l)
 {
+    compare_references_free(l);
     for (size_t i = 0; i < l->unmatched_count; i++)
         free(l->unmatched[i]);
     free(l->unmatched);
@@ -249,6 +283,50 @@ static struct compare_case *compare_match(struct compare_loader *l, const struct
     return l->last_match = match;
 }
 
+static struct compare_reference *compare_reference_find(struct compare_loader *l, const char *key)
+{
+    for (size_t i = 0; i < l->reference_count; i++)
+        if (strcmp(l->references[i].key, key) == 0)
+            return &l->references[i];
+    return NULL;
+}
+
+/* First pass over a run with --normalize: the reference backend's valid samples per case. */
+static bool compare_take_reference(const struct store_row *row, void *ctx)
+{
+    struct compare_loader *l = ctx;
+    if (strcmp(row->c.backend_name, l->report->options.normalize) != 0 || !row->has_sample ||
+        !row->sample.valid)
+        return true;
+    char *key = compare_reference_key(&row->c);
+    struct compare_reference *ref = key ? compare_reference_find(l, key) : NULL;
+    if (key && !ref) {
+        struct compare_reference *grown =
+            realloc(l->references, (l->reference_count + 1) * sizeof *grown);
+        if (grown) {
+            l->references = grown;
+            ref = &grown[l->reference_count++];
+            *ref = (struct compare_reference){.key = key};
+            key = NULL;
+        }
+    }
+    free(key);
+    double value = l->metric->value(&row->sample);
+    if (!ref || (value > 0.0 && isfinite(value) && !compare_samples_push(&ref->values, value)))
+        l->out_of_memory = true;
+    return !l->out_of_memory;
+}
+
+/* The row's value divided by its reference median; NAN when the run has no reference case. */
+static double compare_normalized(struct compare_loader *l, const struct store_row *row,
+                                 double value)
+{
+    char *key = compare_reference_key(&row->c);
+    struct compare_reference *ref = key ? compare_reference_find(l, key) : NULL;
+    free(key);
+    return ref && ref->median > 0 ? value / ref->median : NAN;
+}
+
 static bool compare_take_row(const struct store_row *row, void *ctx)
 {
     struct compare_loader *l = ctx;
@@ -271,6 +349,8 @@ static bool compare_take_row(const struct store_row *row, void *ctx)
     if (!row->has_sample || !row->sample.valid)
         return true;
     double value = l->metric->value(&row->sample);
+    if (l->report->options.normalize)
+        value = compare_normalized(l, row, value);
     if (!(value > 0.0) || !isfinite(value))
         return true;
     if (!compare_samples_push(side, value)) {
@@ -280,10 +360,28 @@ static bool compare_take_row(const struct store_row *row, void *ctx)
     return true;
 }
 
+/* With --normalize: reads the run's reference medians before its rows are taken. */
+static bool compare_load_references(struct store *s, struct compare_loader *l, int64_t run_id,
+                                    char *err)
+{
+    compare_references_free(l);
+    if (!l->report->options.normalize)
+        return true;
+    if (!store_run_samples(s, run_id, compare_take_reference, l, err))
+        return false;
+    for (size_t i = 0; i < l->reference_count; i++) {
+        struct compare_samples *v = &l->references[i].values;
+        l->references[i].median = v->count ? stats_median(v->values, v->count) : 0;
+    }
+    return true;
+}
+
 static bool compare_load_run(struct store *s, struct compare_loader *l, int64_t run_id, char *err)
 {
     l->last_case_id = 0;
     l->last_match = NULL;
+    if (!compare_load_references(s, l, run_id, err))
+        return false;
     if (!store_run_samples(s, run_id, compare_take_row, l, err))
         return false;
     if (l->out_of_memory)
@@ -557,6 +655,8 @@ static bool compare_check_options(const struct compare_options *o, char *err)
         return compare_fail(err, "threshold %g%% is not between 0%% and 100%%", o->threshold * 100);
     if (o->history < 1)
         return compare_fail(err, "history %d is not a positive number of runs", o->history);
+    if (o->normalize && !map_registry_find(o->normalize))
+        return compare_fail(err, "--normalize: unknown backend '%s'", o->normalize);
     if (!compare_metric_find(o->metric))
         return compare_fail(err, "unknown metric '%s' (ops_per_s, ns_per_op or get_p99_ns)",
                             o->metric);
@@ -672,10 +772,16 @@ static void compare_format_unknown(const struct compare_case *k, double alpha, c
 
 static void compare_format_rule(const struct compare_report *r, char *out, size_t len)
 {
+    char metric[96];
+    if (r->options.normalize)
+        snprintf(metric, sizeof metric, "%s relative to %s in the same run", r->options.metric,
+                 r->options.normalize);
+    else
+        snprintf(metric, sizeof metric, "%s", r->options.metric);
     snprintf(out, len,
              "%s: a case regresses when its Benjamini-Hochberg q < %g and its whole %g%% "
              "interval lies beyond %g%% the wrong way",
-             r->options.metric, r->options.alpha, 100.0 * (1.0 - r->options.alpha),
+             metric, r->options.alpha, 100.0 * (1.0 - r->options.alpha),
              100.0 * r->options.threshold);
 }
 

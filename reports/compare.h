@@ -50,6 +50,10 @@ struct compare_options {
     double alpha;          /* false discovery rate and 1 - interval level: 0.05 */
     bool cross_machine;    /* allow runs of different machine fingerprints */
     const char *metric;    /* "ops_per_s" (default), "ns_per_op", "get_p99_ns" */
+    const char *normalize; /* a backend name, or NULL: each repetition's value is divided by the
+                              median of that backend's case with the same other dimensions in
+                              the same run, which cancels whole-run drift of a shared machine
+                              (and hides a change that moves the reference backend too) */
 };
 
 /* Fills defaults: history 5, threshold 0.05, alpha 0.05, metric ops_per_s. */

@@ -20,7 +20,7 @@
 static const char compare_usage[] =
     "usage: mapbench compare --candidate RUN[,RUN...] [--baseline RUN[,RUN...] | --history N]\n"
     "                        [--db PATH] [--threshold PCT] [--alpha A] [--metric M]\n"
-    "                        [--cross-machine] [--markdown FILE] [--junit FILE]\n"
+    "                        [--cross-machine] [--normalize BACKEND] [--markdown FILE] [--junit FILE]\n"
     "RUN is a run id, `latest` or `previous` (as a baseline: the run before the candidate on\n"
     "its machine), or a comma-separated list of them whose samples are pooled: interleave\n"
     "the runs of the two builds (A B A B A B; --baseline 1,3,5 --candidate 2,4,6) so that the\n"
@@ -28,7 +28,8 @@ static const char compare_usage[] =
     "pooled samples from its last N runs (default 5) on the candidate's machine.  A case\n"
     "regresses when its Benjamini-Hochberg q < A (default 0.05) and its whole 1-A interval\n"
     "of the change lies beyond PCT (default 5).  M: ops_per_s (default), ns_per_op,\n"
-    "get_p99_ns.\n"
+    "get_p99_ns.  --normalize BACKEND divides every repetition by the median of BACKEND's\n"
+    "case with the same other dimensions in the same run: a drift of the whole run cancels.\n"
     "Exit status: 0 no regression, 1 a regression, 2 bad input.\n";
 
 struct compare_cli {
@@ -62,6 +63,7 @@ static bool compare_parse_option(int opt, struct compare_cli *cli, char *err)
     case 'j': cli->junit = optarg; return true;
     case 'x': o->cross_machine = true; return true;
     case 'M': o->metric = optarg; return true;
+    case 'N': o->normalize = optarg; return true;
     case 't':
         if (!compare_parse_number(optarg, true, &number))
             break;
@@ -92,6 +94,7 @@ static int compare_parse(int argc, char **argv, struct compare_cli *cli, char *e
         {"alpha", required_argument, 0, 'a'},    {"markdown", required_argument, 0, 'm'},
         {"junit", required_argument, 0, 'j'},    {"cross-machine", no_argument, 0, 'x'},
         {"metric", required_argument, 0, 'M'},   {"history", required_argument, 0, 'H'},
+        {"normalize", required_argument, 0, 'N'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     compare_options_init(&cli->options);

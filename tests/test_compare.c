@@ -225,6 +225,39 @@ static void test_planted_changes(void **state)
     compare_free(&r);
 }
 
+/* --normalize: a whole-run drift (every backend 30% slower) cancels against the reference
+ * backend, while a slowdown of one backend on top of it is still flagged. */
+static void test_normalize_cancels_run_drift(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, base, "mutex", 1.0, 0);
+    fixture_case(f, base, "rwlock", 1.0, 0);
+    fixture_case(f, base, "striped:shards=64", 1.0, 0);
+    int64_t cand = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, cand, "mutex", 0.70, 3);
+    fixture_case(f, cand, "rwlock", 0.70, 5);
+    fixture_case(f, cand, "striped:shards=64", 0.70 * 0.80, 1);
+    struct compare_options o;
+    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, base, cand, b, c);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.verdicts[COMPARE_REGRESSED], 3); /* raw: the drift looks like regressions */
+    compare_free(&r);
+    o.normalize = "mutex";
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(find_case(&r, "rwlock")->verdict, COMPARE_UNCHANGED);
+    assert_int_equal(find_case(&r, "mutex")->verdict, COMPARE_UNCHANGED);
+    const struct compare_case *striped = find_case(&r, "striped:shards=64");
+    assert_int_equal(striped->verdict, COMPARE_REGRESSED);
+    assert_float_equal(exp(striped->shift.estimate), 0.80, 0.02);
+    compare_free(&r);
+    o.normalize = "nosuch";
+    assert_false(compare_runs(f->store, &o, &r, err));
+    assert_non_null(strstr(err, "unknown backend 'nosuch'"));
+}
+
 static void test_run_against_itself(void **state)
 {
     struct fixture *f = *state;
@@ -582,6 +615,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_planted_changes, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_normalize_cancels_run_drift, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_run_against_itself, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_matching_by_dimensions, fixture_setup,
                                         fixture_teardown),
