@@ -51,6 +51,7 @@ struct window_worker {
     struct window_tally measured;
     uint64_t inserts_all, deletes_all; /* both phases: what validation needs */
     struct workload_stream stream;
+    bool gets_only;             /* the stream holds nothing but gets */
     struct perf_counters perf;
     bool perf_present;
     char binding[32];
@@ -194,7 +195,11 @@ static inline void window_run_batch(const struct window_worker *w, const struct 
         histogram_record(&w->histograms[window_result_op(ops[0])], window_now_ns() - began);
         j = 1;
     }
-    if (w->stream.fresh_puts) {
+    if (w->gets_only) { /* read-only mixes: no operation dispatch at all */
+        uint64_t value;
+        for (; j < WINDOW_BATCH; j++)
+            hits += calls->get(m, keys[j], &value);
+    } else if (w->stream.fresh_puts) {
         for (; j < WINDOW_BATCH; j++) {
             uint64_t key = ops[j] == WORKLOAD_PUT
                                ? workload_fresh_key(w->index, w->shared->workers, cur->fresh++)
@@ -245,6 +250,14 @@ static void window_worker_loop(struct window_worker *w)
         w->measured = t;
 }
 
+static bool window_stream_gets_only(const struct workload_stream *s)
+{
+    for (size_t i = 0; i < s->length; i++)
+        if (s->ops[i] != WORKLOAD_GET)
+            return false;
+    return true;
+}
+
 /* Pinning, memory policy, stream and prefill: everything before the first barrier. */
 static bool window_worker_setup(struct window_worker *w)
 {
@@ -261,6 +274,7 @@ static bool window_worker_setup(struct window_worker *w)
     }
     if (!workload_build(c, w->index, sh->workers, WINDOW_STREAM_MIN, &w->stream, w->error))
         return false;
+    w->gets_only = window_stream_gets_only(&w->stream);
     cfg->backend->thread_enter(sh->map);
     /* Each worker still writes its own share (first touch by the pinned thread); a backend that
      * allows no concurrent writer (plain) gets those shares one after another. */
