@@ -211,8 +211,15 @@ void crossover_describe(const struct report_data *d, const struct report_sweep *
                         char *buf, size_t len)
 {
     const struct report_sweep *w = &sweeps[c->sweep];
-    char at[64];
+    char at[64], hi[64];
     (void)d;
+    if (w->dim == REPORT_DIM_THREADS || w->dim == REPORT_DIM_SHARDS) {
+        /* counted dimensions: no fractional thread; name the two measured points */
+        crossover_format_value(w->dim, c->x_hi, hi, sizeof hi);
+        snprintf(buf, len, "`%s` overtakes `%s` between %g and %s at %s", w->series[c->winner].label,
+                 w->series[c->loser].label, c->x_lo, hi, w->fixed);
+        return;
+    }
     crossover_format_value(w->dim, c->x, at, sizeof at);
     snprintf(buf, len, "`%s` overtakes `%s` above %s at %s", w->series[c->winner].label, w->series[c->loser].label, at,
              w->fixed);

@@ -206,42 +206,91 @@ static void html_winner_sentence(FILE *f, const struct html_page *pg, size_t i)
     html_sentence(f, "winner", text);
 }
 
-static void html_write_findings(FILE *f, const struct html_page *pg)
+/* Sweep indices, those with the most points first: the sweeps a scenario exists for (8 read
+ * ratios, 21 key counts) lead, two-point side sweeps (1 and 2 threads) follow. */
+static size_t *html_sweeps_by_points(const struct html_page *pg)
+{
+    size_t *order = malloc((pg->sweep_count ? pg->sweep_count : 1) * sizeof *order);
+    if (!order)
+        abort();
+    for (size_t i = 0; i < pg->sweep_count; i++) {
+        size_t j = i;
+        for (; j > 0 && pg->sweeps[order[j - 1]].point_count < pg->sweeps[i].point_count; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    return order;
+}
+
+/* The established crossovers, grouped by sweep (most points first). */
+static void html_write_crossovers(FILE *f, const struct html_page *pg, const size_t *order)
 {
     char text[2048];
-    size_t untested = 0, insignificant = 0;
-    fputs("<h2>Findings</h2>\n<h3>Crossovers (significant at both neighbouring points, Mann-Whitney p &lt; 0.05)</h3>\n<ul>\n", f);
     size_t shown = 0;
-    for (size_t i = 0; i < pg->crossover_count; i++) {
-        const struct crossover *c = &pg->crossovers[i];
-        untested += c->verdict == CROSSOVER_TOO_FEW_REPS;
-        insignificant += c->verdict == CROSSOVER_NOT_SIGNIFICANT;
-        if (c->verdict != CROSSOVER_SIGNIFICANT)
-            continue;
-        crossover_describe(pg->data, pg->sweeps, c, text, sizeof text);
-        html_sentence(f, "crossover", text);
-        shown++;
+    fputs("<h3>Crossovers (significant at both neighbouring points, Mann-Whitney p &lt; 0.05)</h3>\n<ul>\n", f);
+    for (size_t k = 0; k < pg->sweep_count; k++) {
+        const struct report_sweep *w = &pg->sweeps[order[k]];
+        size_t in_sweep = 0;
+        for (size_t i = 0; i < pg->crossover_count; i++) {
+            const struct crossover *c = &pg->crossovers[i];
+            if (c->sweep != order[k] || c->verdict != CROSSOVER_SIGNIFICANT)
+                continue;
+            if (in_sweep++ == 0) {
+                fprintf(f, "<li><b>over %s</b> at ", report_dim_name(w->dim));
+                html_escape(f, w->fixed);
+                fputs("<ul>\n", f);
+            }
+            crossover_describe(pg->data, pg->sweeps, c, text, sizeof text);
+            html_sentence(f, "crossover", text);
+        }
+        if (in_sweep)
+            fputs("</ul></li>\n", f);
+        shown += in_sweep;
     }
     if (!shown)
         fputs("<li>none established</li>\n", f);
     fputs("</ul>\n", f);
-    if (untested || insignificant) {
-        fprintf(f, "<details><summary>%zu apparent crossing(s) not established: %zu not significant, %zu with fewer than "
-                   "%d repetitions per point (at most p = 0.1 reachable, so they cannot be significant)</summary><ul>\n",
-                untested + insignificant, insignificant, untested, CROSSOVER_MIN_REPS);
-        for (size_t i = 0; i < pg->crossover_count; i++) {
-            const struct crossover *c = &pg->crossovers[i];
-            if (c->verdict == CROSSOVER_SIGNIFICANT)
-                continue;
-            int n = snprintf(text, sizeof text, "apparent: ");
-            crossover_describe(pg->data, pg->sweeps, c, text + n, sizeof text - (size_t)n);
-            n = (int)strlen(text);
-            snprintf(text + n, sizeof text - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
-                     c->verdict == CROSSOVER_TOO_FEW_REPS ? ", too few repetitions" : "");
-            html_sentence(f, "untested", text);
-        }
-        fputs("</ul></details>\n", f);
+}
+
+/* The crossings the data suggests but cannot establish, folded away with their p-values. */
+static void html_write_unestablished(FILE *f, const struct html_page *pg)
+{
+    char text[2048];
+    size_t untested = 0, insignificant = 0;
+    for (size_t i = 0; i < pg->crossover_count; i++) {
+        untested += pg->crossovers[i].verdict == CROSSOVER_TOO_FEW_REPS;
+        insignificant += pg->crossovers[i].verdict == CROSSOVER_NOT_SIGNIFICANT;
     }
+    if (!untested && !insignificant)
+        return;
+    fprintf(f, "<details><summary>%zu apparent crossing(s) not established: %zu not significant, %zu with fewer than "
+               "%d repetitions per point (at most p = 0.1 reachable, so they cannot be significant)</summary><ul>\n",
+            untested + insignificant, insignificant, untested, CROSSOVER_MIN_REPS);
+    for (size_t i = 0; i < pg->crossover_count; i++) {
+        const struct crossover *c = &pg->crossovers[i];
+        if (c->verdict == CROSSOVER_SIGNIFICANT)
+            continue;
+        int n = snprintf(text, sizeof text, "apparent: ");
+        crossover_describe(pg->data, pg->sweeps, c, text + n, sizeof text - (size_t)n);
+        n = (int)strlen(text);
+        snprintf(text + n, sizeof text - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
+                 c->verdict == CROSSOVER_TOO_FEW_REPS ? ", too few repetitions" : "");
+        html_sentence(f, "untested", text);
+    }
+    fputs("</ul></details>\n", f);
+}
+
+/* Winners first (who leads where, at a glance), then crossovers, knees. */
+static void html_write_findings(FILE *f, const struct html_page *pg)
+{
+    char text[2048];
+    size_t *order = html_sweeps_by_points(pg);
+    fputs("<h2>Findings</h2>\n<h3>Winners (fastest map at each point; `null` and `plain` are ceilings, not contenders)</h3>\n<ul>\n", f);
+    for (size_t k = 0; k < pg->sweep_count; k++)
+        html_winner_sentence(f, pg, order[k]);
+    fputs("</ul>\n", f);
+    html_write_crossovers(f, pg, order);
+    html_write_unestablished(f, pg);
     fputs("<h3>Knees over keys</h3>\n<ul>\n", f);
     for (size_t i = 0; i < pg->knee_count; i++) {
         crossover_describe_knee(pg->sweeps, &pg->knees[i], text, sizeof text);
@@ -249,10 +298,8 @@ static void html_write_findings(FILE *f, const struct html_page *pg)
     }
     if (!pg->knee_count)
         fputs("<li>none (no keys sweep, or no slope drop beyond 0.3 in log-log)</li>\n", f);
-    fputs("</ul>\n<h3>Winners (fastest map at each point; `null` and `plain` are ceilings, not contenders)</h3>\n<ul>\n", f);
-    for (size_t i = 0; i < pg->sweep_count; i++)
-        html_winner_sentence(f, pg, i);
     fputs("</ul>\n", f);
+    free(order);
 }
 
 /* ---- per-sweep tables ---- */

@@ -115,7 +115,7 @@ static void plot_put_string(FILE *f, const char *text)
 static const char *plot_colour(const char *name)
 {
     static const char *const known[] = {"mutex", "rwlock", "striped", "rcu", "cow", "syncmap", "ref-ckht",
-                                        "ref-urcu", "plain", "null"};
+                                        "ref-lfht", "plain", "null"};
     static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                                           "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
     size_t n = sizeof known / sizeof *known;
@@ -128,14 +128,31 @@ static const char *plot_colour(const char *name)
     return colours[hash % n];
 }
 
-static double plot_x(enum report_dim dim, double x)
+/* Where a point goes on the x axis.  Read ratios are drawn evenly spaced, one slot per measured
+ * share of writes (0%, 1%, 5%, 10%, 25% ... crowd the left edge of a linear axis, yet they are
+ * where a reader-writer lock or copy-on-write turns). */
+static double plot_x(const struct report_sweep *w, double x)
 {
-    return dim == REPORT_DIM_READ_PCT ? 100 - x : x;
+    if (w->dim != REPORT_DIM_READ_PCT)
+        return x;
+    size_t slot = 0; /* points ascend in read_pct, so writes descend: count the larger reads */
+    for (size_t i = 0; i < w->point_count; i++)
+        slot += w->points[i] > x;
+    return (double)slot;
+}
+
+/* Labels the evenly spaced read-ratio slots with their share of writes. */
+static void plot_read_ratio_tics(FILE *f, const struct report_sweep *w)
+{
+    fputs("set xtics (", f);
+    for (size_t i = 0; i < w->point_count; i++)
+        fprintf(f, "%s'%g%%%%' %g", i ? ", " : "", 100 - w->points[i], plot_x(w, w->points[i])); /* %% : gnuplot reads tic labels as formats */
+    fprintf(f, ")\nset xrange [-0.3:%g]\n", (double)w->point_count - 0.7);
 }
 
 static const char *plot_x_label(enum report_dim dim)
 {
-    static const char *const labels[] = {"threads", "writes (% of operations)", "keys (log scale)",
+    static const char *const labels[] = {"threads", "writes (% of operations; one slot per measured share)", "keys (log scale)",
                                          "shards (log scale)", "zipf theta", "hot keys", "write kind"};
     return labels[dim];
 }
@@ -154,6 +171,8 @@ static void plot_begin(struct plot *p, const struct report_sweep *w, const char 
     fprintf(f, "\nset xlabel '%s'\nset key outside right top\nset grid\nset yrange [0:*]\n", plot_x_label(w->dim));
     if (w->dim == REPORT_DIM_KEYS || w->dim == REPORT_DIM_SHARDS)
         fprintf(f, "set logscale x %d\n", w->dim == REPORT_DIM_KEYS ? 10 : 2);
+    if (w->dim == REPORT_DIM_READ_PCT)
+        plot_read_ratio_tics(f, w);
     if (w->dim == REPORT_DIM_WRITE_KIND) {
         fputs("set xtics (", f);
         for (size_t i = 0; i < w->point_count; i++)
@@ -226,7 +245,7 @@ static size_t plot_datablock(FILE *f, const struct report_data *d, const struct 
     for (size_t i = 0; i < series->n; i++) {
         double y, lo, hi;
         if (layer->metric(&d->cases[series->cases[i]], layer->arg, &y, &lo, &hi)) {
-            fprintf(f, "%.17g %.17g %.17g %.17g\n", plot_x(w->dim, series->x[i]), y, lo, hi);
+            fprintf(f, "%.17g %.17g %.17g %.17g\n", plot_x(w, series->x[i]), y, lo, hi);
             written++;
         }
     }
@@ -414,5 +433,10 @@ bool plot_sweep_has_starvation(const struct report_data *d, const struct report_
 
 double plot_sweep_heaviest_point(const struct report_sweep *w)
 {
-    return w->dim == REPORT_DIM_READ_PCT ? w->points[0] : w->points[w->point_count - 1];
+    if (w->dim != REPORT_DIM_READ_PCT)
+        return w->points[w->point_count - 1];
+    for (size_t i = 0; i < w->point_count; i++) /* the most writes that still leave gets to time */
+        if (w->points[i] > 0)
+            return w->points[i];
+    return w->points[0];
 }
