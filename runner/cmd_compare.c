@@ -137,15 +137,11 @@ int cmd_compare(int argc, char **argv)
     int parsed = compare_parse(argc, argv, &cli, err);
     if (parsed == 1)
         return 0;
-    if (parsed == 0 && access(cli.db, F_OK) != 0) {
-        snprintf(err, sizeof err, "no results database at %s", cli.db);
-        parsed = 2;
-    }
     if (parsed != 0) {
         fprintf(stderr, "mapbench: compare: %s\n", err);
         return 2;
     }
-    struct store *s = store_open(cli.db, err);
+    struct store *s = store_open_existing(cli.db, err);
     if (!s) {
         fprintf(stderr, "mapbench: compare: %s\n", err);
         return 2;

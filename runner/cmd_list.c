@@ -44,7 +44,7 @@ static int list_scenarios(void)
 static int list_runs(const char *db)
 {
     char err[STORE_ERR_LEN];
-    struct store *s = store_open(db, err);
+    struct store *s = store_open_existing(db, err);
     if (!s) {
         fprintf(stderr, "mapbench: %s\n", err);
         return 1;

@@ -50,7 +50,7 @@ static int report_run_command(const char *db, const char *run, const char *runs,
         fprintf(stderr, "mapbench: report: --run wants a run id or 'latest', not '%s'\n", run);
         return 2;
     }
-    struct store *s = store_open(db, err);
+    struct store *s = store_open_existing(db, err);
     if (!s) {
         fprintf(stderr, "mapbench: %s\n", err);
         return 1;

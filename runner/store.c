@@ -497,6 +497,15 @@ static void store_pending_clear(struct store_pending *p)
     *p = (struct store_pending){ 0 };
 }
 
+struct store *store_open_existing(const char *path, char *err)
+{
+    if (access(path, F_OK) != 0) {
+        snprintf(err, STORE_ERR_LEN, "no results database at %s (mapbench run creates it)", path);
+        return NULL;
+    }
+    return store_open(path, err);
+}
+
 void store_close(struct store *s)
 {
     if (!s)

@@ -40,6 +40,9 @@ struct store;
 struct store *store_open(const char *path, char *err);
 /* The same with another busy timeout (tests, and callers that would rather fail fast). */
 struct store *store_open_with_timeout(const char *path, int timeout_ms, char *err);
+/* store_open for readers (list, report, compare): a missing file is an error ("no results
+ * database at PATH"), never a new empty database left behind. */
+struct store *store_open_existing(const char *path, char *err);
 /* Abandons an unfinished case, then closes.  NULL is allowed. */
 void store_close(struct store *s);
 

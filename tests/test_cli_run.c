@@ -201,6 +201,25 @@ static void test_bad_input_is_refused(void **state)
     cli_assert_error(&child, 1, "cannot write results database /nonexistent-dir/results.db");
 }
 
+/* Commands that only read never leave an empty database behind for a mistyped path. */
+static void test_readers_need_an_existing_database(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160];
+    snprintf(db, sizeof db, "%s/typo.db", c->dir);
+    char *list[] = {c->mapbench, "list", "runs", "--db", db, NULL};
+    char *report[] = {c->mapbench, "report", "--db", db, NULL};
+    char *compare[] = {c->mapbench, "compare", "--candidate", "latest", "--db", db, NULL};
+    char *const *commands[] = {list, report, compare};
+    for (int i = 0; i < 3; i++) {
+        support_child_exec(commands[i], &child);
+        assert_int_not_equal(cli_exit_status(&child), 0);
+        assert_non_null(strstr(child.err, "no results database at"));
+        assert_int_not_equal(access(db, F_OK), 0);
+    }
+}
+
 static void test_machine_lock_refuses_second_run(void **state)
 {
     struct cli *c = *state;
@@ -306,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_benchmark_json_output),
         cmocka_unit_test(test_dry_run_measures_nothing),
         cmocka_unit_test(test_bad_input_is_refused),
+        cmocka_unit_test(test_readers_need_an_existing_database),
         cmocka_unit_test(test_machine_lock_refuses_second_run),
         cmocka_unit_test(test_sigint_stores_finished_work_as_aborted),
         cmocka_unit_test(test_sigkill_keeps_finished_cases),
