@@ -24,19 +24,12 @@
 static struct bench_case bench_case_for(const char *backend, int threads)
 {
     struct bench_case c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.scenario, sizeof c.scenario, "bench");
-    snprintf(c.backend, sizeof c.backend, "%s", backend);
-    snprintf(c.backend_name, sizeof c.backend_name, "%s", backend);
-    snprintf(c.placement, sizeof c.placement, "compact");
+    case_init(&c, "bench", backend);
     c.threads = threads;
     c.read_pct = 100;
-    c.hit_pct = 100;
-    c.keys = 1000;
     c.duration_s = 0.5;
     c.warmup_s = 0.1;
     c.repetitions = BENCH_REPS;
-    c.seed = 1;
     c.latency_every = 0; /* no clock reads inside the loop: the harness at its leanest */
     return c;
 }

@@ -64,6 +64,11 @@ struct bench_case {
     char skip_reason[256];
 };
 
+/* One case with every dimension at the default scenario.h documents (1 thread, compact, 90% gets,
+ * 1000 keys, uniform, 1 s, 5 repetitions...), for programs that build cases by hand (make bench,
+ * tests) instead of from a scenario file. */
+void case_init(struct bench_case *c, const char *scenario, const char *backend_spec);
+
 const char *case_write_kind_name(enum case_write_kind kind);
 const char *case_distribution_text(const struct bench_case *c, char *buf, int len);
 const char *case_memory_name(enum case_memory memory);

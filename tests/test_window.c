@@ -18,16 +18,11 @@
 static struct bench_case window_case(const char *backend, int threads, double read_pct)
 {
     struct bench_case c;
-    memset(&c, 0, sizeof c);
-    snprintf(c.scenario, sizeof c.scenario, "test");
-    snprintf(c.backend, sizeof c.backend, "%s", backend);
-    snprintf(c.backend_name, sizeof c.backend_name, "%.*s", (int)strcspn(backend, ":"), backend);
-    snprintf(c.placement, sizeof c.placement, "compact");
+    case_init(&c, "test", backend);
     c.threads = threads;
     c.read_pct = read_pct;
-    c.hit_pct = 100;
-    c.keys = 1000;
     c.duration_s = 0.1;
+    c.warmup_s = 0;
     c.repetitions = 1;
     c.seed = 7;
     c.latency_every = 16;
