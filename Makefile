@@ -26,6 +26,17 @@ LIBRARY_VERSIONS := $(foreach p,$(PKGS),$(p)=$(shell pkg-config --modversion $(p
 $(BUILD)/runner/environment.o: CFLAGS += -DMAPBENCH_LIBRARY_VERSIONS='"$(LIBRARY_VERSIONS)"' \
 	-DMAPBENCH_CFLAGS='"-std=c11 -O2 -g $(SANITIZE)"'
 
+# The commit the binary is built from, "+dirty" when tracked files differ from it; empty outside a
+# git checkout.  The stamp changes only when the value does, so environment.o is rebuilt then only.
+GIT_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+GIT_COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo +dirty))
+$(BUILD)/runner/environment.o: CFLAGS += -DMAPBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/runner/environment.o: $(BUILD)/commit.stamp
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+FORCE:
+
 LIB_C := $(filter-out runner/main.c,$(wildcard maps/*.c scenarios/*.c runner/*.c reports/*.c))
 LIB_CXX := $(wildcard runner/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)

@@ -177,6 +177,35 @@ bool crossover_find_knees(const struct report_data *d, const struct report_sweep
     return true;
 }
 
+static int crossover_compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double crossover_sweep_bytes_per_key(const struct report_data *d, const struct report_sweep *w)
+{
+    double *at_largest = malloc((w->series_count + 1) * sizeof *at_largest);
+    size_t n = 0;
+    for (size_t s = 0; at_largest && s < w->series_count; s++) {
+        const struct report_series *series = &w->series[s];
+        for (size_t i = series->n; i-- > 0 && strcmp(series->name, "null") != 0;) {
+            double b = d->cases[series->cases[i]].bytes_per_key;
+            if (isfinite(b) && b > 0) {
+                at_largest[n++] = b;
+                break;
+            }
+        }
+    }
+    double result = 0;
+    if (n > 0) {
+        qsort(at_largest, n, sizeof *at_largest, crossover_compare_doubles);
+        result = at_largest[(n - 1) / 2];
+    }
+    free(at_largest);
+    return result;
+}
+
 /* ---- sentences ---- */
 
 static void crossover_format_count(double x, char *buf, size_t len)

@@ -60,6 +60,13 @@ bool crossover_find_all(const struct report_data *d, const struct report_sweep *
 bool crossover_find_knees(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
                           struct knee **out, size_t *count);
 
+/* The bytes per key at which a keys sweep's cache capacities are drawn: the lower median, over the
+ * sweep's series (null excluded), of each series' bytes per key at its largest point.  At the
+ * largest point fixed overheads (empty shards, a minimum table) no longer count, and a median
+ * keeps one backend with pending copies (cow under writes holds thousands of bytes per key
+ * until its grace periods end) from moving every line.  0 when no series has a figure. */
+double crossover_sweep_bytes_per_key(const struct report_data *d, const struct report_sweep *w);
+
 /* The crossing as a sentence in plain text (the caller escapes it for HTML):
  * "striped overtakes rwlock above 12% writes at 2 threads (compact), ...". */
 void crossover_describe(const struct report_data *d, const struct report_sweep *sweeps, const struct crossover *c,

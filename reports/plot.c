@@ -285,26 +285,11 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
 
 #define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, ""}})
 
-static double plot_median_bytes_per_key(const struct report_data *d, const struct report_sweep *w)
-{
-    double sum = 0;
-    size_t n = 0;
-    for (size_t s = 0; s < w->series_count; s++)
-        for (size_t i = 0; i < w->series[s].n; i++) {
-            double b = d->cases[w->series[s].cases[i]].bytes_per_key;
-            if (b > 0 && strcmp(w->series[s].name, "null") != 0) {
-                sum += b;
-                n++;
-            }
-        }
-    return n ? sum / n : 0;
-}
-
-/* The cache levels as vertical lines, at their capacity in keys. */
+/* The cache levels as vertical lines, at their capacity in keys (crossover_sweep_bytes_per_key). */
 static void plot_cache_lines(struct plot *p, const struct report_data *d, const struct report_sweep *w)
 {
     const struct report_machine *m = report_data_machine_of(d, &d->runs[w->run]);
-    double bytes_per_key = plot_median_bytes_per_key(d, w);
+    double bytes_per_key = crossover_sweep_bytes_per_key(d, w);
     double lo = w->points[0] / 1.5, hi = w->points[w->point_count - 1] * 1.5;
     fprintf(p->pipe, "set xrange [%g:%g]\n", lo, hi);
     for (int level = 0; m && bytes_per_key > 0 && level < m->cache_levels && level < 4; level++) {
@@ -313,8 +298,9 @@ static void plot_cache_lines(struct plot *p, const struct report_data *d, const 
             continue;
         fprintf(p->pipe,
                 "set arrow from %g, graph 0 to %g, graph 1 nohead dashtype 2 lc rgb '#555555'\n"
-                "set label 'L%d %llu KiB' at %g, graph 0.97 rotate by 90 right offset -0.6,0 textcolor rgb '#555555'\n",
-                keys, keys, level + 1, (unsigned long long)(m->cache_bytes[level] >> 10), keys);
+                "set label 'L%d %llu KiB at %.0f B/key' at %g, graph 0.97 rotate by 90 right offset -0.6,0 noenhanced"
+                " textcolor rgb '#555555'\n",
+                keys, keys, level + 1, (unsigned long long)(m->cache_bytes[level] >> 10), bytes_per_key, keys);
     }
 }
 

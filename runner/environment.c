@@ -2,7 +2,10 @@
  * environment.c: reads the build and machine facts of environment.h.  Library versions and flags
  * are baked in at build time by the Makefile (pkg-config --modversion), since libbenchmark and
  * liburcu expose no runtime version call; sqlite3 and hwloc are read at run time as well, so a
- * library upgraded under an old binary still shows.
+ * library upgraded under an old binary still shows.  The git commit is the one the binary was
+ * built from (with "+dirty" when tracked files differed from it), not the current directory's:
+ * a run started elsewhere, or from a checkout that moved on since the build, still names the code
+ * that measured.
  */
 #include "runner/environment.h"
 
@@ -20,20 +23,9 @@
 #ifndef MAPBENCH_CFLAGS
 #define MAPBENCH_CFLAGS "unknown"
 #endif
-
-/* First line of a command's output, trimmed; empty when it fails. */
-static void environment_command(const char *command, char *out, size_t len)
-{
-    out[0] = '\0';
-    FILE *p = popen(command, "r");
-    if (!p)
-        return;
-    if (!fgets(out, (int)len, p))
-        out[0] = '\0';
-    out[strcspn(out, "\n")] = '\0';
-    if (pclose(p) != 0)
-        out[0] = '\0';
-}
+#ifndef MAPBENCH_GIT_COMMIT
+#define MAPBENCH_GIT_COMMIT ""
+#endif
 
 /* The bracketed choice of a sysfs setting such as "always [madvise] never". */
 static void environment_sysfs(const char *path, bool bracketed, char *out, size_t len)
@@ -69,7 +61,7 @@ void environment_collect(int argc, char **argv, struct environment *env)
 {
     memset(env, 0, sizeof *env);
     environment_command_line(argc, argv, env->command_line, sizeof env->command_line);
-    environment_command("git rev-parse HEAD 2>/dev/null", env->git_commit, sizeof env->git_commit);
+    snprintf(env->git_commit, sizeof env->git_commit, "%s", MAPBENCH_GIT_COMMIT);
     snprintf(env->compiler, sizeof env->compiler, "%s", __VERSION__);
     snprintf(env->cflags, sizeof env->cflags, "%s", MAPBENCH_CFLAGS);
     unsigned hwloc_version = hwloc_get_api_version();

@@ -882,16 +882,18 @@ int store_list_runs(struct store *s, FILE *out, char *err)
                        "SELECT r.id, r.started_at, r.status, m.hostname,"
                        " (SELECT count(*) FROM cases c WHERE c.run_id = r.id),"
                        " (SELECT count(*) FROM cases c WHERE c.run_id = r.id AND c.status = 'ok'),"
-                       " coalesce(substr(r.git_commit, 1, 10), '-'), coalesce(r.label, '')"
+                       " coalesce(substr(r.git_commit, 1, 10)"
+                       "          || CASE WHEN r.git_commit LIKE '%+dirty' THEN '+' ELSE '' END, '-'),"
+                       " coalesce(r.label, '')"
                        " FROM runs r JOIN machines m ON m.id = r.machine_id ORDER BY r.id DESC",
                        &b, err))
         return -1;
-    fprintf(out, "%6s  %-20s  %-8s  %-16s  %6s  %6s  %-10s  %s\n", "run", "started (UTC)", "status", "host",
+    fprintf(out, "%6s  %-20s  %-8s  %-16s  %6s  %6s  %-11s  %s\n", "run", "started (UTC)", "status", "host",
             "cases", "ok", "commit", "label");
     int rc, runs = 0;
     while ((rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
         sqlite3_stmt *st = b.stmt;
-        fprintf(out, "%6lld  %-20s  %-8s  %-16s  %6lld  %6lld  %-10s  %s\n", (long long)sqlite3_column_int64(st, 0),
+        fprintf(out, "%6lld  %-20s  %-8s  %-16s  %6lld  %6lld  %-11s  %s\n", (long long)sqlite3_column_int64(st, 0),
                 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
                 (long long)sqlite3_column_int64(st, 4), (long long)sqlite3_column_int64(st, 5),
                 sqlite3_column_text(st, 6), sqlite3_column_text(st, 7));

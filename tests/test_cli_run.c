@@ -139,6 +139,42 @@ static void test_run_stores_every_case(void **state)
                      0);
 }
 
+/* The first line `command` prints, or "" */
+static void cli_command_line(const char *command, char *out, size_t len)
+{
+    FILE *p = popen(command, "r");
+    assert_non_null(p);
+    if (!fgets(out, (int)len, p))
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    pclose(p);
+}
+
+/* A run started outside the checkout records the commit mapbench was built from, not none. */
+static void test_run_records_the_build_commit_from_any_directory(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char bin[400], command[600], expected[128], cwd[512], stored[256], db[160];
+    support_binary_dir(bin, sizeof bin); /* BUILD/tests, two levels below the source tree */
+    snprintf(command, sizeof command, "git -C '%s/../..' rev-parse HEAD 2>/dev/null", bin);
+    cli_command_line(command, expected, sizeof expected);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(c->dir), 0); /* a temporary directory, in no git checkout */
+    cli_run(c, &child, c->scenario, "--db", "commit.db", NULL);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(cli_exit_status(&child), 0);
+    snprintf(db, sizeof db, "%s/commit.db", c->dir);
+    cli_query_text(db, "SELECT coalesce(git_commit, '') FROM runs", stored, sizeof stored);
+    if (expected[0] == '\0') { /* built outside a checkout: nothing to name */
+        assert_string_equal(stored, "");
+        return;
+    }
+    assert_int_equal(strlen(expected), 40);
+    assert_memory_equal(stored, expected, 40);
+    assert_true(strcmp(stored + 40, "") == 0 || strcmp(stored + 40, "+dirty") == 0);
+}
+
 /* libbenchmark's own flags and JSON output keep working behind `--`. */
 static void test_benchmark_json_output(void **state)
 {
@@ -322,6 +358,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_stores_every_case),
+        cmocka_unit_test(test_run_records_the_build_commit_from_any_directory),
         cmocka_unit_test(test_benchmark_json_output),
         cmocka_unit_test(test_dry_run_measures_nothing),
         cmocka_unit_test(test_bad_input_is_refused),

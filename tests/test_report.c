@@ -5,7 +5,7 @@
  *     50, 75, five tight repetitions each: one significant crossing at read_pct 41.67 (58.3% writes);
  *   - scenario "noisy": two backends over threads 1..3 whose repetitions overlap widely: an
  *     apparent crossing that must not be reported as found;
- *   - scenario "kc": one backend over keys 1k..1M, flat to 64k then falling 60% per 4x: a knee at
+ *   - scenario "kc": mutex over keys 1k..1M, flat to 64k then falling 60% per 4x: a knee at
  *     64k keys, beside L2 (1 MiB / 32 bytes per key = 32k keys);
  *   - a hostile run label and backend spec (markup, quotes, SQL).
  * Covered: table values equal the database's, the planted crossover and knee, escaping, every file
@@ -58,6 +58,9 @@ static void fixture_case(struct bench_case *c, const char *scenario, const char 
     c->latency_every = 64;
 }
 
+/* The bytes per key fixture_write stores. */
+static double fixture_bytes_per_key = 32;
+
 /* One case with repetitions at mops * factor[i] million operations per second. */
 static void fixture_write(struct fixture *f, const struct bench_case *c, double mops, const double *factor, int n)
 {
@@ -74,7 +77,7 @@ static void fixture_write(struct fixture *f, const struct bench_case *c, double 
         r.ns_per_op = 1e9 / r.ops_per_s;
         r.workers = 1;
         r.worker_ops[0] = r.total_ops;
-        r.bytes_per_key = 32;
+        r.bytes_per_key = fixture_bytes_per_key;
         r.latency[RESULT_OP_GET] = (struct result_latency){10, 40, 60, 90, 200, 1000};
         r.valid = true;
         assert_true(store_sample_insert(f->store, case_id, &r, err));
@@ -112,6 +115,11 @@ static void fixture_plant(struct fixture *f)
         fixture_case(&c, "kc", "mutex", "mutex");
         c.keys = 1024ULL << (2 * k); /* 1k, 4k, 16k, 64k, 256k, 1M */
         fixture_write(f, &c, keys_mops[k], tight, 5);
+        fixture_case(&c, "kc", "cow", "cow"); /* flat and slow, holding pending copies */
+        c.keys = 1024ULL << (2 * k);
+        fixture_bytes_per_key = 4096;
+        fixture_write(f, &c, 5, tight, 5);
+        fixture_bytes_per_key = 32;
     }
     fixture_case(&c, "hostile", HOSTILE_BACKEND, "x\"'<b>");
     fixture_write(f, &c, 10, tight, 5);
@@ -272,6 +280,40 @@ static void test_knee_at_planted_point_beside_l2(void **state)
     analysis_free(&a);
 }
 
+/* The plot's cache lines sit at mutex's 32 bytes per key, not pulled towards cow's 4096. */
+static void test_cache_lines_ignore_one_backends_pending_copies(void **state)
+{
+    struct analysis a;
+    analyse(*state, &a);
+    size_t kc = 0;
+    for (size_t w = 0; w < a.sweep_count; w++)
+        if (strcmp(a.sweeps[w].scenario, "kc") == 0 && a.sweeps[w].dim == REPORT_DIM_KEYS) {
+            assert_int_equal(a.sweeps[w].series_count, 2);
+            assert_true(crossover_sweep_bytes_per_key(&a.d, &a.sweeps[w]) == 32);
+            kc++;
+        }
+    assert_int_equal(kc, 1);
+    analysis_free(&a);
+    char *html = write_report(*state);
+    free(html);
+    struct fixture *f = *state;
+    char path[256];
+    bool found = false;
+    for (int i = 0; i < 16 && !found; i++) {
+        snprintf(path, sizeof path, "%s/sweep-%03d-throughput.svg", f->out, i);
+        if (access(path, R_OK) != 0)
+            continue;
+        char *svg = read_text(path);
+        found = strstr(svg, "kc: throughput") != NULL;
+        if (found) {
+            assert_non_null(strstr(svg, "L2 1024 KiB at 32 B/key"));
+            assert_non_null(strstr(svg, "L3 32768 KiB at 32 B/key"));
+        }
+        free(svg);
+    }
+    assert_true(found);
+}
+
 static void test_table_values_equal_database(void **state)
 {
     struct fixture *f = *state;
@@ -397,6 +439,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_strings_escaped, fixture_setup, fixture_teardown),
         cmocka_unit_test(test_html_escape_every_special_character),
         cmocka_unit_test_setup_teardown(test_every_referenced_file_exists, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cache_lines_ignore_one_backends_pending_copies, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_gnuplot_missing_is_one_clear_error, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
