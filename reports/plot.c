@@ -150,6 +150,22 @@ static void plot_read_ratio_tics(FILE *f, const struct report_sweep *w)
     fprintf(f, ")\nset xrange [-0.3:%g]\n", (double)w->point_count - 0.7);
 }
 
+/* Counted dimensions (threads, hot keys) get a tic at every measured count, not at 1.2 threads,
+ * and a margin so the end points do not sit on the frame. */
+static void plot_count_tics(FILE *f, const struct report_sweep *w)
+{
+    double lo = w->points[0], hi = w->points[w->point_count - 1], margin = (hi - lo) * 0.04;
+    if (w->point_count <= 16) {
+        fputs("set xtics (", f);
+        for (size_t i = 0; i < w->point_count; i++)
+            fprintf(f, "%s%g", i ? ", " : "", w->points[i]);
+        fputs(")\n", f);
+    } else {
+        fputs("set format x '%.0f'\n", f);
+    }
+    fprintf(f, "set xrange [%g:%g]\n", lo - margin, hi + margin);
+}
+
 static const char *plot_x_label(enum report_dim dim)
 {
     static const char *const labels[] = {"threads", "writes (% of operations; one slot per measured share)", "keys (log scale)",
@@ -173,6 +189,8 @@ static void plot_begin(struct plot *p, const struct report_sweep *w, const char 
         fprintf(f, "set logscale x %d\n", w->dim == REPORT_DIM_KEYS ? 10 : 2);
     if (w->dim == REPORT_DIM_READ_PCT)
         plot_read_ratio_tics(f, w);
+    if (w->dim == REPORT_DIM_THREADS || w->dim == REPORT_DIM_HOT_KEYS)
+        plot_count_tics(f, w);
     if (w->dim == REPORT_DIM_WRITE_KIND) {
         fputs("set xtics (", f);
         for (size_t i = 0; i < w->point_count; i++)

@@ -280,6 +280,24 @@ static void test_knee_at_planted_point_beside_l2(void **state)
     analysis_free(&a);
 }
 
+/* The throughput plot whose title starts with `title` (the report is written first), malloc'd. */
+static char *read_throughput_plot(struct fixture *f, const char *title)
+{
+    free(write_report(f));
+    char path[256];
+    for (int i = 0; i < 16; i++) {
+        snprintf(path, sizeof path, "%s/sweep-%03d-throughput.svg", f->out, i);
+        if (access(path, R_OK) != 0)
+            continue;
+        char *svg = read_text(path);
+        if (strstr(svg, title))
+            return svg;
+        free(svg);
+    }
+    fail_msg("no throughput plot titled '%s'", title);
+    return NULL;
+}
+
 /* The plot's cache lines sit at mutex's 32 bytes per key, not pulled towards cow's 4096. */
 static void test_cache_lines_ignore_one_backends_pending_copies(void **state)
 {
@@ -294,24 +312,21 @@ static void test_cache_lines_ignore_one_backends_pending_copies(void **state)
         }
     assert_int_equal(kc, 1);
     analysis_free(&a);
-    char *html = write_report(*state);
-    free(html);
-    struct fixture *f = *state;
-    char path[256];
-    bool found = false;
-    for (int i = 0; i < 16 && !found; i++) {
-        snprintf(path, sizeof path, "%s/sweep-%03d-throughput.svg", f->out, i);
-        if (access(path, R_OK) != 0)
-            continue;
-        char *svg = read_text(path);
-        found = strstr(svg, "kc: throughput") != NULL;
-        if (found) {
-            assert_non_null(strstr(svg, "L2 1024 KiB at 32 B/key"));
-            assert_non_null(strstr(svg, "L3 32768 KiB at 32 B/key"));
-        }
-        free(svg);
-    }
-    assert_true(found);
+    char *svg = read_throughput_plot(*state, "kc: throughput");
+    assert_non_null(strstr(svg, "L2 1024 KiB at 32 B/key"));
+    assert_non_null(strstr(svg, "L3 32768 KiB at 32 B/key"));
+    free(svg);
+}
+
+/* Threads 1..3 are labelled 1, 2, 3: no tic at 1.5 threads. */
+static void test_thread_axis_has_whole_threads(void **state)
+{
+    char *svg = read_throughput_plot(*state, "noisy: throughput");
+    assert_non_null(strstr(svg, "<text> 2</text>"));
+    assert_non_null(strstr(svg, "<text> 3</text>"));
+    assert_null(strstr(svg, "<text> 1.5</text>"));
+    assert_null(strstr(svg, "<text> 2.5</text>"));
+    free(svg);
 }
 
 static void test_table_values_equal_database(void **state)
@@ -441,6 +456,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_referenced_file_exists, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cache_lines_ignore_one_backends_pending_copies, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_thread_axis_has_whole_threads, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_gnuplot_missing_is_one_clear_error, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
