@@ -228,7 +228,7 @@ static bool plot_metric_bytes(const struct report_case *c, int arg, double *y, d
 {
     (void)arg;
     *y = *lo = *hi = c->bytes_per_key;
-    return c->n > 0 && isfinite(*y);
+    return c->n > 0 && isfinite(*y) && *y > 0; /* drawn on a log axis; null holds nothing */
 }
 
 static bool plot_metric_allocs(const struct report_case *c, int arg, double *y, double *lo, double *hi)
@@ -245,12 +245,14 @@ static bool plot_metric_fairness(const struct report_case *c, int arg, double *y
     return c->n > 0 && c->c.threads > 1 && isfinite(*y);
 }
 
-/* One set of lines on a plot: the metric, its argument, the gnuplot "with" clause and a suffix for
- * the titles. */
+/* One set of lines on a plot: the metric, its argument, the gnuplot "with" clause, a suffix for
+ * the titles, and whether the `null` backend is left out (its throughput, the harness alone, is
+ * ten times any map's and would flatten every other line against the axis). */
 struct plot_layer {
     plot_metric_fn metric;
     int arg;
     const char *style, *suffix;
+    bool without_null;
 };
 
 /* Writes series s of layer l as datablock $dL_S; returns the number of points written. */
@@ -282,7 +284,8 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
         return;
     for (size_t l = 0; l < layer_count; l++)
         for (size_t s = 0; s < w->series_count; s++)
-            any[l * n + s] = plot_datablock(f, d, w, l, s, &layers[l]) > 0;
+            any[l * n + s] = !(layers[l].without_null && strcmp(w->series[s].name, "null") == 0) &&
+                             plot_datablock(f, d, w, l, s, &layers[l]) > 0;
     fputs("plot ", f);
     bool comma = false;
     for (size_t l = 0; l < layer_count; l++)
@@ -301,7 +304,7 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
     free(any);
 }
 
-#define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, ""}})
+#define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, "", false}})
 
 /* The cache levels as vertical lines, at their capacity in keys (crossover_sweep_bytes_per_key). */
 static void plot_cache_lines(struct plot *p, const struct report_data *d, const struct report_sweep *w)
@@ -334,7 +337,15 @@ void plot_sweep_throughput(struct plot *p, const struct report_data *d, const st
     plot_begin(p, w, path, title, "Mops/s (median; bars: min..max of repetitions)", 420);
     if (w->dim == REPORT_DIM_KEYS)
         plot_cache_lines(p, d, w);
-    plot_layers(p, d, w, PLOT_LAYER(plot_metric_throughput, 0, "yerrorlines pt 7 ps 0.6"), 1);
+    bool has_null = false;
+    for (size_t s = 0; s < w->series_count; s++)
+        has_null |= strcmp(w->series[s].name, "null") == 0;
+    if (has_null)
+        fputs("set label 'null (the harness alone) is in the table, not drawn' at screen 0.99, screen 0.02 right"
+              " font ',9' textcolor rgb '#555555'\n",
+              p->pipe);
+    const struct plot_layer layer = {plot_metric_throughput, 0, "yerrorlines pt 7 ps 0.6", "", true};
+    plot_layers(p, d, w, &layer, 1);
     plot_end(p);
 }
 
@@ -346,8 +357,8 @@ void plot_sweep_latency(struct plot *p, const struct report_data *d, const struc
     fputs("set logscale y\nset yrange [*:*]\n", p->pipe);
     if (w->dim == REPORT_DIM_KEYS)
         plot_cache_lines(p, d, w);
-    const struct plot_layer layers[] = {{plot_metric_latency, 2, "linespoints pt 7 ps 0.5", " p99"},
-                                        {plot_metric_latency, 0, "linespoints dashtype 2 pt 6 ps 0.5", " p50"}};
+    const struct plot_layer layers[] = {{plot_metric_latency, 2, "linespoints pt 7 ps 0.5", " p99", false},
+                                        {plot_metric_latency, 0, "linespoints dashtype 2 pt 6 ps 0.5", " p50", false}};
     plot_layers(p, d, w, layers, 2);
     plot_end(p);
 }
@@ -393,12 +404,13 @@ void plot_sweep_memory(struct plot *p, const struct report_data *d, const struct
 {
     char title[REPORT_TEXT + 256];
     plot_title(w, "memory", title, sizeof title);
-    plot_begin(p, w, path, title, "bytes per key", 640);
+    plot_begin(p, w, path, title, "bytes per key (log scale)", 640);
     fputs("set multiplot layout 2,1 title ", p->pipe);
     plot_put_string(p->pipe, title);
-    fputs("\nunset title\n", p->pipe);
+    /* log: cow's pending copies hold thousands of bytes per key beside a table's tens */
+    fputs("\nunset title\nset logscale y\nset yrange [*:*]\n", p->pipe);
     plot_layers(p, d, w, PLOT_LAYER(plot_metric_bytes, 0, "linespoints pt 7 ps 0.5"), 1);
-    fputs("set ylabel 'allocations per operation'\nset yrange [0:0.001<*]\n", p->pipe);
+    fputs("unset logscale y\nset ylabel 'allocations per operation'\nset yrange [0:0.001<*]\n", p->pipe);
     plot_layers(p, d, w, PLOT_LAYER(plot_metric_allocs, 0, "linespoints pt 7 ps 0.5"), 1);
     fputs("unset multiplot\n", p->pipe);
     plot_end(p);
