@@ -67,6 +67,7 @@ const char *compare_verdict_name(enum compare_verdict v)
 {
     static const char *const names[COMPARE_VERDICTS] = {
         [COMPARE_REGRESSED] = "regressed", [COMPARE_IMPROVED] = "improved",
+        [COMPARE_INCONCLUSIVE] = "inconclusive",
         [COMPARE_UNKNOWN] = "unknown",     [COMPARE_UNCHANGED] = "unchanged",
     };
     return (unsigned)v < COMPARE_VERDICTS ? names[v] : "?";
@@ -578,6 +579,21 @@ static void compare_case_measure(struct compare_case *k, double alpha)
         k->shift = (struct stats_shift){NAN, -INFINITY, INFINITY};
 }
 
+/* The shift's interval as a gain: in the good direction of the metric. */
+static void compare_gain(const struct compare_case *k, const struct compare_report *r, double *lo, double *hi)
+{
+    *lo = r->higher_is_better ? k->shift.lo : -k->shift.hi;
+    *hi = r->higher_is_better ? k->shift.hi : -k->shift.lo;
+}
+
+/* The whole interval beyond the threshold one way or the other. */
+static bool compare_beyond_threshold(const struct compare_case *k, const struct compare_report *r)
+{
+    double lo, hi, limit = log(1.0 - r->options.threshold);
+    compare_gain(k, r, &lo, &hi);
+    return hi < limit || lo > -limit;
+}
+
 static enum compare_verdict compare_case_verdict(struct compare_case *k, const struct compare_report *r)
 {
     double alpha = r->options.alpha, limit = log(1.0 - r->options.threshold);
@@ -585,14 +601,13 @@ static enum compare_verdict compare_case_verdict(struct compare_case *k, const s
         k->needed = stats_mann_whitney_needed(alpha);
         return COMPARE_UNKNOWN;
     }
-    /* gain: the shift in the good direction of the metric */
-    double gain_lo = r->higher_is_better ? k->shift.lo : -k->shift.hi;
-    double gain_hi = r->higher_is_better ? k->shift.hi : -k->shift.lo;
+    double gain_lo, gain_hi;
+    compare_gain(k, r, &gain_lo, &gain_hi);
     if (k->q < alpha && gain_hi < limit)
         return COMPARE_REGRESSED;
     if (k->q < alpha && gain_lo > -limit)
         return COMPARE_IMPROVED;
-    return COMPARE_UNCHANGED;
+    return compare_beyond_threshold(k, r) ? COMPARE_INCONCLUSIVE : COMPARE_UNCHANGED;
 }
 
 /* Verdict order, then worst change first within a verdict. */
@@ -627,20 +642,34 @@ static bool compare_judge(struct compare_report *r, char *err)
     if (kept == 0)
         return compare_fail(err, "the candidate (%s) and the baseline (%s) have no case in common",
                             r->candidate_text, r->baseline_text);
+    /* The correction counts only the cases that can be tested: a case skipped on both sides, or
+     * with too few repetitions for any p below alpha, is not a hypothesis and must not dilute q. */
     double *q = malloc(kept * sizeof *q);
-    if (!q)
+    size_t *tested = malloc(kept * sizeof *tested), testable = 0;
+    if (!q || !tested) {
+        free(q);
+        free(tested);
         return compare_fail(err, "out of memory judging %zu cases", kept);
-    for (size_t i = 0; i < kept; i++) {
-        compare_case_measure(&r->cases[i], r->options.alpha);
-        q[i] = r->cases[i].p;
     }
-    stats_benjamini_hochberg(q, kept);
     for (size_t i = 0; i < kept; i++) {
-        r->cases[i].q = q[i];
+        struct compare_case *k = &r->cases[i];
+        compare_case_measure(k, r->options.alpha);
+        k->q = 1.0;
+        if (stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < r->options.alpha) {
+            q[testable] = k->p;
+            tested[testable++] = i;
+        }
+    }
+    stats_benjamini_hochberg(q, testable);
+    for (size_t i = 0; i < testable; i++)
+        r->cases[tested[i]].q = q[i];
+    r->tested = testable;
+    for (size_t i = 0; i < kept; i++) {
         r->cases[i].verdict = compare_case_verdict(&r->cases[i], r);
         r->verdicts[r->cases[i].verdict]++;
     }
     free(q);
+    free(tested);
     qsort_r(r->cases, kept, sizeof *r->cases, compare_by_verdict, r);
     return true;
 }
@@ -788,11 +817,23 @@ static void compare_format_rule(const struct compare_report *r, char *out, size_
 static void compare_format_summary(const struct compare_report *r, char *out, size_t len)
 {
     snprintf(out, len,
-             "%zu cases: %zu regressed, %zu improved, %zu unchanged, %zu unknown; "
+             "%zu cases: %zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu unknown; "
              "%zu only in the baseline, %zu only in the candidate (not compared)",
              r->count, r->verdicts[COMPARE_REGRESSED], r->verdicts[COMPARE_IMPROVED],
-             r->verdicts[COMPARE_UNCHANGED], r->verdicts[COMPARE_UNKNOWN], r->only_baseline,
-             r->only_candidate);
+             r->verdicts[COMPARE_UNCHANGED], r->verdicts[COMPARE_INCONCLUSIVE], r->verdicts[COMPARE_UNKNOWN],
+             r->only_baseline, r->only_candidate);
+}
+
+/* What to do about the inconclusive cases; "" when there are none. */
+static void compare_format_advice(const struct compare_report *r, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (r->verdicts[COMPARE_INCONCLUSIVE])
+        snprintf(out, len,
+                 "%zu inconclusive case(s) moved beyond %g%% over their whole interval, yet are not "
+                 "significant once corrected for %zu cases: pool more runs a side (--baseline 1,3,5 "
+                 "--candidate 2,4,6, interleaved in time, or --history N) to decide them",
+                 r->verdicts[COMPARE_INCONCLUSIVE], 100.0 * r->options.threshold, r->tested);
 }
 
 /* ---- the table ----------------------------------------------------------------------------- */
@@ -824,6 +865,9 @@ void compare_print_table(const struct compare_report *r, FILE *out)
     }
     compare_format_summary(r, summary, sizeof summary);
     fprintf(out, "\n%s\n", summary);
+    compare_format_advice(r, summary, sizeof summary);
+    if (*summary)
+        fprintf(out, "%s\n", summary);
 }
 
 /* ---- Markdown ------------------------------------------------------------------------------ */
@@ -897,6 +941,11 @@ bool compare_write_markdown(const struct compare_report *r, const char *path, ch
         fputs("\n- unknown: ", f);
         compare_markdown_text(f, r->cases[i].name);
         fprintf(f, ": %s", text);
+    }
+    compare_format_advice(r, text, sizeof text);
+    if (*text) {
+        fputs("\n\n", f);
+        compare_markdown_text(f, text);
     }
     fputc('\n', f);
     return compare_close_output(f, path, err);

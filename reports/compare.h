@@ -9,8 +9,12 @@
  * q-values across all matched cases.  A case regresses only when q < alpha AND the whole interval
  * lies beyond the threshold in the bad direction (for throughput: below log(1 - threshold));
  * it improves by the mirror rule (above -log(1 - threshold), so swapping the runs swaps the
- * verdicts); it is unknown when its repetitions are too few for any p below alpha; otherwise
- * unchanged.  Both conditions are needed: significance alone flags a real but negligible 0.5%
+ * verdicts); it is unknown when its repetitions are too few for any p below alpha; inconclusive
+ * when the whole interval lies beyond the threshold either way but q >= alpha; otherwise
+ * unchanged (no evidence of a change beyond the threshold).  With one run a side and many cases
+ * the correction cannot flag a single case (5 vs 5 allows p = 0.008 at best, times 70 cases), so
+ * a real 40% shift of one case lands in inconclusive, never silently in unchanged; the reporters
+ * count them and say that pooling runs decides them.  Both conditions are needed: significance alone flags a real but negligible 0.5%
  * drift once repetitions are many, and an interval alone is not corrected for testing many cases.
  *
  * The repetitions of one run share its conditions (the machine's load, frequency, what else ran),
@@ -62,6 +66,8 @@ void compare_options_init(struct compare_options *o);
 enum compare_verdict { /* in report order */
     COMPARE_REGRESSED,
     COMPARE_IMPROVED,
+    COMPARE_INCONCLUSIVE, /* the whole interval lies beyond the threshold, but the corrected test
+                             is not significant: a move that more runs would decide */
     COMPARE_UNKNOWN,
     COMPARE_UNCHANGED,
     COMPARE_VERDICTS
@@ -106,6 +112,7 @@ struct compare_report {
     struct compare_case *cases;
     size_t count, capacity;
     size_t only_baseline, only_candidate;   /* cases not matched, not judged */
+    size_t tested;                          /* cases with enough repetitions: the correction's m */
     size_t verdicts[COMPARE_VERDICTS];
 };
 

@@ -277,6 +277,41 @@ static void test_run_against_itself(void **state)
     compare_free(&r);
 }
 
+/* One case 40% slower among eight, one run a side: 5 vs 5 gives p = 0.008 at best, which the
+ * correction over 8 cases lifts above 0.05.  Not a regression, but never "unchanged" either. */
+static void test_uncorrected_shift_is_inconclusive(void **state)
+{
+    struct fixture *f = *state;
+    struct bench_case c;
+    int64_t base = fixture_run(f, "cafe", "Test CPU A"), cand = fixture_run(f, "cafe", "Test CPU A");
+    for (int threads = 1; threads <= 8; threads++) {
+        fixture_bench_case(&c, "fixture", "mutex", threads);
+        fixture_case_of(f, base, &c, 1.0, 0, 5);
+        fixture_case_of(f, cand, &c, threads == 1 ? 0.6 : 1.0, 2, 5);
+    }
+    struct compare_options o;
+    char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
+    options_for(&o, base, cand, b, cs);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.tested, 8);
+    assert_int_equal(r.cases[0].verdict, COMPARE_INCONCLUSIVE); /* sorted before unchanged */
+    assert_int_equal(r.cases[0].c.threads, 1);
+    assert_true(r.cases[0].p < 0.01 && r.cases[0].q > 0.05);
+    assert_int_equal(r.verdicts[COMPARE_INCONCLUSIVE], 1);
+    assert_int_equal(r.verdicts[COMPARE_UNCHANGED], 7);
+    char *table = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&table, &size);
+    compare_print_table(&r, out);
+    fclose(out);
+    assert_non_null(strstr(table, "0 regressed, 0 improved, 7 unchanged, 1 inconclusive"));
+    assert_non_null(strstr(table, "1 inconclusive case(s) moved beyond 5%"));
+    assert_non_null(strstr(table, "corrected for 8 cases"));
+    free(table);
+    compare_free(&r);
+}
+
 /* Cases are matched by dimensions: different order, ids and an unmatched case on each side. */
 static void test_matching_by_dimensions(void **state)
 {
@@ -621,6 +656,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_matching_by_dimensions, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_too_few_repetitions, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_uncorrected_shift_is_inconclusive, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cross_machine_refused, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_history_baseline, fixture_setup, fixture_teardown),
