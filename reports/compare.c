@@ -622,13 +622,14 @@ static int compare_by_verdict(const void *a, const void *b, void *ctx)
     return (gx > gy) - (gx < gy);
 }
 
-/* Drops cases the baseline lacks, then tests, corrects, judges and sorts the rest. */
+/* Drops cases the baseline lacks and cases measured on neither side, then tests, corrects, judges and sorts the rest. */
 static bool compare_judge(struct compare_report *r, char *err)
 {
-    size_t kept = 0;
+    size_t kept = 0, common = 0;
     for (size_t i = 0; i < r->count; i++) {
         struct compare_case *k = &r->cases[i];
-        if (k->baseline.present) {
+        common += k->baseline.present;
+        if (k->baseline.present && (k->baseline.count || k->candidate.count)) {
             r->cases[kept++] = *k;
             continue;
         }
@@ -636,12 +637,18 @@ static bool compare_judge(struct compare_report *r, char *err)
         free(k->name);
         free(k->baseline.values);
         free(k->candidate.values);
-        r->only_candidate++;
+        if (k->baseline.present)
+            r->unmeasured++; /* skipped (or invalid) on both sides: nothing to judge */
+        else
+            r->only_candidate++;
     }
     r->count = kept;
-    if (kept == 0)
+    if (common == 0)
         return compare_fail(err, "the candidate (%s) and the baseline (%s) have no case in common",
                             r->candidate_text, r->baseline_text);
+    if (kept == 0)
+        return compare_fail(err, "the candidate (%s) and the baseline (%s) have no case with a valid "
+                            "repetition on either side", r->candidate_text, r->baseline_text);
     /* The correction counts only the cases that can be tested: a case skipped on both sides, or
      * with too few repetitions for any p below alpha, is not a hypothesis and must not dilute q. */
     double *q = malloc(kept * sizeof *q);
@@ -818,10 +825,11 @@ static void compare_format_summary(const struct compare_report *r, char *out, si
 {
     snprintf(out, len,
              "%zu cases: %zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu unknown; "
-             "%zu only in the baseline, %zu only in the candidate (not compared)",
+             "%zu only in the baseline, %zu only in the candidate, %zu measured on neither side "
+             "(skipped or invalid both times; not compared)",
              r->count, r->verdicts[COMPARE_REGRESSED], r->verdicts[COMPARE_IMPROVED],
              r->verdicts[COMPARE_UNCHANGED], r->verdicts[COMPARE_INCONCLUSIVE], r->verdicts[COMPARE_UNKNOWN],
-             r->only_baseline, r->only_candidate);
+             r->only_baseline, r->only_candidate, r->unmeasured);
 }
 
 /* What to do about the inconclusive cases; "" when there are none. */

@@ -112,6 +112,7 @@ struct compare_report {
     struct compare_case *cases;
     size_t count, capacity;
     size_t only_baseline, only_candidate;   /* cases not matched, not judged */
+    size_t unmeasured;                      /* matched, but no valid repetition on either side */
     size_t tested;                          /* cases with enough repetitions: the correction's m */
     size_t verdicts[COMPARE_VERDICTS];
 };

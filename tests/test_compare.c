@@ -330,6 +330,9 @@ static void test_matching_by_dimensions(void **state)
     fixture_case(f, cand, "striped:shards=64", 1.0, 2);
     fixture_bench_case(&c, "fixture", "striped:shards=8", 1); /* another spec: another case */
     fixture_case_of(f, cand, &c, 1.0, 2, REPS);
+    fixture_bench_case(&c, "fixture", "plain", 2); /* no valid repetition on either side */
+    fixture_case_of(f, base, &c, 1.0, 0, 0);
+    fixture_case_of(f, cand, &c, 1.0, 0, 0);
 
     struct compare_options o;
     char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
@@ -339,6 +342,8 @@ static void test_matching_by_dimensions(void **state)
     assert_int_equal(r.count, 2);
     assert_int_equal(r.only_baseline, 1);
     assert_int_equal(r.only_candidate, 2);
+    assert_int_equal(r.unmeasured, 1); /* neither judged nor "unknown" */
+    assert_int_equal(r.verdicts[COMPARE_UNKNOWN], 0);
     assert_int_equal(find_case(&r, "mutex")->verdict, COMPARE_REGRESSED);
     assert_int_equal(find_case(&r, "mutex")->c.threads, 1);
     assert_int_equal(find_case(&r, "striped:shards=64")->verdict, COMPARE_UNCHANGED);
