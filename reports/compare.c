@@ -197,11 +197,17 @@ static void compare_note_unmatched(struct compare_loader *l, char *key)
     l->report->only_baseline++;
 }
 
+static void compare_samples_free(struct compare_samples *s)
+{
+    free(s->values);
+    free(s->run_of);
+}
+
 static void compare_references_free(struct compare_loader *l)
 {
     for (size_t i = 0; i < l->reference_count; i++) {
         free(l->references[i].key);
-        free(l->references[i].values.values);
+        compare_samples_free(&l->references[i].values);
     }
     free(l->references);
     l->references = NULL;
@@ -243,16 +249,20 @@ static struct compare_case *compare_add(struct compare_report *r, const struct b
     return added;
 }
 
-static bool compare_samples_push(struct compare_samples *s, double value)
+static bool compare_samples_push(struct compare_samples *s, double value, int64_t run_id)
 {
     if (s->count == s->capacity) {
         size_t capacity = s->capacity ? 2 * s->capacity : 16;
         double *grown = realloc(s->values, capacity * sizeof *grown);
-        if (!grown)
+        if (grown)
+            s->values = grown;
+        int64_t *runs = grown ? realloc(s->run_of, capacity * sizeof *runs) : NULL;
+        if (!runs)
             return false;
-        s->values = grown;
+        s->run_of = runs;
         s->capacity = capacity;
     }
+    s->run_of[s->count] = run_id;
     s->values[s->count++] = value;
     return true;
 }
@@ -313,7 +323,7 @@ static bool compare_take_reference(const struct store_row *row, void *ctx)
     }
     free(key);
     double value = l->metric->value(&row->sample);
-    if (!ref || (value > 0.0 && isfinite(value) && !compare_samples_push(&ref->values, value)))
+    if (!ref || (value > 0.0 && isfinite(value) && !compare_samples_push(&ref->values, value, row->run_id)))
         l->out_of_memory = true;
     return !l->out_of_memory;
 }
@@ -354,7 +364,7 @@ static bool compare_take_row(const struct store_row *row, void *ctx)
         value = compare_normalized(l, row, value);
     if (!(value > 0.0) || !isfinite(value))
         return true;
-    if (!compare_samples_push(side, value)) {
+    if (!compare_samples_push(side, value, row->run_id)) {
         l->out_of_memory = true;
         return false;
     }
@@ -567,16 +577,64 @@ static bool compare_load_history(struct store *s, struct compare_loader *l, char
 
 /* ---- judging ------------------------------------------------------------------------------- */
 
-static void compare_case_measure(struct compare_case *k, double alpha)
+/* The values of run `run` among s's (out has room for s->count); returns how many. */
+static size_t compare_values_of_run(const struct compare_samples *s, int64_t run, double *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->count; i++)
+        if (s->run_of[i] == run)
+            out[n++] = s->values[i];
+    return n;
+}
+
+/* Whether value i is the first of its run among s's values. */
+static bool compare_first_of_run(const struct compare_samples *s, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (s->run_of[j] == s->run_of[i])
+            return false;
+    return true;
+}
+
+/* Widens the shift's interval to span the Hodges-Lehmann shift of every baseline run against
+ * every candidate run (see compare.h); nothing to do with one run a side.  False: out of memory. */
+static bool compare_run_spread(const struct compare_samples *b, const struct compare_samples *c, double alpha,
+                               struct stats_shift *shift)
+{
+    if (b->runs < 2 && c->runs < 2)
+        return true;
+    double *bv = malloc(b->count * sizeof *bv), *cv = malloc(c->count * sizeof *cv);
+    for (size_t i = 0; bv && cv && i < b->count; i++) {
+        if (!compare_first_of_run(b, i))
+            continue;
+        size_t nb = compare_values_of_run(b, b->run_of[i], bv);
+        for (size_t j = 0; j < c->count; j++) {
+            if (!compare_first_of_run(c, j))
+                continue;
+            struct stats_shift pair;
+            stats_hodges_lehmann_log(bv, nb, cv, compare_values_of_run(c, c->run_of[j], cv), alpha, &pair);
+            shift->lo = fmin(shift->lo, pair.lo);
+            shift->hi = fmax(shift->hi, pair.hi);
+        }
+    }
+    bool ok = bv && cv;
+    free(bv);
+    free(cv);
+    return ok;
+}
+
+static bool compare_case_measure(struct compare_case *k, double alpha)
 {
     const struct compare_samples *b = &k->baseline, *c = &k->candidate;
     k->baseline_median = stats_median(b->values, b->count);
     k->candidate_median = stats_median(c->values, c->count);
     k->p = stats_mann_whitney_p(b->values, b->count, c->values, c->count);
-    if (b->count && c->count)
-        stats_hodges_lehmann_log(b->values, b->count, c->values, c->count, alpha, &k->shift);
-    else
+    if (!b->count || !c->count) {
         k->shift = (struct stats_shift){NAN, -INFINITY, INFINITY};
+        return true;
+    }
+    stats_hodges_lehmann_log(b->values, b->count, c->values, c->count, alpha, &k->shift);
+    return compare_run_spread(b, c, alpha, &k->shift);
 }
 
 /* The shift's interval as a gain: in the good direction of the metric. */
@@ -635,8 +693,8 @@ static bool compare_judge(struct compare_report *r, char *err)
         }
         free(k->key);
         free(k->name);
-        free(k->baseline.values);
-        free(k->candidate.values);
+        compare_samples_free(&k->baseline);
+        compare_samples_free(&k->candidate);
         if (k->baseline.present)
             r->unmeasured++; /* skipped (or invalid) on both sides: nothing to judge */
         else
@@ -660,7 +718,11 @@ static bool compare_judge(struct compare_report *r, char *err)
     }
     for (size_t i = 0; i < kept; i++) {
         struct compare_case *k = &r->cases[i];
-        compare_case_measure(k, r->options.alpha);
+        if (!compare_case_measure(k, r->options.alpha)) {
+            free(q);
+            free(tested);
+            return compare_fail(err, "out of memory judging %zu cases", kept);
+        }
         k->q = 1.0;
         if (stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < r->options.alpha) {
             q[testable] = k->p;
@@ -746,8 +808,8 @@ void compare_free(struct compare_report *r)
     for (size_t i = 0; i < r->count; i++) {
         free(r->cases[i].key);
         free(r->cases[i].name);
-        free(r->cases[i].baseline.values);
-        free(r->cases[i].candidate.values);
+        compare_samples_free(&r->cases[i].baseline);
+        compare_samples_free(&r->cases[i].candidate);
     }
     free(r->cases);
     r->cases = NULL;

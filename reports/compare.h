@@ -22,6 +22,12 @@
  * machine, 1 in 3 sequential A/A pairs of 5 repetitions showed a whole-run shift of 25-50%.  A
  * side may therefore pool several runs: interleaving the two builds' runs in time, or a history
  * baseline of several runs, puts that drift inside the comparison instead of between its sides.
+ * Pooling alone is not enough: the test would still count 15 repetitions of 3 runs as 15
+ * independent samples, and a state that lasts a whole run (2-thread cases here were bimodal by a
+ * factor of 3 from one run to the next, the same build throughout) then passes for a shift.  So
+ * when a side pools runs, the interval also spans the Hodges-Lehmann shift of every baseline run
+ * against every candidate run: a regression must show between every pairing of runs, not only
+ * in the pooled samples. 
  *
  * Loading, judging and the three reporters (table, Markdown, JUnit XML) are separate functions
  * over one plain struct compare_report, as the runner separates measuring from storing.
@@ -77,6 +83,7 @@ const char *compare_verdict_name(enum compare_verdict v);
 
 struct compare_samples {
     double *values; /* valid samples' metric */
+    int64_t *run_of; /* the run each value came from, parallel to values */
     size_t count, capacity;
     int runs;        /* runs that contributed (history pools several) */
     int64_t last_run;
@@ -89,7 +96,9 @@ struct compare_case {
     char *name;           /* for people: "quick mutex threads=1 compact read=90% ..." */
     struct compare_samples baseline, candidate;
     double baseline_median, candidate_median;
-    struct stats_shift shift; /* of log(candidate / baseline) */
+    struct stats_shift shift; /* of log(candidate / baseline); when a side pools several runs,
+                                 the interval is widened to span every baseline run against
+                                 every candidate run (compare_run_spread) */
     double p, q;
     enum compare_verdict verdict;
     size_t needed;        /* unknown: valid repetitions per side that alpha needs */

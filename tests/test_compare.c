@@ -312,6 +312,48 @@ static void test_uncorrected_shift_is_inconclusive(void **state)
     compare_free(&r);
 }
 
+/* Four runs a side.  mutex: three candidate runs in a slow state of the machine (-40%) and one
+ * as fast as the baseline's (-3%): the pooled samples put the whole interval beyond 5%, but one
+ * pairing of runs shows no loss beyond it, so it is no regression.  rwlock: every candidate run
+ * 20% slower: a regression. */
+static void test_pooled_runs_need_every_pairing(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base[4], cand[4];
+    for (int i = 0; i < 4; i++) {
+        base[i] = fixture_run(f, "cafe", "Test CPU A");
+        fixture_case(f, base[i], "mutex", 1.0, i);
+        fixture_case(f, base[i], "rwlock", 1.0, i);
+        cand[i] = fixture_run(f, "cafe", "Test CPU A");
+        fixture_case(f, cand[i], "mutex", i == 3 ? 0.97 : 0.6, i + 1);
+        fixture_case(f, cand[i], "rwlock", 0.8, i + 1);
+    }
+    char b[96], c[96], err[COMPARE_ERR_LEN] = "";
+    snprintf(b, sizeof b, "%lld,%lld,%lld,%lld", (long long)base[0], (long long)base[1], (long long)base[2],
+             (long long)base[3]);
+    snprintf(c, sizeof c, "%lld,%lld,%lld,%lld", (long long)cand[0], (long long)cand[1], (long long)cand[2],
+             (long long)cand[3]);
+    struct compare_options o;
+    compare_options_init(&o);
+    o.baseline = b;
+    o.candidate = c;
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    const struct compare_case *mutex = find_case(&r, "mutex");
+    assert_true(mutex->q < 0.05);
+    struct stats_shift pooled; /* the pooled samples alone would flag it */
+    stats_hodges_lehmann_log(mutex->baseline.values, mutex->baseline.count, mutex->candidate.values,
+                             mutex->candidate.count, 0.05, &pooled);
+    assert_true(pooled.hi < log(0.95));
+    assert_true(mutex->shift.hi > log(0.95)); /* the pairing with the fast run does not */
+    assert_int_not_equal(mutex->verdict, COMPARE_REGRESSED);
+    const struct compare_case *rwlock = find_case(&r, "rwlock");
+    assert_int_equal(rwlock->verdict, COMPARE_REGRESSED);
+    assert_float_equal(exp(rwlock->shift.estimate), 0.80, 0.02);
+    assert_true(exp(rwlock->shift.hi) < 0.95);
+    compare_free(&r);
+}
+
 /* Cases are matched by dimensions: different order, ids and an unmatched case on each side. */
 static void test_matching_by_dimensions(void **state)
 {
@@ -662,6 +704,8 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_too_few_repetitions, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_uncorrected_shift_is_inconclusive, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pooled_runs_need_every_pairing, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cross_machine_refused, fixture_setup,
                                         fixture_teardown),
