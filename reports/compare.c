@@ -876,10 +876,12 @@ static void compare_format_rule(const struct compare_report *r, char *out, size_
                  r->options.normalize);
     else
         snprintf(metric, sizeof metric, "%s", r->options.metric);
+    bool pooled = r->candidate_runs > 1 || r->baseline_runs > 1 || r->baseline.id == 0;
     snprintf(out, len,
              "%s: a case regresses when its Benjamini-Hochberg q < %g and its whole %g%% "
-             "interval lies beyond %g%% the wrong way",
+             "interval%s lies beyond %g%% the wrong way",
              metric, r->options.alpha, 100.0 * (1.0 - r->options.alpha),
+             pooled ? " (spanning every baseline run against every candidate run)" : "",
              100.0 * r->options.threshold);
 }
 
