@@ -637,6 +637,12 @@ static bool compare_case_measure(struct compare_case *k, double alpha)
     return compare_run_spread(b, c, alpha, &k->shift);
 }
 
+/* Enough repetitions a side for some p below alpha: a hypothesis the correction counts. */
+static bool compare_testable(const struct compare_case *k, double alpha)
+{
+    return stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < alpha;
+}
+
 /* The shift's interval as a gain: in the good direction of the metric. */
 static void compare_gain(const struct compare_case *k, const struct compare_report *r, double *lo, double *hi)
 {
@@ -655,7 +661,7 @@ static bool compare_beyond_threshold(const struct compare_case *k, const struct 
 static enum compare_verdict compare_case_verdict(struct compare_case *k, const struct compare_report *r)
 {
     double alpha = r->options.alpha, limit = log(1.0 - r->options.threshold);
-    if (!(stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < alpha)) {
+    if (!compare_testable(k, alpha)) {
         k->needed = stats_mann_whitney_needed(alpha);
         return COMPARE_UNKNOWN;
     }
@@ -680,7 +686,8 @@ static int compare_by_verdict(const void *a, const void *b, void *ctx)
     return (gx > gy) - (gx < gy);
 }
 
-/* Drops cases the baseline lacks and cases measured on neither side, then tests, corrects, judges and sorts the rest. */
+/* Drops cases the baseline lacks and cases measured on neither side, then tests, corrects,
+ * judges and sorts the rest. */
 static bool compare_judge(struct compare_report *r, char *err)
 {
     size_t kept = 0, common = 0;
@@ -711,23 +718,20 @@ static bool compare_judge(struct compare_report *r, char *err)
      * with too few repetitions for any p below alpha, is not a hypothesis and must not dilute q. */
     double *q = malloc(kept * sizeof *q);
     size_t *tested = malloc(kept * sizeof *tested), testable = 0;
-    if (!q || !tested) {
-        free(q);
-        free(tested);
-        return compare_fail(err, "out of memory judging %zu cases", kept);
-    }
-    for (size_t i = 0; i < kept; i++) {
+    bool measured = q && tested;
+    for (size_t i = 0; measured && i < kept; i++) {
         struct compare_case *k = &r->cases[i];
-        if (!compare_case_measure(k, r->options.alpha)) {
-            free(q);
-            free(tested);
-            return compare_fail(err, "out of memory judging %zu cases", kept);
-        }
+        measured = compare_case_measure(k, r->options.alpha);
         k->q = 1.0;
-        if (stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < r->options.alpha) {
+        if (compare_testable(k, r->options.alpha)) {
             q[testable] = k->p;
             tested[testable++] = i;
         }
+    }
+    if (!measured) {
+        free(q);
+        free(tested);
+        return compare_fail(err, "out of memory judging %zu cases", kept);
     }
     stats_benjamini_hochberg(q, testable);
     for (size_t i = 0; i < testable; i++)

@@ -177,12 +177,6 @@ bool crossover_find_knees(const struct report_data *d, const struct report_sweep
     return true;
 }
 
-static int crossover_compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double crossover_sweep_bytes_per_key(const struct report_data *d, const struct report_sweep *w)
 {
     double *at_largest = malloc((w->series_count + 1) * sizeof *at_largest);
@@ -197,13 +191,9 @@ double crossover_sweep_bytes_per_key(const struct report_data *d, const struct r
             }
         }
     }
-    double result = 0;
-    if (n > 0) {
-        qsort(at_largest, n, sizeof *at_largest, crossover_compare_doubles);
-        result = at_largest[(n - 1) / 2];
-    }
+    double result = n ? stats_lower_median(at_largest, n) : 0;
     free(at_largest);
-    return result;
+    return isfinite(result) ? result : 0;
 }
 
 /* ---- sentences ---- */

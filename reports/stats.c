@@ -269,16 +269,25 @@ void stats_benjamini_hochberg(double *p, size_t n)
     free(sorted);
 }
 
-double stats_median(const double *x, size_t n)
+/* The middle of a sorted copy of x: for even n the mean of the two middle values, or the lower. */
+static double stats_middle(const double *x, size_t n, bool lower)
 {
-    if (n == 0)
-        return NAN;
-    double *sorted = stats_sorted_copy(x, n);
+    double *sorted = n ? stats_sorted_copy(x, n) : NULL;
     if (!sorted)
         return NAN;
-    double median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    double middle = n % 2 || lower ? sorted[(n - 1) / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     free(sorted);
-    return median;
+    return middle;
+}
+
+double stats_median(const double *x, size_t n)
+{
+    return stats_middle(x, n, false);
+}
+
+double stats_lower_median(const double *x, size_t n)
+{
+    return stats_middle(x, n, true);
 }
 
 double stats_mean(const double *x, size_t n)

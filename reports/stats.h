@@ -38,6 +38,8 @@ void stats_benjamini_hochberg(double *p, size_t n);
 
 /* Median, mean, and the relative spread (coefficient of variation) of a sample. */
 double stats_median(const double *x, size_t n);
+/* The lower of the two middle values for even n (a value of the sample, never a mean of two). */
+double stats_lower_median(const double *x, size_t n);
 double stats_mean(const double *x, size_t n);
 double stats_cv(const double *x, size_t n);
 
