@@ -1,6 +1,10 @@
 # mapbench build.  `make run` builds and runs the main job, `make test` runs the test suite; both
 # first run `make deps`, which installs missing Debian packages when root and otherwise prints the
-# exact apt-get line.  Sources are found by wildcard, one folder per module (see DESIGN.md).
+# exact apt-get line.  Sources are found by wildcard, one folder per module (see docs/ARCHITECTURE.md).
+
+# `make` alone builds ./mapbench: the target-specific lines below are rules too, and would
+# otherwise be the default goal.
+.DEFAULT_GOAL := all
 
 BUILD ?= build
 CC ?= cc
@@ -14,30 +18,36 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror
+# CFLAGS and CXXFLAGS are the user's (make CFLAGS="-O3 -march=native" works); the flags every
+# build needs are kept apart in ALL_*FLAGS, so a command-line CFLAGS cannot drop -std=c11 or -Werror.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 $(WARN) -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) -D_GNU_SOURCE -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CXXFLAGS = -std=c++17 $(WARN) -pthread -I. $(SANITIZE) $(PKG_CFLAGS) -MMD -MP $(CXXFLAGS)
 LDFLAGS += -pthread $(SANITIZE)
 LDLIBS += $(PKG_LIBS) -ldl -lm -lstdc++
 
-# Baked into runner/environment.o so every stored run names the build it came from.
+# Baked into runner/environment.o so every stored run names the build it came from: library
+# versions, the flags the code was really compiled with (the user's CFLAGS, -march included, and
+# any sanitizer), and the commit.
 LIBRARY_VERSIONS := $(foreach p,$(PKGS),$(p)=$(shell pkg-config --modversion $(p) 2>/dev/null))
-$(BUILD)/runner/environment.o: CFLAGS += -DMAPBENCH_LIBRARY_VERSIONS='"$(LIBRARY_VERSIONS)"' \
-	-DMAPBENCH_CFLAGS='"-std=c11 -O2 -g $(SANITIZE)"'
+BUILD_CFLAGS = $(strip -std=c11 $(CFLAGS) $(SANITIZE))
+$(BUILD)/runner/environment.o: ALL_CFLAGS += -DMAPBENCH_LIBRARY_VERSIONS='"$(LIBRARY_VERSIONS)"' \
+	-DMAPBENCH_CFLAGS='"$(BUILD_CFLAGS)"'
 
 # The commit the binary is built from, "+dirty" when tracked files differ from it; empty outside a
-# git checkout.  The stamp changes only when the value does, so environment.o is rebuilt then only.
+# git checkout.  The stamp changes only when the value (or the flags) does, so environment.o is
+# rebuilt then only.
 GIT_COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
 GIT_COMMIT := $(if $(GIT_COMMIT),$(GIT_COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo +dirty))
-$(BUILD)/runner/environment.o: CFLAGS += -DMAPBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(BUILD)/runner/environment.o: ALL_CFLAGS += -DMAPBENCH_GIT_COMMIT='"$(GIT_COMMIT)"'
 $(BUILD)/runner/environment.o: $(BUILD)/commit.stamp
 $(BUILD)/commit.stamp: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+	@echo '$(GIT_COMMIT) $(BUILD_CFLAGS)' | cmp -s - $@ || echo '$(GIT_COMMIT) $(BUILD_CFLAGS)' > $@
 FORCE:
 
-LIB_C := $(filter-out runner/main.c,$(wildcard maps/*.c scenarios/*.c runner/*.c reports/*.c))
+LIB_C := $(filter-out cli/main.c,$(wildcard base/*.c maps/*.c scenarios/*.c runner/*.c store/*.c reports/*.c cli/*.c))
 LIB_CXX := $(wildcard runner/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 TEST_SUPPORT := $(filter-out tests/test_%.c,$(wildcard tests/*.c))
@@ -53,7 +63,7 @@ all: ./mapbench
 ./mapbench: $(BUILD)/mapbench
 	rm -f $@ && cp $< $@
 
-$(BUILD)/mapbench: $(BUILD)/runner/main.o $(BUILD)/libmapbench.a
+$(BUILD)/mapbench: $(BUILD)/cli/main.o $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libmapbench.a: $(LIB_OBJ)
@@ -61,11 +71,11 @@ $(BUILD)/libmapbench.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -c -o $@ $<
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)

@@ -19,6 +19,8 @@
 
 #include "runner/window.h"
 
+#include "base/xalloc.h"
+
 #define BENCH_REPS 5
 
 static struct bench_case bench_case_for(const char *backend, int threads)
@@ -46,14 +48,14 @@ static double bench_window(struct topo *topo, const char *backend, int threads)
     struct bench_case c = bench_case_for(backend, threads);
     int pus[256];
     bool oversubscribed;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     if (!topo_plan_threads(topo, threads, "compact", pus, &oversubscribed, err)) {
         fprintf(stderr, "bench: %s\n", err);
         exit(1);
     }
     struct window_config cfg = {&c, map_registry_find(backend), topo, pus, NULL};
-    struct histogram *h = calloc(RESULT_OP_COUNT, sizeof *h);
-    struct result_sample *s = malloc(sizeof *s);
+    struct histogram *h = xcalloc(RESULT_OP_COUNT, sizeof *h);
+    struct result_sample *s = xmalloc(sizeof *s);
     if (!window_run(&cfg, s, h, err)) {
         fprintf(stderr, "bench: %s: %s\n", backend, err);
         exit(1);
@@ -99,7 +101,7 @@ static double bench_ratio(struct topo *topo, const char *backend, const char *ba
 
 int main(void)
 {
-    char err[TOPO_ERR_LEN];
+    char err[ERR_LEN];
     struct topo *topo = topo_open(NULL, NULL, err);
     if (!topo) {
         fprintf(stderr, "bench: %s\n", err);

@@ -10,11 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void out_of_memory(size_t bytes)
-{
-    fprintf(stderr, "mapbench: out of memory allocating %zu bytes\n", bytes);
-    abort();
-}
+#include "base/xalloc.h"
 
 static void charge(struct map_accounting *acct, size_t bytes)
 {
@@ -24,9 +20,7 @@ static void charge(struct map_accounting *acct, size_t bytes)
 
 void *map_alloc(struct map_accounting *acct, size_t bytes)
 {
-    void *p = calloc(1, bytes ? bytes : 1);
-    if (!p)
-        out_of_memory(bytes);
+    void *p = xcalloc(1, bytes);
     charge(acct, bytes);
     return p;
 }
@@ -34,9 +28,7 @@ void *map_alloc(struct map_accounting *acct, size_t bytes)
 void *map_alloc_aligned(struct map_accounting *acct, size_t align, size_t bytes)
 {
     size_t rounded = (bytes + align - 1) / align * align;
-    void *p = aligned_alloc(align, rounded ? rounded : align);
-    if (!p)
-        out_of_memory(bytes);
+    void *p = xaligned_alloc(align, rounded ? rounded : align);
     memset(p, 0, rounded);
     charge(acct, bytes);
     return p;

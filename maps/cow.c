@@ -35,6 +35,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "rcu_backend.h"
+#include "base/xalloc.h"
 #include "table.h"
 
 struct cow_snapshot {
@@ -69,9 +70,7 @@ static struct map *cow_create(const struct map_spec *spec, char *err)
 {
     (void)spec;
     (void)err;
-    struct cow_map *cm = aligned_alloc(64, sizeof *cm);
-    if (!cm)
-        abort();
+    struct cow_map *cm = xaligned_alloc(64, sizeof *cm);
     pthread_mutex_init(&cm->lock, NULL);
     atomic_init(&cm->acct.bytes, 0);
     atomic_init(&cm->acct.allocs, 0);

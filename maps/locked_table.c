@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 
+#include "base/xalloc.h"
+
 void locked_table_init(struct locked_table *lt, enum locked_table_kind kind,
                        struct map_accounting *acct, size_t expected_keys)
 {
@@ -113,9 +115,7 @@ bool locked_table_range(struct locked_table *lt, map_range_fn fn, void *arg)
 
 struct map *locked_map_create(enum locked_table_kind kind)
 {
-    struct locked_map *lm = calloc(1, sizeof *lm);
-    if (!lm)
-        abort();
+    struct locked_map *lm = xcalloc(1, sizeof *lm);
     locked_table_init(&lm->lt, kind, &lm->acct, 0);
     return (struct map *)lm;
 }

@@ -23,9 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 #define MAP_ABI_VERSION 1
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
-#define MAP_ERR_LEN 256 /* size of every error buffer passed to this API */
 #define MAP_MAX_OPTIONS 16
 
 struct map; /* opaque: each backend defines its own */
@@ -73,7 +74,7 @@ struct map_backend {
     const struct map_option_def *options;  /* terminated by an entry whose key is NULL */
     enum map_concurrency concurrency;
 
-    /* Returns NULL with a one-line reason in err (MAP_ERR_LEN bytes) on a bad option value. */
+    /* Returns NULL with a one-line reason in err (ERR_LEN bytes) on a bad option value. */
     struct map *(*create)(const struct map_spec *spec, char *err);
     /* Frees everything, deferred (RCU) frees included: after destroy, stats would read zero bytes. */
     void (*destroy)(struct map *m);

@@ -8,6 +8,8 @@
 
 #include "locked_table.h"
 
+#include "base/xalloc.h"
+
 struct null_map {
     char unused;
 };
@@ -16,7 +18,7 @@ static struct map *null_create(const struct map_spec *spec, char *err)
 {
     (void)spec;
     (void)err;
-    return (struct map *)calloc(1, sizeof(struct null_map));
+    return (struct map *)xcalloc(1, sizeof(struct null_map));
 }
 
 static void null_destroy(struct map *m)

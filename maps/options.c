@@ -47,19 +47,19 @@ static bool split_options(char *text, struct map_spec *spec, const struct map_ba
     for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
         if (!eq || eq == item || !eq[1]) {
-            snprintf(err, MAP_ERR_LEN, "backend '%s': option '%s' is not key=value",
+            snprintf(err, ERR_LEN, "backend '%s': option '%s' is not key=value",
                      backend->name, item);
             return false;
         }
         *eq = '\0';
         if (!find_option(backend, item)) {
             list_options(backend, valid, sizeof valid);
-            snprintf(err, MAP_ERR_LEN, "backend '%s' has no option '%s' (valid: %s)",
+            snprintf(err, ERR_LEN, "backend '%s' has no option '%s' (valid: %s)",
                      backend->name, item, valid);
             return false;
         }
         if (spec->option_count == MAP_MAX_OPTIONS) {
-            snprintf(err, MAP_ERR_LEN, "backend '%s': more than %d options", backend->name,
+            snprintf(err, ERR_LEN, "backend '%s': more than %d options", backend->name,
                      MAP_MAX_OPTIONS);
             return false;
         }
@@ -73,7 +73,7 @@ bool map_spec_parse(const char *text, struct map_spec *spec, const struct map_ba
 {
     memset(spec, 0, sizeof *spec);
     if (strlen(text) >= sizeof spec->buffer) {
-        snprintf(err, MAP_ERR_LEN, "backend spec is longer than %zu characters",
+        snprintf(err, ERR_LEN, "backend spec is longer than %zu characters",
                  sizeof spec->buffer - 1);
         return false;
     }
@@ -86,7 +86,7 @@ bool map_spec_parse(const char *text, struct map_spec *spec, const struct map_ba
     if (!*backend) {
         char valid[200];
         list_backends(valid, sizeof valid);
-        snprintf(err, MAP_ERR_LEN, "unknown backend '%.40s' (valid: %s)", spec->name, valid);
+        snprintf(err, ERR_LEN, "unknown backend '%.40s' (valid: %s)", spec->name, valid);
         return false;
     }
     return colon ? split_options(colon + 1, spec, *backend, err) : true;
@@ -121,7 +121,7 @@ bool map_spec_option_u64(const struct map_spec *spec, const struct map_backend *
     errno = 0;
     unsigned long long v = text ? strtoull(text, &end, 10) : 0;
     if (!text || !*text || *end || errno || text[0] == '-' || v < min || v > max) {
-        snprintf(err, MAP_ERR_LEN, "backend '%s': option %s=%.40s is not a number in %llu..%llu",
+        snprintf(err, ERR_LEN, "backend '%s': option %s=%.40s is not a number in %llu..%llu",
                  backend->name, key, text ? text : "", (unsigned long long)min,
                  (unsigned long long)max);
         return false;
@@ -142,7 +142,7 @@ int map_spec_option_choice(const struct map_spec *spec, const struct map_backend
         used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s", i ? "|" : "",
                                  choices[i]);
     }
-    snprintf(err, MAP_ERR_LEN, "backend '%s': option %s=%.40s is not one of %s", backend->name,
+    snprintf(err, ERR_LEN, "backend '%s': option %s=%.40s is not one of %s", backend->name,
              key, text ? text : "", valid);
     return -1;
 }

@@ -19,6 +19,8 @@
 
 #include "locked_table.h"
 
+#include "base/xalloc.h"
+
 struct plain_map {
     struct table table;
     struct map_accounting acct;
@@ -62,9 +64,7 @@ static struct map *plain_create(const struct map_spec *spec, char *err)
     uint64_t detect;
     if (!map_spec_option_u64(spec, &map_backend_plain, "detect", 0, 1, &detect, err))
         return NULL;
-    struct plain_map *pm = calloc(1, sizeof *pm);
-    if (!pm)
-        abort();
+    struct plain_map *pm = xcalloc(1, sizeof *pm);
     pm->detect = detect;
     table_init(&pm->table, &pm->acct, 0);
     return (struct map *)pm;

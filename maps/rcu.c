@@ -62,6 +62,8 @@
 
 #include "rcu_backend.h"
 
+#include "base/xalloc.h"
+
 #define RCU_MIN_BUCKETS 8
 
 struct rcu_node {
@@ -154,13 +156,11 @@ static struct map *rcu_create(const struct map_spec *spec, char *err)
     if (!map_spec_option_u64(spec, &map_backend_rcu, "shards", 1, 65536, &shards, err))
         return NULL;
     if (shards & (shards - 1)) {
-        snprintf(err, MAP_ERR_LEN, "backend 'rcu': option shards=%llu is not a power of two",
+        snprintf(err, ERR_LEN, "backend 'rcu': option shards=%llu is not a power of two",
                  (unsigned long long)shards);
         return NULL;
     }
-    struct rcu_map *rm = calloc(1, sizeof *rm);
-    if (!rm)
-        abort();
+    struct rcu_map *rm = xcalloc(1, sizeof *rm);
     rm->shard_count = shards;
     rm->shard_shift = 64 - (unsigned)__builtin_ctzll(shards);
     rm->shards = map_alloc_aligned(&rm->acct, 64, shards * sizeof *rm->shards);

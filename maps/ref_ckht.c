@@ -51,6 +51,8 @@
 
 #include "map.h"
 
+#include "base/xalloc.h"
+
 #define CKHT_INITIAL_CAPACITY 16
 #define CKHT_GC_MIN_REMOVES 1024
 #define CKHT_RESERVED_KEYS 2
@@ -202,9 +204,7 @@ static struct map *ckht_create(const struct map_spec *spec, char *err)
 {
     (void)spec;
     (void)err;
-    struct ckht_map *m = calloc(1, sizeof *m);
-    if (!m)
-        ckht_fail("create");
+    struct ckht_map *m = xcalloc(1, sizeof *m);
     pthread_mutex_init(&m->lock, NULL);
     m->allocator.malloc = ckht_malloc;
     m->allocator.realloc = NULL; /* ck_ht never reallocates */

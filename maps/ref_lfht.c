@@ -44,6 +44,8 @@
 
 #include "rcu_backend.h"
 
+#include "base/xalloc.h"
+
 struct lfht_node {
     struct cds_lfht_node node;
     uint64_t key;
@@ -87,18 +89,16 @@ static struct map *lfht_create(const struct map_spec *spec, char *err)
     if (!map_spec_option_u64(spec, &map_backend_ref_lfht, "buckets", 1, 1u << 30, &buckets, err))
         return NULL;
     if (buckets & (buckets - 1)) {
-        snprintf(err, MAP_ERR_LEN, "backend 'ref-lfht': option buckets=%llu is not a power of two",
+        snprintf(err, ERR_LEN, "backend 'ref-lfht': option buckets=%llu is not a power of two",
                  (unsigned long long)buckets);
         return NULL;
     }
-    struct lfht_map *lm = calloc(1, sizeof *lm);
-    if (!lm)
-        abort();
+    struct lfht_map *lm = xcalloc(1, sizeof *lm);
     /* rculfhash.h: cds_lfht_new need not be called from a registered thread. */
     lm->ht = cds_lfht_new_flavor(buckets, 1, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
                                  &urcu_memb_flavor, NULL);
     if (!lm->ht) {
-        snprintf(err, MAP_ERR_LEN, "backend 'ref-lfht': cds_lfht_new failed for buckets=%llu",
+        snprintf(err, ERR_LEN, "backend 'ref-lfht': cds_lfht_new failed for buckets=%llu",
                  (unsigned long long)buckets);
         free(lm);
         return NULL;

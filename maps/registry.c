@@ -74,7 +74,7 @@ bool map_plugin_load(const char *path, char *err)
 {
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        snprintf(err, MAP_ERR_LEN, "plugin %s: cannot load: %s", path, dlerror());
+        snprintf(err, ERR_LEN, "plugin %s: cannot load: %s", path, dlerror());
         return false;
     }
     const struct map_backend *b = dlsym(handle, MAP_PLUGIN_SYMBOL);
@@ -94,7 +94,7 @@ bool map_plugin_load(const char *path, char *err)
         problem = "cannot be added: too many backends";
     }
     if (problem) {
-        snprintf(err, MAP_ERR_LEN, "plugin %s %s", path, problem);
+        snprintf(err, ERR_LEN, "plugin %s %s", path, problem);
         dlclose(handle);
         return false;
     }

@@ -16,6 +16,8 @@
 
 #include "locked_table.h"
 
+#include "base/xalloc.h"
+
 struct striped_shard {
     alignas(64) struct locked_table lt;
 };
@@ -43,16 +45,14 @@ static struct map *striped_create(const struct map_spec *spec, char *err)
     if (!map_spec_option_u64(spec, &map_backend_striped, "shards", 1, 65536, &shards, err))
         return NULL;
     if (shards & (shards - 1)) {
-        snprintf(err, MAP_ERR_LEN, "backend 'striped': option shards=%llu is not a power of two",
+        snprintf(err, ERR_LEN, "backend 'striped': option shards=%llu is not a power of two",
                  (unsigned long long)shards);
         return NULL;
     }
     int lock = map_spec_option_choice(spec, &map_backend_striped, "lock", striped_lock_kinds, err);
     if (lock < 0)
         return NULL;
-    struct striped_map *sm = calloc(1, sizeof *sm);
-    if (!sm)
-        abort();
+    struct striped_map *sm = xcalloc(1, sizeof *sm);
     sm->shard_count = shards;
     sm->shard_shift = 64 - (unsigned)__builtin_ctzll(shards);
     sm->shards = map_alloc_aligned(&sm->acct, 64, shards * sizeof *sm->shards);

@@ -52,6 +52,8 @@
 
 #include "table.h"
 
+#include "base/xalloc.h"
+
 /* An immutable value: replaced, never modified, so a reader that loaded p may read it freely. */
 struct syncmap_value {
     uint64_t value;
@@ -373,11 +375,7 @@ static struct map *syncmap_create(const struct map_spec *spec, char *err)
 {
     (void)spec;
     (void)err;
-    struct syncmap *m = calloc(1, sizeof *m);
-    if (!m) {
-        fprintf(stderr, "mapbench: out of memory creating syncmap\n");
-        abort();
-    }
+    struct syncmap *m = xcalloc(1, sizeof *m);
     pthread_mutex_init(&m->lock, NULL);
     struct syncmap_read *read = map_alloc(&m->acct, sizeof *read);
     table_init(&read->table, &m->acct, 0);

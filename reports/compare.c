@@ -16,6 +16,7 @@
  */
 #include "reports/compare.h"
 
+#include "base/xalloc.h"
 #include "maps/map.h"
 
 #include <errno.h>
@@ -79,7 +80,7 @@ static bool compare_fail(char *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, COMPARE_ERR_LEN, fmt, ap);
+    vsnprintf(err, ERR_LEN, fmt, ap);
     va_end(ap);
     return false;
 }
@@ -110,7 +111,9 @@ static char *compare_case_key(const struct bench_case *c)
                      (unsigned long long)c->keys, (unsigned long long)c->key_range,
                      case_distribution_text(c, dist, sizeof dist), c->duration_s,
                      (unsigned long long)c->ops);
-    return n < 0 ? NULL : key;
+    if (n < 0)
+        xalloc_die("asprintf", 0);
+    return key;
 }
 
 static void compare_append(char *out, size_t len, const char *fmt, ...)
@@ -151,7 +154,7 @@ static char *compare_case_name(const struct bench_case *c)
         compare_append(name, sizeof name, " ops=%llu", (unsigned long long)c->ops);
     else
         compare_append(name, sizeof name, " duration=%gs", c->duration_s);
-    return strdup(name);
+    return xstrdup(name);
 }
 
 /* ---- matching and pooling ------------------------------------------------------------------ */
@@ -175,7 +178,6 @@ struct compare_loader {
     struct compare_case *last_match;
     char **unmatched;         /* keys of baseline cases the candidate lacks, each counted once */
     size_t unmatched_count;
-    bool out_of_memory;
 };
 
 /* Remembers a baseline case the candidate lacks; takes key.  Counts it once across runs. */
@@ -186,13 +188,7 @@ static void compare_note_unmatched(struct compare_loader *l, char *key)
             free(key);
             return;
         }
-    char **grown = realloc(l->unmatched, (l->unmatched_count + 1) * sizeof *grown);
-    if (!grown) {
-        free(key);
-        l->out_of_memory = true;
-        return;
-    }
-    l->unmatched = grown;
+    l->unmatched = xreallocarray(l->unmatched, l->unmatched_count + 1, sizeof *l->unmatched);
     l->unmatched[l->unmatched_count++] = key;
     l->report->only_baseline++;
 }
@@ -235,36 +231,25 @@ static struct compare_case *compare_add(struct compare_report *r, const struct b
 {
     if (r->count == r->capacity) {
         size_t capacity = r->capacity ? 2 * r->capacity : 32;
-        struct compare_case *grown = realloc(r->cases, capacity * sizeof *grown);
-        if (!grown)
-            return NULL;
-        r->cases = grown;
+        r->cases = xreallocarray(r->cases, capacity, sizeof *r->cases);
         r->capacity = capacity;
     }
     struct compare_case *added = &r->cases[r->count];
     *added = (struct compare_case){.c = *c, .key = key, .name = compare_case_name(c)};
-    if (!added->name)
-        return NULL;
     r->count++;
     return added;
 }
 
-static bool compare_samples_push(struct compare_samples *s, double value, int64_t run_id)
+static void compare_samples_push(struct compare_samples *s, double value, int64_t run_id)
 {
     if (s->count == s->capacity) {
         size_t capacity = s->capacity ? 2 * s->capacity : 16;
-        double *grown = realloc(s->values, capacity * sizeof *grown);
-        if (grown)
-            s->values = grown;
-        int64_t *runs = grown ? realloc(s->run_of, capacity * sizeof *runs) : NULL;
-        if (!runs)
-            return false;
-        s->run_of = runs;
+        s->values = xreallocarray(s->values, capacity, sizeof *s->values);
+        s->run_of = xreallocarray(s->run_of, capacity, sizeof *s->run_of);
         s->capacity = capacity;
     }
     s->run_of[s->count] = run_id;
     s->values[s->count++] = value;
-    return true;
 }
 
 /* The case a row belongs to: found or (candidate side) added; NULL when the baseline has a case
@@ -275,10 +260,6 @@ static struct compare_case *compare_match(struct compare_loader *l, const struct
         return l->last_match;
     l->last_case_id = row->case_id;
     char *key = compare_case_key(&row->c);
-    if (!key) {
-        l->out_of_memory = true;
-        return l->last_match = NULL;
-    }
     struct compare_case *match = compare_find(l->report, key);
     if (!match && l->side == COMPARE_SIDE_BASELINE && l->report->baseline.id != 0)
         compare_note_unmatched(l, key); /* a history's other cases are not "missing" */
@@ -286,12 +267,7 @@ static struct compare_case *compare_match(struct compare_loader *l, const struct
         free(key);
     if (match || l->side == COMPARE_SIDE_BASELINE)
         return l->last_match = match;
-    match = compare_add(l->report, &row->c, key);
-    if (!match) {
-        free(key);
-        l->out_of_memory = true;
-    }
-    return l->last_match = match;
+    return l->last_match = compare_add(l->report, &row->c, key);
 }
 
 static struct compare_reference *compare_reference_find(struct compare_loader *l, const char *key)
@@ -310,22 +286,18 @@ static bool compare_take_reference(const struct store_row *row, void *ctx)
         !row->sample.valid)
         return true;
     char *key = compare_reference_key(&row->c);
-    struct compare_reference *ref = key ? compare_reference_find(l, key) : NULL;
-    if (key && !ref) {
-        struct compare_reference *grown =
-            realloc(l->references, (l->reference_count + 1) * sizeof *grown);
-        if (grown) {
-            l->references = grown;
-            ref = &grown[l->reference_count++];
-            *ref = (struct compare_reference){.key = key};
-            key = NULL;
-        }
+    struct compare_reference *ref = compare_reference_find(l, key);
+    if (!ref) {
+        l->references = xreallocarray(l->references, l->reference_count + 1, sizeof *l->references);
+        ref = &l->references[l->reference_count++];
+        *ref = (struct compare_reference){.key = key};
+        key = NULL;
     }
     free(key);
     double value = l->metric->value(&row->sample);
-    if (!ref || (value > 0.0 && isfinite(value) && !compare_samples_push(&ref->values, value, row->run_id)))
-        l->out_of_memory = true;
-    return !l->out_of_memory;
+    if (value > 0.0 && isfinite(value))
+        compare_samples_push(&ref->values, value, row->run_id);
+    return true;
 }
 
 /* The row's value divided by its reference median; NAN when the run has no reference case. */
@@ -333,7 +305,7 @@ static double compare_normalized(struct compare_loader *l, const struct store_ro
                                  double value)
 {
     char *key = compare_reference_key(&row->c);
-    struct compare_reference *ref = key ? compare_reference_find(l, key) : NULL;
+    struct compare_reference *ref = compare_reference_find(l, key);
     free(key);
     return ref && ref->median > 0 ? value / ref->median : NAN;
 }
@@ -344,7 +316,7 @@ static bool compare_take_row(const struct store_row *row, void *ctx)
     bool new_case = row->case_id != l->last_case_id;
     struct compare_case *match = compare_match(l, row);
     if (!match)
-        return !l->out_of_memory;
+        return true;
     struct compare_samples *side =
         l->side == COMPARE_SIDE_CANDIDATE ? &match->candidate : &match->baseline;
     if (new_case && side->last_run != row->run_id) {
@@ -364,10 +336,7 @@ static bool compare_take_row(const struct store_row *row, void *ctx)
         value = compare_normalized(l, row, value);
     if (!(value > 0.0) || !isfinite(value))
         return true;
-    if (!compare_samples_push(side, value, row->run_id)) {
-        l->out_of_memory = true;
-        return false;
-    }
+    compare_samples_push(side, value, row->run_id);
     return true;
 }
 
@@ -393,11 +362,7 @@ static bool compare_load_run(struct store *s, struct compare_loader *l, int64_t 
     l->last_match = NULL;
     if (!compare_load_references(s, l, run_id, err))
         return false;
-    if (!store_run_samples(s, run_id, compare_take_row, l, err))
-        return false;
-    if (l->out_of_memory)
-        return compare_fail(err, "out of memory loading run %lld", (long long)run_id);
-    return true;
+    return store_run_samples(s, run_id, compare_take_row, l, err);
 }
 
 /* ---- runs ---------------------------------------------------------------------------------- */
@@ -506,10 +471,10 @@ static bool compare_resolve_side(struct store *s, const char *names, const struc
                                  bool cross_machine, int64_t *ids, size_t *count,
                                  struct compare_run *first, char *text, size_t text_len, char *err)
 {
-    char *copy = strdup(names), *save = NULL;
-    bool ok = copy != NULL;
+    char *copy = xstrdup(names), *save = NULL;
+    bool ok = true;
     *count = 0;
-    for (char *name = copy ? strtok_r(copy, ",", &save) : NULL; ok && name;
+    for (char *name = strtok_r(copy, ",", &save); ok && name;
          name = strtok_r(NULL, ",", &save)) {
         struct compare_run run;
         ok = *count < COMPARE_MAX_RUNS
@@ -603,8 +568,8 @@ static bool compare_run_spread(const struct compare_samples *b, const struct com
 {
     if (b->runs < 2 && c->runs < 2)
         return true;
-    double *bv = malloc(b->count * sizeof *bv), *cv = malloc(c->count * sizeof *cv);
-    for (size_t i = 0; bv && cv && i < b->count; i++) {
+    double *bv = xcalloc(b->count, sizeof *bv), *cv = xcalloc(c->count, sizeof *cv);
+    for (size_t i = 0; i < b->count; i++) {
         if (!compare_first_of_run(b, i))
             continue;
         size_t nb = compare_values_of_run(b, b->run_of[i], bv);
@@ -617,10 +582,9 @@ static bool compare_run_spread(const struct compare_samples *b, const struct com
             shift->hi = fmax(shift->hi, pair.hi);
         }
     }
-    bool ok = bv && cv;
     free(bv);
     free(cv);
-    return ok;
+    return true;
 }
 
 static bool compare_case_measure(struct compare_case *k, double alpha)
@@ -716,22 +680,16 @@ static bool compare_judge(struct compare_report *r, char *err)
                             "repetition on either side", r->candidate_text, r->baseline_text);
     /* The correction counts only the cases that can be tested: a case skipped on both sides, or
      * with too few repetitions for any p below alpha, is not a hypothesis and must not dilute q. */
-    double *q = malloc(kept * sizeof *q);
-    size_t *tested = malloc(kept * sizeof *tested), testable = 0;
-    bool measured = q && tested;
-    for (size_t i = 0; measured && i < kept; i++) {
+    double *q = xcalloc(kept, sizeof *q);
+    size_t *tested = xcalloc(kept, sizeof *tested), testable = 0;
+    for (size_t i = 0; i < kept; i++) {
         struct compare_case *k = &r->cases[i];
-        measured = compare_case_measure(k, r->options.alpha);
+        compare_case_measure(k, r->options.alpha);
         k->q = 1.0;
         if (compare_testable(k, r->options.alpha)) {
             q[testable] = k->p;
             tested[testable++] = i;
         }
-    }
-    if (!measured) {
-        free(q);
-        free(tested);
-        return compare_fail(err, "out of memory judging %zu cases", kept);
     }
     stats_benjamini_hochberg(q, testable);
     for (size_t i = 0; i < testable; i++)
@@ -933,7 +891,7 @@ void compare_print_table(const struct compare_report *r, FILE *out)
                 compare_format_value(k->candidate_median, cand, sizeof cand), k->name);
     }
     for (size_t i = 0; i < r->count; i++) {
-        char why[256];
+        char why[ERR_LEN];
         if (r->cases[i].verdict != COMPARE_UNKNOWN)
             continue;
         compare_format_unknown(&r->cases[i], r->options.alpha, why, sizeof why);

@@ -40,11 +40,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/err.h"
 #include "reports/stats.h"
-#include "runner/store.h"
+#include "store/store.h"
 #include "scenarios/case.h"
 
-#define COMPARE_ERR_LEN STORE_ERR_LEN
 #define COMPARE_DEFAULT_HISTORY 5
 #define COMPARE_MAX_RUNS 64 /* runs one side may pool */
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "reports/stats.h"
 
 /* `null` measures the harness, not a map: it "wins" everywhere and crosses nothing that matters. */
@@ -20,9 +21,7 @@ static bool crossover_series_counts(const struct report_series *s)
 
 static bool crossover_push(void **array, size_t *count, size_t size, const void *item)
 {
-    char *grown = realloc(*array, (*count + 1) * size);
-    if (!grown)
-        return false;
+    char *grown = xreallocarray(*array, *count + 1, size);
     memcpy(grown + *count * size, item, size);
     *array = grown;
     (*count)++;
@@ -179,9 +178,9 @@ bool crossover_find_knees(const struct report_data *d, const struct report_sweep
 
 double crossover_sweep_bytes_per_key(const struct report_data *d, const struct report_sweep *w)
 {
-    double *at_largest = malloc((w->series_count + 1) * sizeof *at_largest);
+    double *at_largest = xmalloc((w->series_count + 1) * sizeof *at_largest);
     size_t n = 0;
-    for (size_t s = 0; at_largest && s < w->series_count; s++) {
+    for (size_t s = 0; s < w->series_count; s++) {
         const struct report_series *series = &w->series[s];
         for (size_t i = series->n; i-- > 0 && strcmp(series->name, "null") != 0;) {
             double b = d->cases[series->cases[i]].bytes_per_key;

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "reports/plot.h"
 #include "reports/stats.h"
 
-#define HTML_ERR_LEN 256
 
 void html_escape(FILE *out, const char *text)
 {
@@ -98,7 +98,7 @@ static FILE *html_open_file(const struct html_page *pg, const char *name, char *
     snprintf(path, sizeof path, "%s/%s", pg->out_dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        snprintf(err, HTML_ERR_LEN, "cannot write %.200s", path);
+        snprintf(err, ERR_LEN, "cannot write %.200s", path);
     return f;
 }
 
@@ -115,11 +115,9 @@ static void html_embed_svg(FILE *out, const struct html_page *pg, const char *na
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
     rewind(f);
-    char *text = malloc((size_t)size + 1);
-    size_t got = text ? fread(text, 1, (size_t)size, f) : 0;
+    char *text = xmalloc((size_t)size + 1);
+    size_t got = fread(text, 1, (size_t)size, f);
     fclose(f);
-    if (!text)
-        return;
     text[got] = '\0';
     char *svg = strstr(text, "<svg");
     fprintf(out, "<figure>%s<figcaption><a href=\"%s\">%s</a></figcaption></figure>\n", svg ? svg : "", name, name);
@@ -210,9 +208,7 @@ static void html_winner_sentence(FILE *f, const struct html_page *pg, size_t i)
  * ratios, 21 key counts) lead, two-point side sweeps (1 and 2 threads) follow. */
 static size_t *html_sweeps_by_points(const struct html_page *pg)
 {
-    size_t *order = malloc((pg->sweep_count ? pg->sweep_count : 1) * sizeof *order);
-    if (!order)
-        abort();
+    size_t *order = xcalloc(pg->sweep_count, sizeof *order);
     for (size_t i = 0; i < pg->sweep_count; i++) {
         size_t j = i;
         for (; j > 0 && pg->sweeps[order[j - 1]].point_count < pg->sweeps[i].point_count; j--)
@@ -413,9 +409,9 @@ static int html_cmp_text(const void *a, const void *b)
 
 static void html_write_scenarios(FILE *f, const struct html_page *pg)
 {
-    const char **names = malloc((pg->sweep_count ? pg->sweep_count : 1) * sizeof *names);
+    const char **names = xcalloc(pg->sweep_count, sizeof *names);
     size_t n = 0;
-    for (size_t i = 0; names && i < pg->sweep_count; i++) {
+    for (size_t i = 0; i < pg->sweep_count; i++) {
         bool seen = false;
         for (size_t k = 0; k < n && !seen; k++)
             seen = strcmp(names[k], pg->sweeps[i].scenario) == 0;
@@ -694,7 +690,7 @@ bool html_write_report(const struct html_page *pg, char *err)
     bool ok = html_write_history(f, pg, err);
     fputs("</body></html>\n", f);
     if (fclose(f) != 0 && ok) {
-        snprintf(err, HTML_ERR_LEN, "cannot finish writing %.200s/index.html", pg->out_dir);
+        snprintf(err, ERR_LEN, "cannot finish writing %.200s/index.html", pg->out_dir);
         ok = false;
     }
     return ok;

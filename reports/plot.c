@@ -6,6 +6,7 @@
  */
 #include "reports/plot.h"
 
+#include "base/xalloc.h"
 #include "reports/crossover.h"
 
 #include <math.h>
@@ -41,10 +42,10 @@ static bool plot_gnuplot_on_path(void)
 struct plot *plot_open(char *err)
 {
     if (!plot_gnuplot_on_path()) {
-        snprintf(err, PLOT_ERR_LEN, "gnuplot not found on PATH: the report's plots need it (apt-get install gnuplot-nox)");
+        snprintf(err, ERR_LEN, "gnuplot not found on PATH: the report's plots need it (apt-get install gnuplot-nox)");
         return NULL;
     }
-    struct plot *p = calloc(1, sizeof *p);
+    struct plot *p = xcalloc(1, sizeof *p);
     char command[128];
     int fd = -1;
     if (p) {
@@ -59,7 +60,7 @@ struct plot *plot_open(char *err)
         if (fd >= 0)
             unlink(p->messages);
         free(p);
-        snprintf(err, PLOT_ERR_LEN, "cannot start gnuplot");
+        snprintf(err, ERR_LEN, "cannot start gnuplot");
         return NULL;
     }
     return p;
@@ -90,7 +91,7 @@ bool plot_close(struct plot *p, char *err)
     unlink(p->messages);
     free(p);
     if (status != 0) {
-        snprintf(err, PLOT_ERR_LEN, "gnuplot failed (exit status %d): %s",
+        snprintf(err, ERR_LEN, "gnuplot failed (exit status %d): %s",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, message);
         return false;
     }
@@ -279,9 +280,7 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
 {
     FILE *f = p->pipe;
     size_t n = w->series_count ? w->series_count : 1;
-    bool *any = calloc(layer_count * n, sizeof *any);
-    if (!any)
-        return;
+    bool *any = xcalloc(layer_count * n, sizeof *any);
     for (size_t l = 0; l < layer_count; l++)
         for (size_t s = 0; s < w->series_count; s++)
             any[l * n + s] = !(layers[l].without_null && strcmp(w->series[s].name, "null") == 0) &&

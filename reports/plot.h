@@ -15,9 +15,9 @@
 
 #include <stdbool.h>
 
+#include "base/err.h"
 #include "reports/report_data.h"
 
-#define PLOT_ERR_LEN 256
 
 struct plot;
 

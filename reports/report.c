@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "reports/crossover.h"
 #include "reports/html.h"
 #include "reports/plot.h"
@@ -87,14 +88,11 @@ static bool report_load_history(struct store *s, const struct report_data *d, st
     for (size_t m = 0; ok && m < d->machine_count; m++) {
         int64_t *ids;
         long n = report_data_machine_runs(s, d->machines[m].id, &ids, err);
-        int64_t *grown = n >= 0 ? realloc(all, (count + (size_t)n + 1) * sizeof *all) : NULL;
-        ok = grown != NULL;
+        ok = n >= 0;
         if (ok) {
-            all = grown;
+            all = xreallocarray(all, count + (size_t)n + 1, sizeof *all);
             memcpy(all + count, ids, (size_t)n * sizeof *ids);
             count += (size_t)n;
-        } else if (n >= 0) {
-            snprintf(err, REPORT_ERR_LEN, "out of memory");
         }
         free(ids);
     }
@@ -128,7 +126,7 @@ static bool report_analyse(struct store *s, const int64_t *run_ids, size_t n, st
         return false;
     if (!crossover_find_all(&r->data, r->sweeps, r->sweep_count, &r->crossovers, &r->crossover_count) ||
         !crossover_find_knees(&r->data, r->sweeps, r->sweep_count, &r->knees, &r->knee_count)) {
-        snprintf(err, REPORT_ERR_LEN, "out of memory finding crossovers");
+        snprintf(err, ERR_LEN, "out of memory finding crossovers");
         return false;
     }
     return report_load_history(s, &r->data, &r->history, err);
@@ -153,7 +151,7 @@ bool report_write(struct store *s, const int64_t *run_ids, size_t n, const char 
     if (!probe || !plot_close(probe, err))
         return false;
     if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
-        snprintf(err, REPORT_ERR_LEN, "cannot create %.200s: %s", out_dir, strerror(errno));
+        snprintf(err, ERR_LEN, "cannot create %.200s: %s", out_dir, strerror(errno));
         return false;
     }
     struct report_parts r = {0};

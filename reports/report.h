@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runner/store.h"
+#include "base/err.h"
+#include "store/store.h"
 
-#define REPORT_ERR_LEN 256
 
 /* Writes out_dir/index.html (out_dir is created when missing) for runs run_ids[0..n), ratios
- * against backend `baseline`.  False with one line in err (REPORT_ERR_LEN) on failure, gnuplot
+ * against backend `baseline`.  False with one line in err (ERR_LEN) on failure, gnuplot
  * missing included (checked before anything is written). */
 bool report_write(struct store *s, const int64_t *run_ids, size_t n, const char *baseline, const char *out_dir,
                   char *err);

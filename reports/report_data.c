@@ -2,7 +2,7 @@
  * report_data.c: loads runs, machines and cases from the store into report_data, and groups the
  * cases into sweeps (see report_data.h).  Runs and machines are read with two bound SELECTs over
  * the documented schema; cases and samples through store_run_samples, so the column-to-struct
- * mapping lives in one place (runner/store.c).  Grouping is by text keys in a sorted array: a
+ * mapping lives in one place (store/store.c).  Grouping is by text keys in a sorted array: a
  * run holds hundreds of cases, so clarity wins over a hash table.
  */
 #include "reports/report_data.h"
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
 #include "reports/stats.h"
 
 const char *report_dim_name(enum report_dim dim)
@@ -26,7 +27,7 @@ const char *report_dim_name(enum report_dim dim)
 
 static bool report_fail_sql(sqlite3 *db, const char *what, char *err)
 {
-    snprintf(err, STORE_ERR_LEN, "reading %s: %s", what, sqlite3_errmsg(db));
+    snprintf(err, ERR_LEN, "reading %s: %s", what, sqlite3_errmsg(db));
     return false;
 }
 
@@ -56,7 +57,7 @@ static bool report_load_run(sqlite3 *db, int64_t run_id, struct report_run *r, c
         store_column_text(st, 10, r->transparent_hugepages, sizeof r->transparent_hugepages);
         store_column_text(st, 11, r->cpu_governor, sizeof r->cpu_governor);
     } else if (rc == SQLITE_DONE) {
-        snprintf(err, STORE_ERR_LEN, "no run %lld in the database", (long long)run_id);
+        snprintf(err, ERR_LEN, "no run %lld in the database", (long long)run_id);
     } else {
         report_fail_sql(db, "runs", err);
     }
@@ -90,9 +91,9 @@ static bool report_load_machine(sqlite3 *db, int64_t machine_id, struct report_m
         for (int i = 0; i < 4; i++)
             m->cache_bytes[i] = (uint64_t)sqlite3_column_int64(st, 10 + i);
         const unsigned char *xml = sqlite3_column_text(st, 14);
-        m->topology_xml = xml ? strdup((const char *)xml) : NULL;
+        m->topology_xml = xml ? xstrdup((const char *)xml) : NULL;
     } else if (rc == SQLITE_DONE) {
-        snprintf(err, STORE_ERR_LEN, "no machine %lld in the database", (long long)machine_id);
+        snprintf(err, ERR_LEN, "no machine %lld in the database", (long long)machine_id);
     } else {
         report_fail_sql(db, "machines", err);
     }
@@ -111,17 +112,14 @@ long report_data_machine_runs(struct store *s, int64_t machine_id, int64_t **ids
     long n = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t *grown = realloc(*ids, (size_t)(n + 1) * sizeof **ids);
-        if (!grown)
-            break;
-        *ids = grown;
+        *ids = xreallocarray(*ids, (size_t)n + 1, sizeof **ids);
         (*ids)[n++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         free(*ids);
         *ids = NULL;
-        snprintf(err, STORE_ERR_LEN, "reading runs of machine %lld", (long long)machine_id);
+        snprintf(err, ERR_LEN, "reading runs of machine %lld", (long long)machine_id);
         return -1;
     }
     return n;
@@ -136,7 +134,6 @@ struct report_loader {
     double bytes[REPORT_MAX_REPS], allocs[REPORT_MAX_REPS], fair[REPORT_MAX_REPS];
     double lat[RESULT_OP_COUNT][REPORT_PCTS][REPORT_MAX_REPS];
     size_t lat_n[RESULT_OP_COUNT];
-    bool oom;
 };
 
 static double report_fairness(const struct result_sample *x)
@@ -197,12 +194,7 @@ static void report_loader_close(struct report_loader *l)
             c->latency_ns[op][k] = c->has_latency[op] ? stats_median(l->lat[op][k], l->lat_n[op]) : NAN;
     }
     struct report_data *d = l->d;
-    struct report_case *grown = realloc(d->cases, (d->case_count + 1) * sizeof *grown);
-    if (!grown) {
-        l->oom = true;
-        return;
-    }
-    d->cases = grown;
+    d->cases = xreallocarray(d->cases, d->case_count + 1, sizeof *d->cases);
     d->cases[d->case_count++] = *c;
 }
 
@@ -223,7 +215,7 @@ static bool report_loader_row(const struct store_row *row, void *ctx)
     }
     if (row->has_sample)
         report_loader_add_sample(l, &row->sample);
-    return !l->oom;
+    return true;
 }
 
 static bool report_data_add_machine(struct store *s, struct report_data *d, int64_t machine_id, char *err)
@@ -231,12 +223,7 @@ static bool report_data_add_machine(struct store *s, struct report_data *d, int6
     for (size_t i = 0; i < d->machine_count; i++)
         if (d->machines[i].id == machine_id)
             return true;
-    struct report_machine *grown = realloc(d->machines, (d->machine_count + 1) * sizeof *grown);
-    if (!grown) {
-        snprintf(err, STORE_ERR_LEN, "out of memory");
-        return false;
-    }
-    d->machines = grown;
+    d->machines = xreallocarray(d->machines, d->machine_count + 1, sizeof *d->machines);
     if (!report_load_machine(store_db(s), machine_id, &d->machines[d->machine_count], err))
         return false;
     d->machine_count++;
@@ -246,11 +233,9 @@ static bool report_data_add_machine(struct store *s, struct report_data *d, int6
 bool report_data_load(struct store *s, const int64_t *run_ids, size_t n, struct report_data *out, char *err)
 {
     memset(out, 0, sizeof *out);
-    out->runs = calloc(n ? n : 1, sizeof *out->runs);
-    struct report_loader *l = calloc(1, sizeof *l);
-    bool ok = out->runs && l;
-    if (!ok)
-        snprintf(err, STORE_ERR_LEN, "out of memory");
+    out->runs = xcalloc(n, sizeof *out->runs);
+    struct report_loader *l = xcalloc(1, sizeof *l);
+    bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         ok = report_load_run(store_db(s), run_ids[i], &out->runs[i], err) &&
              report_data_add_machine(s, out, out->runs[i].machine_id, err);
@@ -260,10 +245,6 @@ bool report_data_load(struct store *s, const int64_t *run_ids, size_t n, struct 
         *l = (struct report_loader){.d = out, .run = i};
         ok = store_run_samples(s, run_ids[i], report_loader_row, l, err);
         report_loader_close(l);
-        if (ok && l->oom) {
-            snprintf(err, STORE_ERR_LEN, "out of memory loading run %lld", (long long)run_ids[i]);
-            ok = false;
-        }
     }
     free(l);
     if (!ok)
@@ -408,10 +389,7 @@ static struct report_series *report_sweep_series(struct report_sweep *w, const c
     for (size_t i = 0; i < w->series_count; i++)
         if (strcmp(w->series[i].label, label) == 0)
             return &w->series[i];
-    struct report_series *grown = realloc(w->series, (w->series_count + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
-    w->series = grown;
+    w->series = xreallocarray(w->series, w->series_count + 1, sizeof *w->series);
     struct report_series *s = &w->series[w->series_count++];
     memset(s, 0, sizeof *s);
     snprintf(s->label, sizeof s->label, "%s", label);
@@ -421,14 +399,8 @@ static struct report_series *report_sweep_series(struct report_sweep *w, const c
 
 static bool report_series_add(struct report_series *s, double x, size_t index)
 {
-    double *xs = realloc(s->x, (s->n + 1) * sizeof *xs);
-    if (xs)
-        s->x = xs;
-    size_t *cs = realloc(s->cases, (s->n + 1) * sizeof *cs);
-    if (cs)
-        s->cases = cs;
-    if (!xs || !cs)
-        return false;
+    s->x = xreallocarray(s->x, s->n + 1, sizeof *s->x);
+    s->cases = xreallocarray(s->cases, s->n + 1, sizeof *s->cases);
     size_t at = s->n;
     while (at > 0 && s->x[at - 1] > x) { /* keep x ascending */
         s->x[at] = s->x[at - 1];
@@ -446,10 +418,7 @@ static bool report_sweep_add_point(struct report_sweep *w, double x)
     for (size_t i = 0; i < w->point_count; i++)
         if (w->points[i] == x)
             return true;
-    double *grown = realloc(w->points, (w->point_count + 1) * sizeof *grown);
-    if (!grown)
-        return false;
-    w->points = grown;
+    w->points = xreallocarray(w->points, w->point_count + 1, sizeof *w->points);
     w->points[w->point_count++] = x;
     qsort(w->points, w->point_count, sizeof *w->points, report_double_cmp);
     return true;
@@ -480,10 +449,7 @@ static bool report_sweep_fill(const struct report_data *d, enum report_dim dim, 
 
 static bool report_sweeps_push(struct report_sweep **out, size_t *count, const struct report_sweep *w)
 {
-    struct report_sweep *grown = realloc(*out, (*count + 1) * sizeof *grown);
-    if (!grown)
-        return false;
-    *out = grown;
+    *out = xreallocarray(*out, *count + 1, sizeof **out);
     (*out)[(*count)++] = *w;
     return true;
 }
@@ -522,8 +488,8 @@ bool report_sweeps_build(const struct report_data *d, struct report_sweep **out,
 {
     *out = NULL;
     *count = 0;
-    struct report_keyed *keyed = malloc((d->case_count ? d->case_count : 1) * sizeof *keyed);
-    bool ok = keyed != NULL;
+    struct report_keyed *keyed = xcalloc(d->case_count, sizeof *keyed);
+    bool ok = true;
     for (int dim = 0; ok && dim < REPORT_DIM_COUNT; dim++)
         ok = report_sweeps_of_dim(d, (enum report_dim)dim, keyed, out, count);
     free(keyed);
@@ -531,7 +497,7 @@ bool report_sweeps_build(const struct report_data *d, struct report_sweep **out,
         report_sweeps_free(*out, *count);
         *out = NULL;
         *count = 0;
-        snprintf(err, STORE_ERR_LEN, "out of memory grouping cases into sweeps");
+        snprintf(err, ERR_LEN, "out of memory grouping cases into sweeps");
     }
     return ok;
 }

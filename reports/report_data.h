@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "runner/result.h"
-#include "runner/store.h"
+#include "store/store.h"
 #include "scenarios/case.h"
 
 #define REPORT_MAX_REPS 64
@@ -83,7 +83,7 @@ struct report_data {
 };
 
 /* Loads the runs run_ids[0..n), their machines and every case with its valid samples.  On
- * failure writes one line to err (STORE_ERR_LEN) and leaves *out empty. */
+ * failure writes one line to err (ERR_LEN) and leaves *out empty. */
 bool report_data_load(struct store *s, const int64_t *run_ids, size_t n, struct report_data *out, char *err);
 /* The ids of every run on machine_id, oldest first (*ids malloc'd); -1 on error. */
 long report_data_machine_runs(struct store *s, int64_t machine_id, int64_t **ids, char *err);

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/xalloc.h"
+
 /* Both samples below this size and no ties: exact U distribution (R's rule). */
 #define STATS_EXACT_LIMIT 50
 
@@ -38,9 +40,7 @@ static int stats_compare_double(const void *a, const void *b)
 /* A sorted copy of x[0..n); NULL when out of memory. */
 static double *stats_sorted_copy(const double *x, size_t n)
 {
-    double *copy = malloc((n ? n : 1) * sizeof *copy);
-    if (!copy)
-        return NULL;
+    double *copy = xcalloc(n, sizeof *copy);
     memcpy(copy, x, n * sizeof *copy);
     qsort(copy, n, sizeof *copy, stats_compare_double);
     return copy;
@@ -71,9 +71,7 @@ bool stats_mann_whitney_cdf(size_t na, size_t nb, double *cdf)
     size_t m = na * nb;
     /* ways[k][u]: subsets of k of the ranks seen so far (as sample a) with U = u; sample a's
      * member at 1-based rank r, the k-th chosen, has r - k members of b below it. */
-    double *ways = calloc((na + 1) * (m + 1), sizeof *ways);
-    if (!ways)
-        return false;
+    double *ways = xcalloc((na + 1) * (m + 1), sizeof *ways);
     ways[0] = 1.0;
     for (size_t r = 1; r <= na + nb; r++) {
         size_t kmax = r < na ? r : na;
@@ -125,9 +123,7 @@ static bool stats_u_statistic(const double *a, size_t na, const double *b, size_
     struct tagged {
         double value;
         int from_a;
-    } *all = malloc(n * sizeof *all);
-    if (!all)
-        return false;
+    } *all = xcalloc(n, sizeof *all);
     for (size_t i = 0; i < na; i++)
         all[i] = (struct tagged){a[i], 1};
     for (size_t j = 0; j < nb; j++)
@@ -153,8 +149,8 @@ static bool stats_u_statistic(const double *a, size_t na, const double *b, size_
 static double stats_mann_whitney_exact_p(double u, size_t na, size_t nb)
 {
     size_t m = na * nb;
-    double *cdf = malloc((m + 1) * sizeof *cdf);
-    if (!cdf || !stats_mann_whitney_cdf(na, nb, cdf)) {
+    double *cdf = xmalloc((m + 1) * sizeof *cdf);
+    if (!stats_mann_whitney_cdf(na, nb, cdf)) {
         free(cdf);
         return NAN;
     }
@@ -197,8 +193,8 @@ static size_t stats_lehmann_k(size_t na, size_t nb, double alpha)
         double k = floor(0.5 * (double)m - z * sqrt((double)m * (n + 1.0) / 12.0));
         return k >= 1.0 ? (size_t)k : 0;
     }
-    double *cdf = malloc((m + 1) * sizeof *cdf);
-    if (!cdf || !stats_mann_whitney_cdf(na, nb, cdf)) {
+    double *cdf = xmalloc((m + 1) * sizeof *cdf);
+    if (!stats_mann_whitney_cdf(na, nb, cdf)) {
         free(cdf);
         return 0;
     }
@@ -221,7 +217,7 @@ void stats_hodges_lehmann_log(const double *a, size_t na, const double *b, size_
                               double alpha, struct stats_shift *out)
 {
     size_t m = na * nb;
-    double *diff = m ? malloc(m * sizeof *diff) : NULL;
+    double *diff = m ? xmalloc(m * sizeof *diff) : NULL;
     if (!diff) {
         stats_shift_unknown(out);
         return;
@@ -250,12 +246,7 @@ static int stats_compare_ranked_p(const void *a, const void *b)
 
 void stats_benjamini_hochberg(double *p, size_t n)
 {
-    struct stats_ranked_p *sorted = malloc((n ? n : 1) * sizeof *sorted);
-    if (!sorted) {
-        for (size_t i = 0; i < n; i++)
-            p[i] = 1.0; /* cannot adjust: claim nothing */
-        return;
-    }
+    struct stats_ranked_p *sorted = xcalloc(n, sizeof *sorted);
     for (size_t i = 0; i < n; i++)
         sorted[i] = (struct stats_ranked_p){p[i], i};
     qsort(sorted, n, sizeof *sorted, stats_compare_ranked_p);

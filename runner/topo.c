@@ -22,6 +22,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "base/xalloc.h"
+
 struct topo {
     hwloc_topology_t hw;
     bool this_system;
@@ -35,20 +37,20 @@ static bool topo_load_source(hwloc_topology_t hw, const char *xml_path, const ch
     if (xml_path) {
         FILE *f = fopen(xml_path, "r");
         if (!f) {
-            snprintf(err, TOPO_ERR_LEN, "cannot read topology XML '%s': %s", xml_path,
+            snprintf(err, ERR_LEN, "cannot read topology XML '%s': %s", xml_path,
                      strerror(errno));
             return false;
         }
         fclose(f);
         if (hwloc_topology_set_xml(hw, xml_path) < 0 || hwloc_topology_load(hw) < 0) {
-            snprintf(err, TOPO_ERR_LEN, "'%s' is not a valid hwloc topology XML", xml_path);
+            snprintf(err, ERR_LEN, "'%s' is not a valid hwloc topology XML", xml_path);
             return false;
         }
         return true;
     }
     if (synthetic) {
         if (hwloc_topology_set_synthetic(hw, synthetic) < 0 || hwloc_topology_load(hw) < 0) {
-            snprintf(err, TOPO_ERR_LEN,
+            snprintf(err, ERR_LEN,
                      "invalid synthetic topology '%s' (expected e.g. \"pack:2 [numa] core:4 pu:2\")",
                      synthetic);
             return false;
@@ -56,7 +58,7 @@ static bool topo_load_source(hwloc_topology_t hw, const char *xml_path, const ch
         return true;
     }
     if (hwloc_topology_load(hw) < 0) {
-        snprintf(err, TOPO_ERR_LEN, "hwloc cannot discover this machine's topology: %s",
+        snprintf(err, ERR_LEN, "hwloc cannot discover this machine's topology: %s",
                  strerror(errno));
         return false;
     }
@@ -66,16 +68,12 @@ static bool topo_load_source(hwloc_topology_t hw, const char *xml_path, const ch
 struct topo *topo_open(const char *xml_path, const char *synthetic, char *err)
 {
     if (xml_path && synthetic) {
-        snprintf(err, TOPO_ERR_LEN, "give a topology XML or a synthetic description, not both");
+        snprintf(err, ERR_LEN, "give a topology XML or a synthetic description, not both");
         return NULL;
     }
-    struct topo *t = calloc(1, sizeof *t);
-    if (!t) {
-        snprintf(err, TOPO_ERR_LEN, "out of memory opening the topology");
-        return NULL;
-    }
+    struct topo *t = xcalloc(1, sizeof *t);
     if (hwloc_topology_init(&t->hw) < 0) {
-        snprintf(err, TOPO_ERR_LEN, "hwloc_topology_init failed: %s", strerror(errno));
+        snprintf(err, ERR_LEN, "hwloc_topology_init failed: %s", strerror(errno));
         free(t);
         return NULL;
     }
@@ -194,9 +192,7 @@ enum topo_order { TOPO_ORDER_COMPACT, TOPO_ORDER_SCATTER, TOPO_ORDER_CORES };
 static int topo_order_pus(hwloc_topology_t hw, enum topo_order order, int *list)
 {
     int n = topo_count(hw, HWLOC_OBJ_PU);
-    struct topo_pu *pus = calloc((size_t)n, sizeof *pus);
-    if (!pus)
-        return -1;
+    struct topo_pu *pus = xcalloc((size_t)n, sizeof *pus);
     for (int i = 0; i < n; i++) {
         hwloc_obj_t pu = hwloc_get_obj_by_type(hw, HWLOC_OBJ_PU, (unsigned)i);
         pus[i].logical = pu->logical_index;
@@ -247,7 +243,7 @@ static int topo_parse_pu_item(hwloc_topology_t hw, const char *item, const char 
     if (!dash)
         hi = lo;
     if (!ok || lo > hi) {
-        snprintf(err, TOPO_ERR_LEN, "placement '%s': '%.*s' is not a PU number or range A-B",
+        snprintf(err, ERR_LEN, "placement '%s': '%.*s' is not a PU number or range A-B",
                  placement, (int)(end - item), item);
         return -1;
     }
@@ -255,12 +251,12 @@ static int topo_parse_pu_item(hwloc_topology_t hw, const char *item, const char 
         if (!hwloc_get_pu_obj_by_os_index(hw, os)) {
             char all[96];
             topo_format_set(hwloc_topology_get_topology_cpuset(hw), all, sizeof all);
-            snprintf(err, TOPO_ERR_LEN, "placement '%s': no PU with OS index %u (PUs here: %s)",
+            snprintf(err, ERR_LEN, "placement '%s': no PU with OS index %u (PUs here: %s)",
                      placement, os, all);
             return -1;
         }
         if (n == cap) {
-            snprintf(err, TOPO_ERR_LEN, "placement '%s': list longer than %d PUs", placement, cap);
+            snprintf(err, ERR_LEN, "placement '%s': list longer than %d PUs", placement, cap);
             return -1;
         }
         list[n++] = (int)os;
@@ -296,7 +292,7 @@ static int topo_numa_pus(hwloc_topology_t hw, const char *placement, int *list, 
     if (!numa) {
         char all[96];
         topo_format_set(hwloc_topology_get_topology_nodeset(hw), all, sizeof all);
-        snprintf(err, TOPO_ERR_LEN, "placement '%s': no such NUMA node (NUMA nodes here: %s)",
+        snprintf(err, ERR_LEN, "placement '%s': no such NUMA node (NUMA nodes here: %s)",
                  placement, all);
         return -1;
     }
@@ -305,7 +301,7 @@ static int topo_numa_pus(hwloc_topology_t hw, const char *placement, int *list, 
          (pu = hwloc_get_next_obj_inside_cpuset_by_type(hw, numa->cpuset, HWLOC_OBJ_PU, pu));)
         list[n++] = (int)pu->os_index;
     if (n == 0) {
-        snprintf(err, TOPO_ERR_LEN, "placement '%s': NUMA node %u has no PUs (memory only)",
+        snprintf(err, ERR_LEN, "placement '%s': NUMA node %u has no PUs (memory only)",
                  placement, node);
         return -1;
     }
@@ -328,7 +324,7 @@ static int topo_placement_pus(hwloc_topology_t hw, const char *placement, int *l
         return topo_numa_pus(hw, placement, list, err);
     if (strncmp(placement, "pus:", 4) == 0)
         return topo_parse_pu_list(hw, placement, list, cap, err);
-    snprintf(err, TOPO_ERR_LEN,
+    snprintf(err, ERR_LEN,
              "unknown placement '%s' (expected compact, scatter, cores, numa:N, pus:LIST or none)",
              placement);
     return -1;
@@ -352,16 +348,12 @@ bool topo_plan_threads(const struct topo *t, int threads, const char *placement,
                        bool *oversubscribed, char *err)
 {
     if (threads < 1) {
-        snprintf(err, TOPO_ERR_LEN, "cannot plan %d threads: need at least 1", threads);
+        snprintf(err, ERR_LEN, "cannot plan %d threads: need at least 1", threads);
         return false;
     }
     int all = topo_count(t->hw, HWLOC_OBJ_PU);
     int cap = all > 4096 ? all : 4096; /* pus:LIST may repeat PUs */
-    int *list = malloc((size_t)cap * sizeof *list);
-    if (!list) {
-        snprintf(err, TOPO_ERR_LEN, "out of memory planning placement '%s'", placement);
-        return false;
-    }
+    int *list = xmalloc((size_t)cap * sizeof *list);
     int n = topo_placement_pus(t->hw, placement, list, cap, err);
     if (n > 0) {
         for (int i = 0; i < threads; i++)
@@ -382,7 +374,7 @@ static bool topo_require_this_system(const struct topo *t, const char *what, cha
 {
     if (t->this_system)
         return true;
-    snprintf(err, TOPO_ERR_LEN,
+    snprintf(err, ERR_LEN,
              "cannot %s: the topology was loaded from XML or a synthetic description and is for "
              "planning only",
              what);
@@ -396,11 +388,11 @@ bool topo_bind_current_thread(const struct topo *t, int pu, char *obtained, size
     if (pu >= 0) {
         hwloc_obj_t obj = hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)pu);
         if (!obj) {
-            snprintf(err, TOPO_ERR_LEN, "cannot bind to PU %d: no PU with that OS index here", pu);
+            snprintf(err, ERR_LEN, "cannot bind to PU %d: no PU with that OS index here", pu);
             return false;
         }
         if (hwloc_set_cpubind(t->hw, obj->cpuset, HWLOC_CPUBIND_THREAD) < 0) {
-            snprintf(err, TOPO_ERR_LEN, "binding the thread to PU %d failed: %s", pu,
+            snprintf(err, ERR_LEN, "binding the thread to PU %d failed: %s", pu,
                      strerror(errno));
             return false;
         }
@@ -410,7 +402,7 @@ bool topo_bind_current_thread(const struct topo *t, int pu, char *obtained, size
     if (ok)
         topo_format_set(set, obtained, len);
     else
-        snprintf(err, TOPO_ERR_LEN, "reading back the thread's binding failed: %s",
+        snprintf(err, ERR_LEN, "reading back the thread's binding failed: %s",
                  strerror(errno));
     hwloc_bitmap_free(set);
     return ok;
@@ -422,9 +414,9 @@ static bool topo_membind_refused(int memory, int node, char *err)
                       : errno == EXDEV ? "cannot be enforced here"
                                        : strerror(errno);
     if (memory == CASE_MEMORY_BIND)
-        snprintf(err, TOPO_ERR_LEN, "memory policy bind:%d refused by the OS: %s", node, why);
+        snprintf(err, ERR_LEN, "memory policy bind:%d refused by the OS: %s", node, why);
     else
-        snprintf(err, TOPO_ERR_LEN, "memory policy %s refused by the OS: %s",
+        snprintf(err, ERR_LEN, "memory policy %s refused by the OS: %s",
                  memory == CASE_MEMORY_INTERLEAVE ? "interleave" : "first-touch", why);
     return false;
 }
@@ -442,7 +434,7 @@ bool topo_bind_memory(const struct topo *t, enum case_memory memory, int node, c
         if (!numa) {
             char nodes[96];
             topo_format_set(all, nodes, sizeof nodes);
-            snprintf(err, TOPO_ERR_LEN, "memory policy bind:%d: no such NUMA node (NUMA nodes here: %s)",
+            snprintf(err, ERR_LEN, "memory policy bind:%d: no such NUMA node (NUMA nodes here: %s)",
                      node, nodes);
             return false;
         }
@@ -464,9 +456,8 @@ char *topo_export_xml(const struct topo *t)
     int len;
     if (hwloc_topology_export_xmlbuffer(t->hw, &buf, &len, 0) < 0)
         return NULL;
-    char *copy = malloc((size_t)len);
-    if (copy)
-        memcpy(copy, buf, (size_t)len); /* len counts the terminating NUL */
+    char *copy = xmalloc((size_t)len);
+    memcpy(copy, buf, (size_t)len); /* len counts the terminating NUL */
     hwloc_free_xmlbuffer(t->hw, buf);
     return copy;
 }
@@ -616,12 +607,10 @@ static void topo_print_planned(const struct topo *t, const int *pus, int threads
 
 void topo_print_plan(const struct topo *t, int threads, const char *placement, FILE *out)
 {
-    char err[TOPO_ERR_LEN];
+    char err[ERR_LEN];
     bool over = false;
-    int *pus = malloc((size_t)(threads > 0 ? threads : 1) * sizeof *pus);
-    if (!pus)
-        snprintf(err, sizeof err, "out of memory");
-    if (!pus || !topo_plan_threads(t, threads, placement, pus, &over, err)) {
+    int *pus = xcalloc((size_t)threads, sizeof *pus);
+    if (!topo_plan_threads(t, threads, placement, pus, &over, err)) {
         fprintf(out, "plan: %s\n", err);
     } else {
         fprintf(out, "plan: %d threads, placement %s\n", threads, placement);

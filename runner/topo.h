@@ -40,7 +40,7 @@
  *
  * Thread safety: a loaded topology is read-only, so every function here except topo_close may be
  * called from several threads at once (hwloc documents concurrent read-only use and binding as
- * safe).  Error buffers are TOPO_ERR_LEN bytes and receive one line naming the problem.
+ * safe).  Error buffers are ERR_LEN bytes and receive one line naming the problem.
  */
 #ifndef MAPBENCH_TOPO_H
 #define MAPBENCH_TOPO_H
@@ -50,9 +50,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/err.h"
 #include "scenarios/case.h"
 
-#define TOPO_ERR_LEN 256
 #define TOPO_CACHE_LEVELS 4
 
 struct topo; /* wraps hwloc_topology_t */

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/xalloc.h"
 #include "runner/perf_counters.h"
 #include "runner/workload.h"
 
@@ -56,7 +57,7 @@ struct window_worker {
     bool perf_present;
     char binding[32];
     bool failed;
-    char error[MAP_ERR_LEN];
+    char error[ERR_LEN];
     struct histogram *histograms; /* RESULT_OP_COUNT of them */
 };
 
@@ -497,14 +498,12 @@ static bool window_start_workers(struct window_shared *sh, struct window_worker 
     for (int i = 0; i < sh->workers; i++) {
         workers[i].shared = sh;
         workers[i].index = i;
-        workers[i].histograms = calloc(RESULT_OP_COUNT, sizeof(struct histogram));
-        if (!workers[i].histograms)
-            abort();
+        workers[i].histograms = xcalloc(RESULT_OP_COUNT, sizeof(struct histogram));
         for (int op = 0; op < RESULT_OP_COUNT; op++)
             histogram_reset(&workers[i].histograms[op]);
         int rc = pthread_create(&threads[i], NULL, window_worker_main, &workers[i]);
         if (rc != 0) {
-            snprintf(err, MAP_ERR_LEN, "cannot start worker %d: %s", i, strerror(rc));
+            snprintf(err, ERR_LEN, "cannot start worker %d: %s", i, strerror(rc));
             return false;
         }
     }
@@ -543,23 +542,21 @@ bool window_run(const struct window_config *cfg, struct result_sample *sample,
     pthread_barrier_init(&sh.ready, NULL, (unsigned)c->threads + 1);
     pthread_barrier_init(&sh.start, NULL, (unsigned)c->threads + 1);
     pthread_barrier_init(&sh.done, NULL, (unsigned)c->threads + 1);
-    struct window_worker *workers = calloc((size_t)c->threads, sizeof *workers);
-    pthread_t *threads = calloc((size_t)c->threads, sizeof *threads);
-    if (!workers || !threads)
-        abort();
+    struct window_worker *workers = xcalloc((size_t)c->threads, sizeof *workers);
+    pthread_t *threads = xcalloc((size_t)c->threads, sizeof *threads);
     bool ok = window_start_workers(&sh, workers, threads, err);
     if (!ok)
         abort(); /* a half-started barrier group cannot be unwound; pthread_create failing is fatal */
     pthread_barrier_wait(&sh.ready);
     const char *failure = window_first_failure(workers, c->threads);
     if (failure) {
-        snprintf(err, MAP_ERR_LEN, "%s", failure);
+        snprintf(err, ERR_LEN, "%s", failure);
         ok = false;
     } else {
         window_measure(cfg, &sh, workers, sample);
         window_merge_histograms(workers, c->threads, histograms, sample);
         if (window_interrupted(cfg)) {
-            snprintf(err, MAP_ERR_LEN, "interrupted");
+            snprintf(err, ERR_LEN, "interrupted");
             ok = false;
         }
     }

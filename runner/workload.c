@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/xalloc.h"
 #include "runner/rng.h"
 #include "runner/zipf.h"
 
@@ -51,11 +52,9 @@ void workload_prefill_range(const struct bench_case *c, int worker, int workers,
 static uint64_t workload_prefill_batched(const struct map_backend *b, struct map *m,
                                          uint64_t first, uint64_t end)
 {
-    uint64_t *keys = malloc(WORKLOAD_PREFILL_BATCH * sizeof *keys);
-    uint64_t *values = malloc(WORKLOAD_PREFILL_BATCH * sizeof *values);
+    uint64_t *keys = xmalloc(WORKLOAD_PREFILL_BATCH * sizeof *keys);
+    uint64_t *values = xmalloc(WORKLOAD_PREFILL_BATCH * sizeof *values);
     uint64_t inserted = 0;
-    if (!keys || !values)
-        abort();
     for (uint64_t at = first; at < end;) {
         size_t n = 0;
         for (; n < WORKLOAD_PREFILL_BATCH && at < end; n++, at++) {
@@ -152,12 +151,12 @@ static bool workload_draw_init(struct workload_draw *d, const struct bench_case 
     d->range = range;
     d->hot = c->hot_keys < range ? c->hot_keys : range;
     if (d->kind == CASE_DIST_ZIPF && !zipf_init(&d->zipf, range, c->zipf_theta)) {
-        snprintf(err, MAP_ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
+        snprintf(err, ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
                  c->zipf_theta);
         return false;
     }
     if (d->kind == CASE_DIST_HOT && c->hot_keys == 0) {
-        snprintf(err, MAP_ERR_LEN, "distribution hot:0: at least one hot key is needed");
+        snprintf(err, ERR_LEN, "distribution hot:0: at least one hot key is needed");
         return false;
     }
     workload_permutation_init(d, c->seed);
@@ -221,7 +220,7 @@ static bool workload_check_percents(const struct bench_case *c, char *err)
 {
     if (!workload_percent_ok(c->read_pct) || !workload_percent_ok(c->hit_pct) ||
         !workload_percent_ok(c->range_pct) || !workload_percent_ok(c->delete_pct)) {
-        snprintf(err, MAP_ERR_LEN, "read_pct, hit_pct, range_pct and delete_pct must be in 0..100");
+        snprintf(err, ERR_LEN, "read_pct, hit_pct, range_pct and delete_pct must be in 0..100");
         return false;
     }
     return true;
@@ -231,12 +230,12 @@ static bool workload_check_case(const struct bench_case *c, const uint64_t count
                                 uint64_t range, char *err)
 {
     if (range >= WORKLOAD_MISS_BASE || c->keys >= WORKLOAD_MISS_BASE) {
-        snprintf(err, MAP_ERR_LEN, "keys and key_range must be below 2^62");
+        snprintf(err, ERR_LEN, "keys and key_range must be below 2^62");
         return false;
     }
     bool fresh = c->write_kind == CASE_WRITE_INSERT;
     if (range == 0 && (counts[CLASS_GET_HIT] || counts[CLASS_DEL] || (counts[CLASS_PUT] && !fresh))) {
-        snprintf(err, MAP_ERR_LEN, "keys=0 and key_range=0 leave no key for gets or writes to use");
+        snprintf(err, ERR_LEN, "keys=0 and key_range=0 leave no key for gets or writes to use");
         return false;
     }
     return true;
@@ -251,10 +250,10 @@ static bool workload_alloc(struct workload_stream *s, size_t min_length, char *e
         length <<= 1;
     s->length = length;
     s->mask = length - 1;
-    s->ops = malloc(length);
-    s->keys = malloc(length * sizeof *s->keys);
-    if (length < min_length || !s->ops || !s->keys) {
-        snprintf(err, MAP_ERR_LEN, "workload stream of %zu operations: out of memory", min_length);
+    s->ops = xmalloc(length);
+    s->keys = xmalloc(length * sizeof *s->keys);
+    if (length < min_length) {
+        snprintf(err, ERR_LEN, "workload stream of %zu operations is too long", min_length);
         workload_free(s);
         return false;
     }

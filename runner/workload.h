@@ -115,7 +115,7 @@ uint64_t workload_key_range(const struct bench_case *c);
    equal puts and dels over a key range twice the size, so the size stays steady around c->keys;
    insert: fresh keys unique per worker (growth); load-or-store: put_if_absent), delete_pct,
    hit_pct (misses draw from indices never inserted), distribution (uniform, zipf:THETA, hot:N).
-   false with a one-line reason in err (MAP_ERR_LEN) on a case it cannot build or out of memory.
+   false with a one-line reason in err (ERR_LEN) on a case it cannot build or out of memory.
    Call it on the pinned worker so the stream's pages are local to it. */
 bool workload_build(const struct bench_case *c, int worker, int workers, size_t min_length,
                     struct workload_stream *out, char *err);

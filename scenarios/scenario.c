@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "maps/map.h"
 
 #define WHY_LEN 200     /* reason text inside an error line */
@@ -115,21 +116,18 @@ static bool fail(char *why, const char *fmt, ...)
 
 static void report(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Writes a one-line error into a caller's SCENARIO_ERR_LEN buffer, truncating if need be. */
+/* Writes a one-line error into a caller's ERR_LEN buffer, truncating if need be. */
 static void report(char *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, SCENARIO_ERR_LEN, fmt, ap);
+    vsnprintf(err, ERR_LEN, fmt, ap);
     va_end(ap);
 }
 
 static void *grow(void *array, size_t count, size_t size)
 {
-    void *p = realloc(array, (count + 1) * size);
-    if (!p)
-        abort();
-    return p;
+    return xreallocarray(array, count + 1, size);
 }
 
 /* ---- value parsers ------------------------------------------------------------------------ */
@@ -589,7 +587,7 @@ static bool add_backend(struct scenario *s, const char *spec, char *why)
 {
     struct map_spec parsed;
     const struct map_backend *backend;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     if (!map_spec_parse(spec, &parsed, &backend, err))
         return fail(why, "%.190s", err);
     for (size_t i = 0; i < s->backend_count; i++)
@@ -813,12 +811,12 @@ struct parse_ctx {
     FILE *file;
     int line;                   /* lines read so far */
     int err_line;               /* line of err, once set */
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
 };
 
 static void parse_error(struct parse_ctx *ctx, const char *key, const char *why)
 {
-    int room = (int)(SCENARIO_ERR_LEN - strlen(why)) - 40;
+    int room = (int)(ERR_LEN - strlen(why)) - 40;
     ctx->err_line = ctx->line;
     if (key)
         snprintf(ctx->err, sizeof ctx->err, "%.*s:%d: key '%.30s': %s", room > 0 ? room : 0,
@@ -971,12 +969,8 @@ static void default_name(struct scenario *s)
 
 struct scenario *scenario_load(const char *preset_or_path, char *err)
 {
-    struct scenario *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
-    s->groups = calloc(1, sizeof *s->groups);
-    if (!s->groups)
-        abort();
+    struct scenario *s = xcalloc(1, sizeof *s);
+    s->groups = xcalloc(1, sizeof *s->groups);
     s->group_count = 1;
     err[0] = '\0';
     bool ok = locate(s, preset_or_path, err);
@@ -1275,7 +1269,7 @@ static size_t applicable_options(const struct scenario *s, const struct backend_
 {
     struct map_spec spec;
     const struct map_backend *backend;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     size_t n = 0;
     if (!map_spec_parse(e->spec, &spec, &backend, err))
         return 0; /* validated at load: cannot happen */
@@ -1383,9 +1377,7 @@ static bool expand_group(const struct scenario *s, size_t g, const struct scenar
     }
     if (ok) {
         out->capacity = out->count + count;
-        out->cases = realloc(out->cases, (out->capacity ? out->capacity : 1) * sizeof *out->cases);
-        if (!out->cases)
-            abort();
+        out->cases = xreallocarray(out->cases, out->capacity, sizeof *out->cases);
     }
     for (size_t b = 0; ok && b < s->backend_count; b++)
         ok = expand_backend(s, g, &s->backends[b], dims, m, out, err);
@@ -1404,7 +1396,7 @@ bool scenario_expand(const struct scenario *s, const struct scenario_machine *m,
         free(out.cases);
         return false;
     }
-    *cases = out.cases ? out.cases : calloc(1, sizeof **cases);
+    *cases = out.cases ? out.cases : xcalloc(1, sizeof **cases);
     *count = out.count;
     return true;
 }
@@ -1448,9 +1440,7 @@ size_t scenario_list_presets(char ***names, char *err)
         size_t len = strlen(e->d_name);
         if (len <= 4 || strcmp(e->d_name + len - 4, ".ini") != 0)
             continue;
-        char *name = strndup(e->d_name, len - 4);
-        if (!name)
-            abort();
+        char *name = xstrndup(e->d_name, len - 4);
         if (!valid_name(name)) {
             free(name);
             continue;

@@ -91,9 +91,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
 #include "scenarios/case.h"
 
-#define SCENARIO_ERR_LEN 256   /* size of every err buffer passed to this API */
 #define SCENARIO_MAX_CASES 100000
 
 /* The estimate: per case, SCENARIO_SETUP_SECONDS (create, threads, workload streams, validation),

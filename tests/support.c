@@ -101,7 +101,7 @@ size_t support_scale(size_t full, size_t quick)
 
 struct map *support_map_create(const struct support_case *c)
 {
-    char err[MAP_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct map *m = map_create_from_spec(c->spec, NULL, err);
     if (!m)
         fail_msg("cannot create %s: %s", c->spec, err);
@@ -396,7 +396,7 @@ static void model_sweep(struct model_run *run)
 
 void support_model_check(const char *spec, uint64_t seed, size_t key_count, size_t ops)
 {
-    char err[MAP_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct model_run run = {.spec = spec, .seed = seed};
     run.m = map_create_from_spec(spec, &run.b, err);
     if (!run.m)

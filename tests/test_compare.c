@@ -1,5 +1,5 @@
 /*
- * test_compare.c: the regression gate (reports/compare.c, runner/cmd_compare.c) on fixture
+ * test_compare.c: the regression gate (reports/compare.c, cli/cmd_compare.c) on fixture
  * databases written through the store API with known numbers, then on real runs.
  *
  * Fixture samples are a base throughput times one of seven fixed factors within +-1.2% (the
@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "reports/compare.h"
-#include "runner/store.h"
+#include "store/store.h"
 #include "tests/support.h"
 
 #define REPS 7
@@ -55,7 +55,7 @@ static int fixture_setup(void **state)
     if (!mkdtemp(f->dir))
         return -1;
     snprintf(f->db, sizeof f->db, "%s/results.db", f->dir);
-    char err[STORE_ERR_LEN];
+    char err[ERR_LEN];
     f->store = store_open(f->db, err);
     *state = f;
     return f->store ? 0 : -1;
@@ -74,7 +74,7 @@ static int fixture_teardown(void **state)
 
 static int64_t fixture_run(struct fixture *f, const char *fingerprint, const char *cpu)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct store_machine m = {.packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2};
     snprintf(m.fingerprint, sizeof m.fingerprint, "%s", fingerprint);
     snprintf(m.hostname, sizeof m.hostname, "testhost");
@@ -110,7 +110,7 @@ static void fixture_bench_case(struct bench_case *c, const char *scenario, const
 static void fixture_case_of(struct fixture *f, int64_t run_id, const struct bench_case *c,
                             double factor, int rotate, int reps)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     int64_t case_id;
     struct result_sample *r = calloc(1, sizeof *r);
     if (!store_case_begin(f->store, run_id, c, "0", false, &case_id, err))
@@ -184,7 +184,7 @@ static void test_planted_changes(void **state)
     int64_t base, cand;
     fixture_planted(f, &base, &cand);
     struct compare_options o;
-    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], c[32], err[ERR_LEN] = "";
     options_for(&o, base, cand, b, c);
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
@@ -239,7 +239,7 @@ static void test_normalize_cancels_run_drift(void **state)
     fixture_case(f, cand, "rwlock", 0.70, 5);
     fixture_case(f, cand, "striped:shards=64", 0.70 * 0.80, 1);
     struct compare_options o;
-    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], c[32], err[ERR_LEN] = "";
     options_for(&o, base, cand, b, c);
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
@@ -264,7 +264,7 @@ static void test_run_against_itself(void **state)
     int64_t base, cand;
     fixture_planted(f, &base, &cand);
     struct compare_options o;
-    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], c[32], err[ERR_LEN] = "";
     options_for(&o, cand, cand, b, c);
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
@@ -290,7 +290,7 @@ static void test_uncorrected_shift_is_inconclusive(void **state)
         fixture_case_of(f, cand, &c, threads == 1 ? 0.6 : 1.0, 2, 5);
     }
     struct compare_options o;
-    char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], cs[32], err[ERR_LEN] = "";
     options_for(&o, base, cand, b, cs);
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
@@ -328,7 +328,7 @@ static void test_pooled_runs_need_every_pairing(void **state)
         fixture_case(f, cand[i], "mutex", i == 3 ? 0.97 : 0.6, i + 1);
         fixture_case(f, cand[i], "rwlock", 0.8, i + 1);
     }
-    char b[96], c[96], err[COMPARE_ERR_LEN] = "";
+    char b[96], c[96], err[ERR_LEN] = "";
     snprintf(b, sizeof b, "%lld,%lld,%lld,%lld", (long long)base[0], (long long)base[1], (long long)base[2],
              (long long)base[3]);
     snprintf(c, sizeof c, "%lld,%lld,%lld,%lld", (long long)cand[0], (long long)cand[1], (long long)cand[2],
@@ -377,7 +377,7 @@ static void test_matching_by_dimensions(void **state)
     fixture_case_of(f, cand, &c, 1.0, 0, 0);
 
     struct compare_options o;
-    char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], cs[32], err[ERR_LEN] = "";
     options_for(&o, base, cand, b, cs);
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
@@ -425,7 +425,7 @@ static void test_too_few_repetitions(void **state)
     int64_t cand = fixture_run(f, "cafe", "Test CPU A");
     fixture_case_of(f, cand, &c, 0.5, 0, 3); /* halved, but 3 vs 3 cannot show it at 0.05 */
     struct compare_options o;
-    char b[32], cs[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], cs[32], err[ERR_LEN] = "";
     options_for(&o, base, cand, b, cs);
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
@@ -447,7 +447,7 @@ static void test_cross_machine_refused(void **state)
     int64_t cand = fixture_run(f, "f00d", "Other CPU B");
     fixture_case(f, cand, "mutex", 1.0, 1);
     struct compare_options o;
-    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], c[32], err[ERR_LEN] = "";
     options_for(&o, base, cand, b, c);
     struct compare_report r;
     assert_false(compare_runs(f->store, &o, &r, err));
@@ -480,7 +480,7 @@ static void test_history_baseline(void **state)
     int64_t cand = fixture_run(f, "cafe", "Test CPU A");
     fixture_case(f, cand, "mutex", 1.0, 4);
     struct compare_options o;
-    char b[32], c[32], err[COMPARE_ERR_LEN] = "";
+    char b[32], c[32], err[ERR_LEN] = "";
     options_for(&o, 0, cand, b, c);
     o.history = 2;
     struct compare_report r;

@@ -52,7 +52,7 @@ static void misuse_worker(void *arg, unsigned index)
 static void misuse_child_main(void *arg)
 {
     struct misuse_child *mc = arg;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     mc->m = map_create_from_spec("plain:detect=1", &mc->b, err);
     if (!mc->m) {
         fprintf(stderr, "%s\n", err);

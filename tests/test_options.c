@@ -32,7 +32,7 @@ static void plugin_path(const char *file, char *out, size_t len)
 /* Expects `spec` to be refused with a one-line error holding every string in `needles`. */
 static void expect_spec_error(const char *spec, const char *const *needles)
 {
-    char err[MAP_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     const struct map_backend *b = NULL;
     struct map *m = map_create_from_spec(spec, &b, err);
     if (m) {
@@ -100,7 +100,7 @@ static void test_good_options_accepted(void **state)
     static const char *const specs[] = {"striped:shards=1,lock=rwlock", "striped:shards=65536",
                                         "rwlock:prefer=writer", "plain:detect=1", "mutex"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-        char err[MAP_ERR_LEN] = "";
+        char err[ERR_LEN] = "";
         const struct map_backend *b;
         struct map *m = map_create_from_spec(specs[i], &b, err);
         if (!m)
@@ -112,7 +112,7 @@ static void test_good_options_accepted(void **state)
 /* Loads the good plugin unless an earlier test did (the registry lives for the process). */
 static void load_good_plugin(void)
 {
-    char path[PATH_MAX + 32], err[MAP_ERR_LEN] = "";
+    char path[PATH_MAX + 32], err[ERR_LEN] = "";
     if (map_registry_find("test-array"))
         return;
     plugin_path("good_plugin.so", path, sizeof path);
@@ -137,7 +137,7 @@ static void test_good_plugin_loads_and_works(void **state)
 
 static void expect_plugin_error(const char *file, const char *needle)
 {
-    char path[PATH_MAX + 32], err[MAP_ERR_LEN] = "";
+    char path[PATH_MAX + 32], err[ERR_LEN] = "";
     size_t before, after;
     map_registry_list(&before);
     plugin_path(file, path, sizeof path);
@@ -162,7 +162,7 @@ static void test_bad_plugins_refused(void **state)
 static void test_non_shared_object_refused(void **state)
 {
     (void)state;
-    char path[] = "/tmp/mapbench-not-a-plugin-XXXXXX.so", err[MAP_ERR_LEN] = "";
+    char path[] = "/tmp/mapbench-not-a-plugin-XXXXXX.so", err[ERR_LEN] = "";
     int fd = mkstemps(path, 3);
     assert_true(fd >= 0);
     assert_true(write(fd, "this is text\n", 13) == 13);

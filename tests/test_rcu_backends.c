@@ -41,7 +41,7 @@ struct rcu_fixture {
 
 static struct rcu_fixture fixture_open(const char *spec)
 {
-    char err[MAP_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct rcu_fixture f;
     f.map = map_create_from_spec(spec, &f.backend, err);
     if (!f.map)
@@ -339,7 +339,7 @@ static void *churn_run(void *arg)
 
 static void run_destroy_unregistered(const char *spec, size_t count)
 {
-    char err[MAP_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct rcu_fixture f;
     f.map = map_create_from_spec(spec, &f.backend, err);
     assert_non_null(f.map);
@@ -362,7 +362,7 @@ static void test_destroy_unregistered(void **state)
 
 static void assert_spec_rejected(const char *spec, const char *needle)
 {
-    char err[MAP_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     assert_null(map_create_from_spec(spec, NULL, err));
     assert_non_null(strstr(err, needle));
 }

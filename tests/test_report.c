@@ -30,7 +30,7 @@
 #include "reports/report.h"
 #include "reports/report_data.h"
 #include "reports/stats.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 #define HOSTILE_LABEL "<script>alert(1)</script> \"q\" 'x' '; DROP TABLE runs; --"
 #define HOSTILE_BACKEND "<script>alert(1)</script>'; DROP TABLE runs; --"
@@ -64,7 +64,7 @@ static double fixture_bytes_per_key = 32;
 /* One case with repetitions at mops * factor[i] million operations per second. */
 static void fixture_write(struct fixture *f, const struct bench_case *c, double mops, const double *factor, int n)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     int64_t case_id;
     static struct result_sample r; /* large; one test thread */
     assert_true(store_case_begin(f->store, f->run_id, c, "0", false, &case_id, err));
@@ -133,7 +133,7 @@ static void fixture_plant(struct fixture *f)
 static int fixture_setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     strcpy(f->dir, "/tmp/mapbench-report-XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;
@@ -182,7 +182,7 @@ static char *read_text(const char *path)
 
 static char *write_report(struct fixture *f)
 {
-    char err[REPORT_ERR_LEN] = "", path[256];
+    char err[ERR_LEN] = "", path[256];
     if (!report_write(f->store, &f->run_id, 1, "mutex", f->out, err))
         fail_msg("%s", err);
     snprintf(path, sizeof path, "%s/index.html", f->out);
@@ -202,7 +202,7 @@ struct analysis {
 
 static void analyse(struct fixture *f, struct analysis *a)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     assert_true(report_data_load(f->store, &f->run_id, 1, &a->d, err));
     assert_true(report_sweeps_build(&a->d, &a->sweeps, &a->sweep_count, err));
     assert_true(crossover_find_all(&a->d, a->sweeps, a->sweep_count, &a->crossovers, &a->crossover_count));
@@ -435,7 +435,7 @@ static void test_every_referenced_file_exists(void **state)
 static void test_gnuplot_missing_is_one_clear_error(void **state)
 {
     struct fixture *f = *state;
-    char empty[128], err[REPORT_ERR_LEN] = "", index[256];
+    char empty[128], err[ERR_LEN] = "", index[256];
     snprintf(empty, sizeof empty, "%s/empty-bin", f->dir);
     assert_int_equal(mkdir(empty, 0700), 0);
     char *saved = strdup(getenv("PATH") ? getenv("PATH") : "");

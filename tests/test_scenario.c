@@ -63,7 +63,7 @@ static void write_text(const struct fixture *f, const char *text)
 /* Loads text that must be valid. */
 static struct scenario *load_text(const struct fixture *f, const char *text)
 {
-    char err[SCENARIO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     write_text(f, text);
     struct scenario *s = scenario_load(f->path, err);
     if (!s)
@@ -74,7 +74,7 @@ static struct scenario *load_text(const struct fixture *f, const char *text)
 static struct bench_case *expand(const struct scenario *s, const struct scenario_machine *m,
                                  size_t *count)
 {
-    char err[SCENARIO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct bench_case *cases = NULL;
     if (!scenario_expand(s, m, &cases, count, err))
         fail_msg("unexpected expansion error: %s", err);
@@ -248,7 +248,7 @@ static void test_malformed(void **state)
         {"[scenario]\nthreads 4\n", 2, NULL, "not a 'key = value' line or a '[section]' header"},
         {"[scenario\nthreads = 4\n", 1, NULL, "not a 'key = value' line or a '[section]' header"},
     };
-    char err[SCENARIO_ERR_LEN], want[SCENARIO_ERR_LEN];
+    char err[ERR_LEN], want[ERR_LEN];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_text(f, cases[i].text);
         err[0] = '\0';
@@ -271,7 +271,7 @@ static void test_malformed(void **state)
 static void test_long_line_and_missing_file(void **state)
 {
     struct fixture *f = *state;
-    char text[400], err[SCENARIO_ERR_LEN], want[SCENARIO_ERR_LEN];
+    char text[400], err[ERR_LEN], want[ERR_LEN];
     snprintf(text, sizeof text, "[scenario]\ndescription = %0300d\n", 7);
     write_text(f, text);
     assert_null(scenario_load(f->path, err));
@@ -303,7 +303,7 @@ static void test_backend_lists(void **state)
     assert_string_equal(cases[1].backend, "mutex");
     free(cases);
 
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(scenario_set_backends(s, "all", err));
     cases = expand(s, &small_machine, &count);
     assert_int_equal(count, registered - 1);
@@ -333,7 +333,7 @@ static void test_backend_lists(void **state)
 
 static void test_set_overrides(void **state)
 {
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
     size_t count;
     struct scenario *s = load_text(*state, "[scenario]\nbackends = striped\nread_pct = 100, 50\n"
                                            "duration = 2s\n"
@@ -410,7 +410,7 @@ static void test_cartesian_order(void **state)
     s = load_text(*state, "[scenario]\nbackends = mutex\nread_pct = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10\n"
                           "hit_pct = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10\nkeys = 1..1M\n"
                           "seed = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10\ndelete_pct = 1, 2, 3, 4, 5\n");
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
     struct bench_case *none = NULL;
     assert_false(scenario_expand(s, &four, &none, &count, err));
     assert_true(strstr(err, ": expands to more than 100000 cases") != NULL);
@@ -456,7 +456,7 @@ static void test_counts_and_ranges(void **state)
     free(cases);
     scenario_free(s);
 
-    char err[SCENARIO_ERR_LEN], want_err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN], want_err[ERR_LEN];
     s = load_text(*state, "[scenario]\nbackends = mutex\nthreads = 4..pus\n");
     assert_false(scenario_expand(s, &small_machine, &cases, &count, err));
     snprintf(want_err, sizeof want_err,
@@ -489,7 +489,7 @@ static void test_keys_auto(void **state)
         assert_int_equal(cases[i].keys, want_close[i]);
     free(cases);
 
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
     struct scenario_machine blind = small_machine;
     blind.cache_levels = 0;
     assert_false(scenario_expand(s, &blind, &cases, &count, err));
@@ -518,7 +518,7 @@ static void test_skip_reasons(void **state)
     assert_string_equal(cases[9].skip_reason, "");
     free(cases);
 
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(scenario_set(s, "misuse_demo=1", err));
     assert_true(scenario_set(s, "threads=2", err));
     cases = expand(s, &numa, &count);
@@ -615,7 +615,7 @@ static bool planned_backend_missing(const char *err)
 static void test_presets(void **state)
 {
     (void)state;
-    char err[SCENARIO_ERR_LEN], **names;
+    char err[ERR_LEN], **names;
     size_t n = scenario_list_presets(&names, err);
     static const char *const expected[] = {"churn", "go-sync", "key-count", "nightly", "quick",
                                            "rw-ratio", "shards", "skew", "threads"};
@@ -649,7 +649,7 @@ static void test_presets(void **state)
  * so the bound still holds once every backend is in the tree. */
 static double scaled_estimate(const char *preset, size_t *cases_out)
 {
-    char err[SCENARIO_ERR_LEN];
+    char err[ERR_LEN];
     struct scenario *s = scenario_load(preset, err);
     if (!s)
         fail_msg("%s: %s", preset, err);

@@ -1,6 +1,6 @@
 /*
- * test_store.c: the results database (runner/store.c).  Each test works in its own temporary
- * directory.  Covered: the schema a new file gets (and that runner/store_schema.sql documents it),
+ * test_store.c: the results database (store/store.c).  Each test works in its own temporary
+ * directory.  Covered: the schema a new file gets (and that store/store_schema.sql documents it),
  * a round trip of machine, run, case, samples and histograms through the read API, buffered cases
  * (abandon, misuse), migration of a version-1 file built from tests/fixtures/store_v1.sql, the
  * one-line errors of store_open, two processes writing one file at once, and a writer killed with
@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runner/store.h"
+#include "store/store.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -113,7 +113,7 @@ static void example_sample(struct result_sample *r, int repetition)
 
 static struct store *open_ok(const char *path)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct store *s = store_open(path, err);
     if (!s)
         fail_msg("store_open: %s", err);
@@ -218,7 +218,7 @@ static sqlite3 *db_from_sql(const char *path, const char *script_path)
 
 static int64_t begin_run(struct store *s, const char *label)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct store_machine m = { .fingerprint = "cafe", .hostname = "testhost", .cpu_model = "Test CPU",
                                .kernel = "6.1.0", .packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2,
                                .cache_bytes = { 32768, 1 << 20, 8 << 20 }, .cache_levels = 3,
@@ -266,7 +266,7 @@ static void test_new_file_gets_current_schema(void **state)
                                  " 'runs_by_machine', 'cases_by_run')"),
                      9);
     /* The documented schema is the one the code creates. */
-    sqlite3 *doc = db_from_sql(NULL, "runner/store_schema.sql");
+    sqlite3 *doc = db_from_sql(NULL, "store/store_schema.sql");
     char *created = schema_digest(db), *documented = schema_digest(doc);
     assert_string_equal(created, documented);
     free(created);
@@ -279,7 +279,7 @@ static void test_foreign_keys_are_enforced(void **state)
 {
     struct fixture *f = *state;
     struct store *s = open_ok(f->db);
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct store_run r = { .machine_id = 999 };
     int64_t run_id;
     assert_false(store_run_begin(s, &r, &run_id, err));
@@ -313,7 +313,7 @@ static void test_round_trip(void **state)
 {
     struct fixture *f = *state;
     struct store *s = open_ok(f->db);
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     int64_t run_id = begin_run(s, "round trip"), again, case_id;
 
     /* The same fingerprint is the same machine. */
@@ -420,7 +420,7 @@ static void test_abandoned_case_writes_nothing(void **state)
 {
     struct fixture *f = *state;
     struct store *s = open_ok(f->db);
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     int64_t run_id = begin_run(s, NULL), first, second;
     struct bench_case c;
     struct result_sample r;
@@ -461,7 +461,7 @@ static void test_run_finish_errors(void **state)
 {
     struct fixture *f = *state;
     struct store *s = open_ok(f->db);
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     int64_t run_id = begin_run(s, NULL), latest;
     assert_false(store_run_finish(s, run_id + 1, "done", err));
     assert_non_null(strstr(err, "no such row"));
@@ -476,7 +476,7 @@ static void test_list_runs_and_latest(void **state)
 {
     struct fixture *f = *state;
     struct store *s = open_ok(f->db);
-    char err[STORE_ERR_LEN] = "", *text = NULL;
+    char err[ERR_LEN] = "", *text = NULL;
     size_t len = 0;
     int64_t latest;
     assert_false(store_latest_run_id(s, &latest, err));
@@ -534,7 +534,7 @@ static void test_migrates_version_1(void **state)
     store_close(fresh);
 
     /* New writes go on after the old ids. */
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     int64_t run_id = begin_run(s, "after migration"), case_id = write_case(s, run_id, 1, err);
     assert_true(run_id > 1);
     assert_true(case_id > 2);
@@ -550,7 +550,7 @@ static void test_migrates_version_1(void **state)
 
 static void expect_open_error(const char *path, int timeout_ms, const char *expected)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct store *s = store_open_with_timeout(path, timeout_ms, err);
     assert_null(s);
     assert_string_equal(err, expected);
@@ -559,7 +559,7 @@ static void expect_open_error(const char *path, int timeout_ms, const char *expe
 static void test_open_errors(void **state)
 {
     struct fixture *f = *state;
-    char path[160], expected[STORE_ERR_LEN + 64];
+    char path[160], expected[ERR_LEN + 64];
 
     snprintf(path, sizeof path, "%s/no-such-dir/results.db", f->dir);
     snprintf(expected, sizeof expected, "cannot write results database %s: No such file or directory", path);
@@ -610,7 +610,7 @@ static void test_open_errors(void **state)
  * on failure the error goes to stderr. */
 static void child_write_run(const char *path, int start_fd, int cases)
 {
-    char err[STORE_ERR_LEN] = "", go;
+    char err[ERR_LEN] = "", go;
     if (read(start_fd, &go, 1) < 0) /* returns 0 when the parent closes: all start together */
         _exit(3);
     struct store *s = store_open(path, err);
@@ -668,7 +668,7 @@ static void test_two_writers_at_once(void **state)
 /* Writes cases forever, reporting each committed id on report_fd. */
 static void child_write_until_killed(const char *path, int report_fd)
 {
-    char err[STORE_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct store *s = store_open(path, err);
     if (!s)
         _exit(1);

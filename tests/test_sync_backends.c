@@ -30,7 +30,7 @@ static int quick_divisor(void)
 
 static struct sync_fixture fixture_open(const char *spec)
 {
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     struct sync_fixture f;
     f.map = map_create_from_spec(spec, &f.backend, err);
     assert_non_null(f.map);

@@ -29,7 +29,7 @@
 
 static struct topo *open_synthetic(const char *desc)
 {
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct topo *t = topo_open(NULL, desc, err);
     if (!t)
         fail_msg("topo_open(\"%s\"): %s", desc, err);
@@ -42,7 +42,7 @@ static void expect_plan(struct topo *t, const char *placement, int threads, cons
 {
     int pus[64];
     bool over = !expect_over;
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     assert_true(threads <= 64);
     if (!topo_plan_threads(t, threads, placement, pus, &over, err))
         fail_msg("placement %s, %d threads: %s", placement, threads, err);
@@ -58,7 +58,7 @@ static void expect_plan_error(struct topo *t, const char *placement, int threads
 {
     int pus[64];
     bool over;
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     assert_false(topo_plan_threads(t, threads, placement, pus, &over, err));
     if (!strstr(err, message))
         fail_msg("placement %s: error '%s' lacks '%s'", placement, err, message);
@@ -235,7 +235,7 @@ static void expect_xml_round_trip(struct topo *t)
     write_file(path, xml);
     free(xml);
 
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct topo *back = topo_open(path, NULL, err);
     unlink(path);
     if (!back)
@@ -259,7 +259,7 @@ static void test_xml_round_trip(void **state)
     expect_xml_round_trip(t);
     topo_close(t);
 
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     t = topo_open(NULL, NULL, err);
     if (!t)
         fail_msg("this machine: %s", err);
@@ -298,7 +298,7 @@ static void test_fingerprint(void **state)
 static void *bind_to_pu0(void *arg)
 {
     const struct topo *t = arg;
-    char obtained[64], err[TOPO_ERR_LEN] = "";
+    char obtained[64], err[ERR_LEN] = "";
     if (!topo_bind_current_thread(t, 0, obtained, sizeof obtained, err))
         return strdup(err);
     return strdup(obtained);
@@ -307,7 +307,7 @@ static void *bind_to_pu0(void *arg)
 static void test_bind_this_machine(void **state)
 {
     (void)state;
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct topo *t = topo_open(NULL, NULL, err);
     assert_non_null(t);
     pthread_t thread; /* a thread of its own, so the test runner's thread stays unbound */
@@ -330,7 +330,7 @@ static void test_bind_refuses_planning_topologies(void **state)
 {
     (void)state;
     struct topo *t = open_synthetic(TWO_PACKS_SMT);
-    char err[TOPO_ERR_LEN] = "", obtained[64];
+    char err[ERR_LEN] = "", obtained[64];
     assert_false(topo_is_this_system(t));
     assert_false(topo_bind_current_thread(t, 0, obtained, sizeof obtained, err));
     assert_non_null(strstr(err, "cannot bind a thread: the topology was loaded from XML or a "
@@ -343,7 +343,7 @@ static void test_bind_refuses_planning_topologies(void **state)
 /* The policy either applies or is refused with the OS's reason: containers often forbid it. */
 static void expect_memory_policy(struct topo *t, enum case_memory memory, int node)
 {
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     if (topo_bind_memory(t, memory, node, err))
         return;
     if (!strstr(err, "refused by the OS: "))
@@ -354,7 +354,7 @@ static void expect_memory_policy(struct topo *t, enum case_memory memory, int no
 static void test_memory_policies(void **state)
 {
     (void)state;
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     struct topo *t = topo_open(NULL, NULL, err);
     assert_non_null(t);
     expect_memory_policy(t, CASE_MEMORY_INTERLEAVE, 0);
@@ -369,7 +369,7 @@ static void test_memory_policies(void **state)
 static void test_bad_topologies(void **state)
 {
     (void)state;
-    char err[TOPO_ERR_LEN] = "";
+    char err[ERR_LEN] = "";
     assert_null(topo_open("/nonexistent/machine.xml", NULL, err));
     assert_string_equal(err,
                         "cannot read topology XML '/nonexistent/machine.xml': No such file or directory");

@@ -39,7 +39,7 @@ struct window_fixture {
 static int window_setup(void **state)
 {
     struct window_fixture *f = calloc(1, sizeof *f);
-    char err[TOPO_ERR_LEN];
+    char err[ERR_LEN];
     f->topo = topo_open(NULL, NULL, err);
     assert_non_null(f->topo);
     f->histograms = calloc(RESULT_OP_COUNT, sizeof *f->histograms);
@@ -69,7 +69,7 @@ static void test_null_throughput_is_ops_over_window(void **state)
 {
     struct window_fixture *f = *state;
     struct bench_case c = window_case("null", 3, 90);
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(window_run_case(f, &c, err));
     const struct result_sample *s = &f->sample;
     assert_true(s->valid);
@@ -91,7 +91,7 @@ static void test_mutex_window_is_valid_and_measured(void **state)
 {
     struct window_fixture *f = *state;
     struct bench_case c = window_case("mutex", 2, 90);
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(window_run_case(f, &c, err));
     const struct result_sample *s = &f->sample;
     assert_true(s->valid);
@@ -110,7 +110,7 @@ static void test_mutex_window_is_valid_and_measured(void **state)
 static void test_churn_windows_validate(void **state)
 {
     struct window_fixture *f = *state;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     struct bench_case c = window_case("striped:shards=4", 3, 50);
     c.write_kind = CASE_WRITE_INSERT_DELETE;
     assert_true(window_run_case(f, &c, err));
@@ -131,7 +131,7 @@ static void test_plain_prefill_takes_turns(void **state)
     struct bench_case c = window_case("plain", 3, 100);
     c.keys = 50000; /* a dozen resizes */
     c.duration_s = 0.05;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     for (int round = 0; round < 3; round++) {
         assert_true(window_run_case(f, &c, err));
         assert_true(f->sample.valid);
@@ -146,7 +146,7 @@ static void test_ops_window_ends_at_first_quota(void **state)
     struct bench_case c = window_case("mutex", 2, 100);
     c.duration_s = 0;
     c.ops = 1 << 16;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(window_run_case(f, &c, err));
     uint64_t most = f->sample.worker_ops[0] > f->sample.worker_ops[1] ? f->sample.worker_ops[0]
                                                                         : f->sample.worker_ops[1];
@@ -159,7 +159,7 @@ static void test_bad_backend_is_an_error(void **state)
 {
     struct window_fixture *f = *state;
     struct bench_case c = window_case("striped:shards=3", 1, 90);
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     struct window_config cfg = {&c, map_registry_find("striped"), f->topo, f->pus, NULL};
     f->pus[0] = 0;
     assert_false(window_run(&cfg, &f->sample, f->histograms, err));
@@ -173,7 +173,7 @@ static void test_interrupt_ends_window(void **state)
     struct bench_case c = window_case("mutex", 2, 90);
     c.duration_s = 30;
     atomic_bool interrupt = true;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     bool oversubscribed;
     assert_true(topo_plan_threads(f->topo, 2, "compact", f->pus, &oversubscribed, err));
     struct window_config cfg = {&c, map_registry_find("mutex"), f->topo, f->pus, &interrupt};

@@ -85,7 +85,7 @@ static void test_workload_mix_is_exact(void **state)
     c.hit_pct = 80;
     c.delete_pct = 20;
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 0, 1, 100000, &s, err));
     assert_int_equal(s.length, 1u << 17); /* power of two >= min_length */
     assert_int_equal(s.mask, s.length - 1);
@@ -117,7 +117,7 @@ static void test_workload_uniform_keys_spread(void **state)
     struct bench_case c = workload_test_case();
     c.read_pct = 0;
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 0, 1, workload_test_length(), &s, err));
     struct mix m = workload_count(&c, &s);
     assert_int_equal(m.keyed, s.length);
@@ -135,7 +135,7 @@ static void test_workload_insert_delete_is_balanced(void **state)
     c.delete_pct = 0;
     assert_int_equal(workload_key_range(&c), 2 * c.keys);
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 0, 1, workload_test_length(), &s, err));
     struct mix m = workload_count(&c, &s); /* also checks every key is in [0, 2 * keys) */
     assert_true(m.ops[WORKLOAD_PUT] > 0);
@@ -158,7 +158,7 @@ static void test_workload_fresh_keys_never_repeat(void **state)
     c.write_kind = CASE_WRITE_INSERT;
     c.read_pct = 50;
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 2, 3, 1024, &s, err));
     assert_true(s.fresh_puts);
     assert_int_equal(s.worker, 2);
@@ -206,7 +206,7 @@ static void test_workload_hot_and_permutation(void **state)
     c.distribution = CASE_DIST_HOT;
     c.hot_keys = 37;
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 0, 1, 8192, &s, err));
     uint64_t seen[37] = {0};
     for (size_t i = 0; i < s.length; i++)
@@ -240,7 +240,7 @@ static void test_workload_zipf_top_share(void **state)
     c.distribution = CASE_DIST_ZIPF;
     c.zipf_theta = 0.99;
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 1, 2, workload_test_length(), &s, err));
     uint64_t *counts = calloc(c.keys, sizeof *counts);
     assert_non_null(counts);
@@ -263,7 +263,7 @@ static void test_workload_is_deterministic(void **state)
     c.distribution = CASE_DIST_ZIPF;
     c.zipf_theta = 1.2;
     struct workload_stream a, b, other;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     assert_true(workload_build(&c, 0, 2, 4096, &a, err));
     assert_true(workload_build(&c, 0, 2, 4096, &b, err));
     assert_true(workload_build(&c, 1, 2, 4096, &other, err));
@@ -280,7 +280,7 @@ static void test_workload_rejects_bad_cases(void **state)
     (void)state;
     struct bench_case c = workload_test_case();
     struct workload_stream s;
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     c.read_pct = 120;
     assert_false(workload_build(&c, 0, 1, 64, &s, err));
     assert_non_null(strstr(err, "0..100"));
@@ -323,7 +323,7 @@ static void test_workload_prefill_ranges_partition(void **state)
 
 static struct map *workload_test_map(const struct bench_case *c, const struct map_backend **b)
 {
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     struct map *m = map_create_from_spec("mutex", b, err);
     assert_non_null(m);
     (*b)->thread_enter(m);
@@ -373,7 +373,7 @@ static void test_workload_validate_accepts_correct_maps(void **state)
         c.delete_pct = kinds[k] == CASE_WRITE_UPDATE ? 10 : 0;
         const struct map_backend *b;
         struct map *m = workload_test_map(&c, &b);
-        char reason[256] = "untouched", err[MAP_ERR_LEN];
+        char reason[256] = "untouched", err[ERR_LEN];
         assert_true(workload_validate(&c, b, m, 0, 0, reason)); /* just prefilled */
         assert_string_equal(reason, "");
         uint64_t inserts = 0, deletes = 0;

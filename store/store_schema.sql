@@ -1,5 +1,5 @@
 -- store_schema.sql: the results database schema, version 2 (PRAGMA user_version = 2), as
--- runner/store.c creates it by replaying its migrations.  Documentation only: store.c is the
+-- store/store.c creates it by replaying its migrations.  Documentation only: store.c is the
 -- source, and tests/test_store.c checks that this file declares the same tables, columns,
 -- indexes and views.  Timestamps are UTC text (2024-05-01T12:00:00Z).  A value that was not
 -- measured is NULL, never zero.

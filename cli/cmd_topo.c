@@ -10,6 +10,8 @@
 
 #include "runner/topo.h"
 
+#include "base/xalloc.h"
+
 struct cmd_topo_args {
     const char *xml_path;
     const char *synthetic;
@@ -78,7 +80,7 @@ int cmd_topo(int argc, char **argv)
     int status = cmd_topo_parse(argc, argv, &args);
     if (status >= 0)
         return status;
-    char err[TOPO_ERR_LEN];
+    char err[ERR_LEN];
     struct topo *t = topo_open(args.xml_path, args.synthetic, err);
     if (!t) {
         fprintf(stderr, "mapbench topo: %s\n", err);
@@ -89,10 +91,10 @@ int cmd_topo(int argc, char **argv)
         topo_summarize(t, &s);
         args.threads = s.pus;
     }
-    int *pus = malloc((size_t)args.threads * sizeof *pus);
+    int *pus = xmalloc((size_t)args.threads * sizeof *pus);
     bool over;
-    if (!pus || !topo_plan_threads(t, args.threads, args.placement, pus, &over, err)) {
-        fprintf(stderr, "mapbench topo: %s\n", pus ? err : "out of memory");
+    if (!topo_plan_threads(t, args.threads, args.placement, pus, &over, err)) {
+        fprintf(stderr, "mapbench topo: %s\n", err);
         status = 2;
     } else {
         topo_print(t, stdout);

@@ -2,7 +2,7 @@
  * store.h: the results database (one SQLite file, `results.db` by default).  The runner writes
  * machines, runs, cases and samples through the first half of this API; reports read them back
  * through the second half, or with their own SELECTs over the documented schema and views (see
- * runner/store_schema.sql, which a test keeps equal to what store_open creates).
+ * store/store_schema.sql, which a test keeps equal to what store_open creates).
  *
  * Durability contract: a case is buffered in memory from store_case_begin to store_case_end and
  * written, with all its samples and histograms, in one short transaction at store_case_end.  So
@@ -11,7 +11,7 @@
  * none of an unfinished one.  A run left 'running' by a process that no longer exists on this
  * host is marked 'aborted' by the next store_open.
  *
- * Every function taking `char *err` writes one line (STORE_ERR_LEN bytes at most) when it fails.
+ * Every function taking `char *err` writes one line (ERR_LEN bytes at most) when it fails.
  * One `struct store` belongs to one thread at a time.
  */
 #ifndef MAPBENCH_STORE_H
@@ -22,10 +22,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/err.h"
 #include "runner/result.h"
 #include "scenarios/case.h"
 
-#define STORE_ERR_LEN 256
 #define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_TIMEOUT_MS 5000
 

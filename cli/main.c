@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "maps/map.h"
-#include "runner/commands.h"
+#include "cli/commands.h"
 
 static atomic_bool interrupted;
 
@@ -34,7 +34,7 @@ static const char usage[] =
 /* Removes every `--plugin PATH` pair from argv, loading each; false on the first bad one. */
 static bool main_load_plugins(int *argc, char **argv)
 {
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     int kept = 1;
     for (int i = 1; i < *argc; i++) {
         if (strcmp(argv[i], "--") == 0) {

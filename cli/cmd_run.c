@@ -7,7 +7,7 @@
  * repetition ends; SIGINT/SIGTERM stop the current window, store its finished repetitions as an
  * 'aborted' case, skip the rest, and close the run as 'aborted'.
  */
-#include "runner/commands.h"
+#include "cli/commands.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -17,10 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "runner/engine.h"
 #include "runner/environment.h"
 #include "runner/machine_lock.h"
-#include "runner/store.h"
+#include "store/store.h"
 #include "runner/topo.h"
 #include "runner/window.h"
 #include "scenarios/scenario.h"
@@ -53,7 +54,7 @@ struct run_case {
     char plan[256];
     int repetitions_done;
     bool finished;
-    char failure[MAP_ERR_LEN];
+    char failure[ERR_LEN];
     struct result_sample *samples;
     struct histogram (*histograms)[RESULT_OP_COUNT];
 };
@@ -108,20 +109,20 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
         case 'h': fputs(run_usage, stdout); exit(0);
         case 's':
             if (o->set_count == RUN_MAX_SETS) {
-                snprintf(err, MAP_ERR_LEN, "too many --set options (at most %d)", RUN_MAX_SETS);
+                snprintf(err, ERR_LEN, "too many --set options (at most %d)", RUN_MAX_SETS);
                 return false;
             }
             o->sets[o->set_count++] = optarg;
             break;
         default:
-            snprintf(err, MAP_ERR_LEN, "run: unknown or incomplete option '%s'",
+            snprintf(err, ERR_LEN, "run: unknown or incomplete option '%s'",
                      argv[optind - 1]);
             return false;
         }
     }
     for (int i = optind; i < dashdash; i++) {
         if (o->scenario_count == RUN_MAX_SCENARIOS) {
-            snprintf(err, MAP_ERR_LEN, "too many scenarios (at most %d)", RUN_MAX_SCENARIOS);
+            snprintf(err, ERR_LEN, "too many scenarios (at most %d)", RUN_MAX_SCENARIOS);
             return false;
         }
         o->scenarios[o->scenario_count++] = argv[i];
@@ -131,7 +132,7 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
     /* libbenchmark sees argv[0] followed by what came after `--`. */
     o->bench_argc = 1 + (dashdash < argc ? argc - dashdash - 1 : 0);
     if (o->bench_argc > RUN_MAX_BENCH_ARGS) {
-        snprintf(err, MAP_ERR_LEN, "too many libbenchmark flags (at most %d)",
+        snprintf(err, ERR_LEN, "too many libbenchmark flags (at most %d)",
                  RUN_MAX_BENCH_ARGS - 1);
         return false;
     }
@@ -144,7 +145,7 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
 /* Real bytes per key of the shared table, measured on `plain`, for keys=auto. */
 static double run_table_bytes_per_key(void)
 {
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     const struct map_backend *b;
     struct map *m = map_create_from_spec("plain", &b, err);
     const uint64_t keys = 100000;
@@ -189,7 +190,7 @@ static bool run_expand(const struct run_options *o, const struct scenario_machin
         if (ok) {
             used += (size_t)snprintf(scenario_names + used, names_len - used, "%s%s",
                                      used ? "," : "", scenario_name(s));
-            *cases = realloc(*cases, (*count + more_count) * sizeof **cases);
+            *cases = xreallocarray(*cases, *count + more_count, sizeof **cases);
             memcpy(*cases + *count, more, more_count * sizeof *more);
             *count += more_count;
         }
@@ -222,11 +223,11 @@ static void run_describe_case(const struct bench_case *c, char *out, size_t len)
  * anything is measured rather than a failed case in the middle of the run. */
 static bool run_check_backend(const struct run_case *rc, char *err)
 {
-    char why[MAP_ERR_LEN];
+    char why[ERR_LEN];
     const struct map_backend *b;
     struct map *m = map_create_from_spec(rc->c.backend, &b, why);
     if (!m) {
-        snprintf(err, MAP_ERR_LEN, "case %zu: %.200s", rc->number, why);
+        snprintf(err, ERR_LEN, "case %zu: %.200s", rc->number, why);
         return false;
     }
     b->destroy(m);
@@ -243,11 +244,11 @@ static bool run_plan(struct run_state *run, char *err)
             continue;
         if (!run_check_backend(rc, err))
             return false;
-        rc->pus = calloc((size_t)rc->c.threads, sizeof *rc->pus);
-        char why[TOPO_ERR_LEN];
+        rc->pus = xcalloc((size_t)rc->c.threads, sizeof *rc->pus);
+        char why[ERR_LEN];
         if (!topo_plan_threads(run->topo, rc->c.threads, rc->c.placement, rc->pus,
                                &rc->oversubscribed, why)) {
-            snprintf(err, MAP_ERR_LEN, "case %zu (%.60s): %.160s", i + 1, rc->c.backend, why);
+            snprintf(err, ERR_LEN, "case %zu (%.60s): %.160s", i + 1, rc->c.backend, why);
             return false;
         }
         size_t used = 0;
@@ -320,7 +321,7 @@ static const char *run_case_status(struct run_case *rc, const char **reason)
 static void run_store_case(struct run_case *rc)
 {
     struct run_state *run = rc->run;
-    char err[STORE_ERR_LEN];
+    char err[ERR_LEN];
     const char *reason, *status = run_case_status(rc, &reason);
     int64_t case_id;
     bool ok = store_case_begin(run->store, run->run_id, &rc->c, rc->plan, rc->oversubscribed,
@@ -406,10 +407,8 @@ static void run_register(struct run_state *run)
                  rc->c.scenario, rc->c.backend, rc->c.threads, rc->c.placement, rc->c.read_pct,
                  case_write_kind_name(rc->c.write_kind), (unsigned long long)rc->c.keys,
                  case_distribution_text(&rc->c, dist, sizeof dist), rc->number);
-        rc->samples = calloc((size_t)rc->c.repetitions, sizeof *rc->samples);
-        rc->histograms = calloc((size_t)rc->c.repetitions, sizeof *rc->histograms);
-        if (!rc->samples || !rc->histograms)
-            abort();
+        rc->samples = xcalloc((size_t)rc->c.repetitions, sizeof *rc->samples);
+        rc->histograms = xcalloc((size_t)rc->c.repetitions, sizeof *rc->histograms);
         engine_register(name, run_window, rc, rc->c.repetitions);
     }
 }
@@ -468,7 +467,7 @@ static void run_free(struct run_state *run)
 /* Builds run->cases from the expanded bench cases and fills the estimate. */
 static void run_adopt_cases(struct run_state *run, struct bench_case *cases, size_t count)
 {
-    run->cases = calloc(count ? count : 1, sizeof *run->cases);
+    run->cases = xcalloc(count, sizeof *run->cases);
     run->case_count = count;
     for (size_t i = 0; i < count; i++) {
         run->cases[i].c = cases[i];
@@ -491,7 +490,7 @@ static int run_fail(struct run_state *run, const char *err, int status)
 
 static int run_measure(struct run_state *run, const struct run_options *o, int lock)
 {
-    char err[MAP_ERR_LEN];
+    char err[ERR_LEN];
     run_register(run);
     clock_gettime(CLOCK_MONOTONIC, &run->started);
     engine_run();
@@ -517,7 +516,7 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
 {
     struct run_options o;
     struct run_state run = {.interrupt = interrupt, .progress_tty = isatty(STDERR_FILENO)};
-    char err[MAP_ERR_LEN], names[512] = "";
+    char err[ERR_LEN], names[512] = "";
     if (!run_parse(argc, argv, &o, err)) {
         fprintf(stderr, "mapbench: %s\n%s", err, run_usage);
         return 2;

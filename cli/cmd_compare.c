@@ -4,7 +4,7 @@
  * could not be written, so a CI step can tell "slower" from "the gate could not judge".  The
  * database must exist: opening a mistyped path would otherwise create an empty one.
  */
-#include "runner/commands.h"
+#include "cli/commands.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "reports/compare.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 static const char compare_usage[] =
     "usage: mapbench compare --candidate RUN[,RUN...] [--baseline RUN[,RUN...] | --history N]\n"
@@ -80,7 +80,7 @@ static bool compare_parse_option(int opt, struct compare_cli *cli, char *err)
         o->history = (int)number;
         return true;
     }
-    snprintf(err, COMPARE_ERR_LEN, "bad value '%s' for --%s", optarg,
+    snprintf(err, ERR_LEN, "bad value '%s' for --%s", optarg,
              opt == 't' ? "threshold" : opt == 'a' ? "alpha" : "history");
     return false;
 }
@@ -109,14 +109,14 @@ static int compare_parse(int argc, char **argv, struct compare_cli *cli, char *e
             return 1;
         }
         if (opt == '?' || opt == ':') {
-            snprintf(err, COMPARE_ERR_LEN, "unknown or incomplete option '%s'", argv[optind - 1]);
+            snprintf(err, ERR_LEN, "unknown or incomplete option '%s'", argv[optind - 1]);
             return 2;
         }
         if (!compare_parse_option(opt, cli, err))
             return 2;
     }
     if (optind < argc) {
-        snprintf(err, COMPARE_ERR_LEN, "unexpected argument '%s'", argv[optind]);
+        snprintf(err, ERR_LEN, "unexpected argument '%s'", argv[optind]);
         return 2;
     }
     return 0;
@@ -133,7 +133,7 @@ static bool compare_write_reports(const struct compare_cli *cli, const struct co
 int cmd_compare(int argc, char **argv)
 {
     struct compare_cli cli;
-    char err[COMPARE_ERR_LEN];
+    char err[ERR_LEN];
     int parsed = compare_parse(argc, argv, &cli, err);
     if (parsed == 1)
         return 0;

@@ -3,7 +3,7 @@
  * [--baseline-backend NAME] [--out DIR]`: parses the arguments, opens the store and hands the
  * rest to report_write (reports/report.c); prints the path of the page it wrote.
  */
-#include "runner/commands.h"
+#include "cli/commands.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "reports/report.h"
-#include "runner/store.h"
+#include "store/store.h"
 
 #define REPORT_MAX_IDS 64
 
@@ -39,7 +39,7 @@ static bool report_parse_ids(const char *text, int64_t *ids, size_t *n)
 
 static int report_run_command(const char *db, const char *run, const char *runs, const char *baseline, const char *out)
 {
-    char err[STORE_ERR_LEN];
+    char err[ERR_LEN];
     int64_t ids[REPORT_MAX_IDS];
     size_t n = 0;
     if (runs && !report_parse_ids(runs, ids, &n)) {

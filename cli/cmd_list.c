@@ -1,14 +1,14 @@
 /*
  * cmd_list.c: `mapbench list backends|scenarios|runs [--db PATH]`.
  */
-#include "runner/commands.h"
+#include "cli/commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "maps/map.h"
-#include "runner/store.h"
+#include "store/store.h"
 #include "scenarios/scenario.h"
 
 static const char list_usage[] = "usage: mapbench list backends|scenarios|runs [--db PATH]\n";
@@ -27,7 +27,7 @@ static int list_backends(void)
 
 static int list_scenarios(void)
 {
-    char err[256], **names = NULL;
+    char err[ERR_LEN], **names = NULL;
     size_t count = scenario_list_presets(&names, err);
     if (!names) {
         fprintf(stderr, "mapbench: %s\n", err);
@@ -43,7 +43,7 @@ static int list_scenarios(void)
 
 static int list_runs(const char *db)
 {
-    char err[STORE_ERR_LEN];
+    char err[ERR_LEN];
     struct store *s = store_open_existing(db, err);
     if (!s) {
         fprintf(stderr, "mapbench: %s\n", err);

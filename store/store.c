@@ -1,7 +1,7 @@
 /*
  * store.c: the results database, one SQLite file written through SQLite's C API.
  *
- * Schema (version 2; the full text is runner/store_schema.sql, kept equal to this code by
+ * Schema (version 2; the full text is store/store_schema.sql, kept equal to this code by
  * tests/test_store.c):
  *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
  *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
@@ -44,7 +44,7 @@
  * Every statement binds its values.  The one SQL text formatted at run time is
  * "PRAGMA user_version = N" from the compile-time STORE_SCHEMA_VERSION (PRAGMA takes no parameters).
  */
-#include "runner/store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -54,6 +54,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "base/xalloc.h"
 
 _Static_assert(RESULT_OP_COUNT == 5, "samples has latency columns for exactly five operations");
 
@@ -205,36 +207,36 @@ static bool store_fail(struct store *s, int rc, const char *doing, char *err)
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        snprintf(err, STORE_ERR_LEN, "results database %s is locked by another process (gave up after %d ms)",
+        snprintf(err, ERR_LEN, "results database %s is locked by another process (gave up after %d ms)",
                  s->path, s->timeout_ms);
         break;
     case SQLITE_NOTADB:
-        snprintf(err, STORE_ERR_LEN, "results database %s is not an SQLite database", s->path);
+        snprintf(err, ERR_LEN, "results database %s is not an SQLite database", s->path);
         break;
     case SQLITE_CANTOPEN:
-        snprintf(err, STORE_ERR_LEN, "cannot write results database %s: %s", s->path,
+        snprintf(err, ERR_LEN, "cannot write results database %s: %s", s->path,
                  sys ? strerror(sys) : message);
         break;
     case SQLITE_READONLY:
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_PERM:
-        snprintf(err, STORE_ERR_LEN, "cannot write results database %s: %s", s->path, message);
+        snprintf(err, ERR_LEN, "cannot write results database %s: %s", s->path, message);
         break;
     default:
-        snprintf(err, STORE_ERR_LEN, "results database %s: %s: %s", s->path, doing, message);
+        snprintf(err, ERR_LEN, "results database %s: %s: %s", s->path, doing, message);
     }
     return false;
 }
 
 static bool store_fail_text(struct store *s, char *err, const char *fmt, ...)
 {
-    char text[STORE_ERR_LEN - 64]; /* leaves room for the path in err */
+    char text[ERR_LEN - 64]; /* leaves room for the path in err */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    snprintf(err, STORE_ERR_LEN, "results database %s: %s", s->path, text);
+    snprintf(err, ERR_LEN, "results database %s: %s", s->path, text);
     return false;
 }
 
@@ -356,7 +358,7 @@ static bool store_end(struct store *s, bool ok, char *err)
 
 static bool store_fail_newer(struct store *s, int64_t version, char *err)
 {
-    snprintf(err, STORE_ERR_LEN, "results database %s has schema version %lld; this mapbench knows up to %d: use a newer mapbench",
+    snprintf(err, ERR_LEN, "results database %s has schema version %lld; this mapbench knows up to %d: use a newer mapbench",
              s->path, (long long)version, STORE_SCHEMA_VERSION);
     return false;
 }
@@ -381,7 +383,7 @@ static bool store_check_foreign(struct store *s, char *err)
     if (version > STORE_SCHEMA_VERSION)
         return store_fail_newer(s, version, err);
     if (version == 0 && tables > 0) {
-        snprintf(err, STORE_ERR_LEN, "results database %s is an SQLite database of another program (no mapbench schema)",
+        snprintf(err, ERR_LEN, "results database %s is an SQLite database of another program (no mapbench schema)",
                  s->path);
         return false;
     }
@@ -454,12 +456,8 @@ static bool store_mark_orphans(struct store *s, char *err)
 
 struct store *store_open_with_timeout(const char *path, int timeout_ms, char *err)
 {
-    struct store *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        snprintf(err, STORE_ERR_LEN, "cannot open results database %s: out of memory", path);
-        free(s);
-        return NULL;
-    }
+    struct store *s = xcalloc(1, sizeof *s);
+    s->path = xstrdup(path);
     s->timeout_ms = timeout_ms;
     if (gethostname(s->hostname, sizeof s->hostname - 1) != 0)
         strcpy(s->hostname, "unknown");
@@ -500,7 +498,7 @@ static void store_pending_clear(struct store_pending *p)
 struct store *store_open_existing(const char *path, char *err)
 {
     if (access(path, F_OK) != 0) {
-        snprintf(err, STORE_ERR_LEN, "no results database at %s (mapbench run creates it)", path);
+        snprintf(err, ERR_LEN, "no results database at %s (mapbench run creates it)", path);
         return NULL;
     }
     return store_open(path, err);
@@ -643,9 +641,7 @@ static bool store_insert_case(struct store *s, int64_t case_id, int64_t run_id, 
 static char *store_json_array(const uint64_t *values, size_t n)
 {
     size_t cap = 2 + n * 21 + 1, used = 0;
-    char *text = malloc(cap);
-    if (!text)
-        return NULL;
+    char *text = xmalloc(cap);
     text[used++] = '[';
     for (size_t i = 0; i < n; i++)
         used += (size_t)snprintf(text + used, cap - used, "%s%llu", i ? "," : "", (unsigned long long)values[i]);
@@ -658,8 +654,6 @@ static bool store_insert_sample(struct store *s, int64_t case_id, const struct r
     int workers = r->workers < 0 ? 0 : r->workers > RESULT_MAX_WORKERS ? RESULT_MAX_WORKERS : r->workers;
     char *worker_ops = store_json_array(r->worker_ops, (size_t)workers);
     struct store_binder b;
-    if (!worker_ops)
-        return store_fail_text(s, err, "out of memory");
     if (!store_prepare(s,
                        "INSERT INTO samples (case_id, repetition, window_s, total_ops, ops_per_s, ns_per_op,"
                        " workers, worker_ops, worker_binding, gets, get_hits, writes_attempted, writes_effective,"
@@ -720,8 +714,6 @@ static bool store_insert_histogram(struct store *s, int64_t case_id, const struc
 {
     char *counts = store_json_array(h->counts, h->n);
     struct store_binder b;
-    if (!counts)
-        return store_fail_text(s, err, "out of memory");
     if (!store_prepare(s, "INSERT INTO histograms (case_id, repetition, op, encoding, counts) VALUES (?, ?, ?, ?, ?)",
                        &b, err)) {
         free(counts);
@@ -774,10 +766,7 @@ static bool store_grow(void **items, size_t item_size, size_t count, size_t *cap
     if (count < *cap)
         return true;
     size_t wanted = *cap ? *cap * 2 : 4;
-    void *grown = realloc(*items, wanted * item_size);
-    if (!grown)
-        return false;
-    *items = grown;
+    *items = xreallocarray(*items, wanted, item_size);
     *cap = wanted;
     return true;
 }
@@ -791,8 +780,8 @@ bool store_case_begin(struct store *s, int64_t run_id, const struct bench_case *
     struct store_pending *p = &s->pending;
     if (!store_reserve_case_id(s, run_id, &p->case_id, err))
         return false;
-    if (plan && !(p->plan = strdup(plan)))
-        return store_fail_text(s, err, "out of memory");
+    if (plan)
+        p->plan = xstrdup(plan);
     p->open = true;
     p->run_id = run_id;
     p->c = *c;
@@ -823,13 +812,8 @@ bool store_histogram_insert(struct store *s, int64_t case_id, int repetition, in
     if (!store_grow((void **)&p->histograms, sizeof *p->histograms, p->histogram_count, &p->histogram_cap))
         return store_fail_text(s, err, "out of memory");
     struct store_histogram h = { .repetition = repetition, .op = op, .n = n,
-                                 .encoding = strdup(encoding ? encoding : ""),
-                                 .counts = malloc((n ? n : 1) * sizeof *counts) };
-    if (!h.encoding || !h.counts) {
-        free(h.encoding);
-        free(h.counts);
-        return store_fail_text(s, err, "out of memory");
-    }
+                                 .encoding = xstrdup(encoding ? encoding : ""),
+                                 .counts = xcalloc(n, sizeof *counts) };
     if (n)
         memcpy(h.counts, counts, n * sizeof *counts);
     p->histograms[p->histogram_count++] = h;
@@ -1099,11 +1083,7 @@ bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *c
                        " WHERE c.run_id = ? ORDER BY c.id, s.repetition",
                        &b, err))
         return false;
-    struct store_row *row = malloc(sizeof *row);
-    if (!row) {
-        sqlite3_finalize(b.stmt);
-        return store_fail_text(s, err, "out of memory");
-    }
+    struct store_row *row = xmalloc(sizeof *row);
     bind_int(&b, run_id);
     int rc = b.rc;
     while (rc == SQLITE_OK && (rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
@@ -1139,12 +1119,8 @@ bool store_histogram_read(struct store *s, int64_t case_id, int repetition, int 
         col_text(&r, encoding, 64);
         const char *text = (const char *)sqlite3_column_text(b.stmt, 1);
         *n = store_parse_json_array(text, NULL, 0);
-        *counts = malloc((*n ? *n : 1) * sizeof **counts);
-        ok = *counts != NULL;
-        if (ok)
-            store_parse_json_array(text, *counts, *n);
-        else
-            store_fail_text(s, err, "out of memory");
+        *counts = xcalloc(*n, sizeof **counts);
+        store_parse_json_array(text, *counts, *n);
     } else if (rc == SQLITE_DONE) {
         store_fail_text(s, err, "no %s histogram for case %lld repetition %d", result_op_name((enum result_op)op),
                         (long long)case_id, repetition);
