@@ -25,7 +25,7 @@
 
 #include "base/err.h"
 
-#define MAP_ABI_VERSION 1
+#define MAP_ABI_VERSION 2
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
 #define MAP_MAX_OPTIONS 16
 
@@ -67,12 +67,35 @@ enum map_concurrency {
     MAP_CONCURRENCY_FULL,     /* any mix of operations from any threads */
 };
 
+/* What a backend's figures are for, so that the runner and the reports treat it by property,
+ * never by comparing names.  The role is stored with every case (see scenarios/case.h), so a
+ * report or the gate reads it from the database without loading the backend again. */
+enum map_role {
+    MAP_ROLE_CONTENDER, /* one of our designs under comparison: ranked, crossed, can win */
+    MAP_ROLE_REFERENCE, /* a library the field trusts, measured beside ours: ranked and crossed too */
+    MAP_ROLE_CEILING,   /* unsynchronised: the single-thread and read-only ceiling, never a winner */
+    MAP_ROLE_HARNESS,   /* not a map: the harness's own cost (null); no invariants, not plotted */
+    MAP_ROLE_EXTERNAL,  /* figures imported from another tool (Go's benchmarks), never run here */
+    MAP_ROLE_COUNT
+};
+
+/* A backend's properties for one spec: an option may change them (`ref-absl:lock=none` is an
+ * unsynchronised ceiling, `ref-absl` a contender behind a lock). */
+struct map_traits {
+    enum map_role role;
+    enum map_concurrency concurrency;
+};
+
 struct map_backend {
     uint32_t abi_version; /* MAP_ABI_VERSION */
     const char *name;
     const char *summary;                   /* one line, for `mapbench list backends` */
     const struct map_option_def *options;  /* terminated by an entry whose key is NULL */
-    enum map_concurrency concurrency;
+    enum map_concurrency concurrency;      /* with the default options */
+    enum map_role role;                    /* with the default options (0: contender) */
+    /* Optional (NULL: the two fields above for every spec): the traits of one spec, for a backend
+     * whose options change them.  Called on a spec map_spec_parse accepted. */
+    void (*traits)(const struct map_spec *spec, struct map_traits *out);
 
     /* Returns NULL with a one-line reason in err (ERR_LEN bytes) on a bad option value. */
     struct map *(*create)(const struct map_spec *spec, char *err);
@@ -119,6 +142,21 @@ void map_rcu_drain(void);
 /* Parses `name:key=value,...`; checks the backend exists and every option is one it declares. */
 bool map_spec_parse(const char *text, struct map_spec *spec, const struct map_backend **backend,
                     char *err);
+/* The traits of a parsed spec (see struct map_traits). */
+void map_spec_traits(const struct map_spec *spec, const struct map_backend *backend,
+                     struct map_traits *out);
+/* Parses the spec text and returns its traits; false with a one-line reason in err. */
+bool map_traits_of(const char *spec_text, struct map_traits *out, char *err);
+/* "contender", "reference", "ceiling", "harness", "external"; "?" out of range. */
+const char *map_role_name(enum map_role role);
+/* The role named `name`; false when it is none of map_role_name's words. */
+bool map_role_parse(const char *name, enum map_role *out);
+/* Roles whose figures are ranked against each other: winners, ratios and crossovers. */
+static inline bool map_role_ranked(enum map_role role)
+{
+    return role == MAP_ROLE_CONTENDER || role == MAP_ROLE_REFERENCE || role == MAP_ROLE_EXTERNAL;
+}
+
 /* Parses, then creates: the one call the runner and tests use. */
 struct map *map_create_from_spec(const char *text, const struct map_backend **backend, char *err);
 /* Value of an option, or the backend's declared default. */

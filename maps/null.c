@@ -73,6 +73,7 @@ const struct map_backend map_backend_null = {
     .summary = "does nothing: measures the harness's own cost per operation",
     .options = (const struct map_option_def[]){{NULL, NULL, NULL}},
     .concurrency = MAP_CONCURRENCY_FULL,
+    .role = MAP_ROLE_HARNESS,
     .create = null_create,
     .destroy = null_destroy,
     .get = null_get,

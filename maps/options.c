@@ -146,3 +146,44 @@ int map_spec_option_choice(const struct map_spec *spec, const struct map_backend
              key, text ? text : "", valid);
     return -1;
 }
+
+static const char *const map_role_names[MAP_ROLE_COUNT] = {
+    [MAP_ROLE_CONTENDER] = "contender",
+    [MAP_ROLE_REFERENCE] = "reference",
+    [MAP_ROLE_CEILING] = "ceiling",
+    [MAP_ROLE_HARNESS] = "harness",
+    [MAP_ROLE_EXTERNAL] = "external",
+};
+
+const char *map_role_name(enum map_role role)
+{
+    return (unsigned)role < MAP_ROLE_COUNT ? map_role_names[role] : "?";
+}
+
+bool map_role_parse(const char *name, enum map_role *out)
+{
+    for (int r = 0; r < MAP_ROLE_COUNT; r++)
+        if (strcmp(name, map_role_names[r]) == 0) {
+            *out = (enum map_role)r;
+            return true;
+        }
+    return false;
+}
+
+void map_spec_traits(const struct map_spec *spec, const struct map_backend *backend,
+                     struct map_traits *out)
+{
+    *out = (struct map_traits){.role = backend->role, .concurrency = backend->concurrency};
+    if (backend->traits)
+        backend->traits(spec, out);
+}
+
+bool map_traits_of(const char *spec_text, struct map_traits *out, char *err)
+{
+    struct map_spec spec;
+    const struct map_backend *backend;
+    if (!map_spec_parse(spec_text, &spec, &backend, err))
+        return false;
+    map_spec_traits(&spec, backend, out);
+    return true;
+}

@@ -137,6 +137,7 @@ const struct map_backend map_backend_plain = {
     .summary = "shared table, no synchronisation (detect=1: Go-style misuse detector)",
     .options = plain_options,
     .concurrency = MAP_CONCURRENCY_NONE,
+    .role = MAP_ROLE_CEILING,
     .create = plain_create,
     .destroy = plain_destroy,
     .get = plain_get,

@@ -368,6 +368,7 @@ const struct map_backend map_backend_ref_ckht = {
     .summary = "Concurrency Kit ck_ht (SPMC) with a writer mutex; lock-free readers, RCU frees",
     .options = (const struct map_option_def[]){{NULL, NULL, NULL}},
     .concurrency = MAP_CONCURRENCY_FULL,
+    .role = MAP_ROLE_REFERENCE,
     .create = ckht_create,
     .destroy = ckht_destroy,
     .get = ckht_get,

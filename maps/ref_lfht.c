@@ -255,6 +255,7 @@ const struct map_backend map_backend_ref_lfht = {
     .summary = "reference: liburcu's lock-free resizable RCU hash table, cds_lfht (buckets=N)",
     .options = lfht_options,
     .concurrency = MAP_CONCURRENCY_FULL,
+    .role = MAP_ROLE_REFERENCE,
     .create = lfht_create,
     .destroy = lfht_destroy,
     .get = lfht_get,

@@ -13,10 +13,10 @@
 #include "base/xalloc.h"
 #include "reports/stats.h"
 
-/* `null` measures the harness, not a map: it "wins" everywhere and crosses nothing that matters. */
+/* The harness (null) is not a map: it "wins" everywhere and crosses nothing that matters. */
 static bool crossover_series_counts(const struct report_series *s)
 {
-    return strcmp(s->name, "null") != 0;
+    return s->role != MAP_ROLE_HARNESS;
 }
 
 static bool crossover_push(void **array, size_t *count, size_t size, const void *item)
@@ -182,7 +182,7 @@ double crossover_sweep_bytes_per_key(const struct report_data *d, const struct r
     size_t n = 0;
     for (size_t s = 0; s < w->series_count; s++) {
         const struct report_series *series = &w->series[s];
-        for (size_t i = series->n; i-- > 0 && strcmp(series->name, "null") != 0;) {
+        for (size_t i = series->n; i-- > 0 && series->role != MAP_ROLE_HARNESS;) {
             double b = d->cases[series->cases[i]].bytes_per_key;
             if (isfinite(b) && b > 0) {
                 at_largest[n++] = b;

@@ -40,7 +40,7 @@ void html_plot_file(size_t sweep, const char *kind, char *buf, size_t len)
 
 static bool html_is_contender(const struct report_series *s)
 {
-    return strcmp(s->name, "null") != 0 && strcmp(s->name, "plain") != 0;
+    return map_role_ranked(s->role);
 }
 
 static bool html_is_wide(const struct report_case *c)

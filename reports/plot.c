@@ -283,7 +283,7 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
     bool *any = xcalloc(layer_count * n, sizeof *any);
     for (size_t l = 0; l < layer_count; l++)
         for (size_t s = 0; s < w->series_count; s++)
-            any[l * n + s] = !(layers[l].without_null && strcmp(w->series[s].name, "null") == 0) &&
+            any[l * n + s] = !(layers[l].without_null && w->series[s].role == MAP_ROLE_HARNESS) &&
                              plot_datablock(f, d, w, l, s, &layers[l]) > 0;
     fputs("plot ", f);
     bool comma = false;
@@ -338,7 +338,7 @@ void plot_sweep_throughput(struct plot *p, const struct report_data *d, const st
         plot_cache_lines(p, d, w);
     bool has_null = false;
     for (size_t s = 0; s < w->series_count; s++)
-        has_null |= strcmp(w->series[s].name, "null") == 0;
+        has_null |= w->series[s].role == MAP_ROLE_HARNESS;
     if (has_null)
         fputs("set label 'null (the harness alone) is in the table, not drawn' at screen 0.99, screen 0.02 right"
               " font ',9' textcolor rgb '#555555'\n",

@@ -384,7 +384,8 @@ static int report_double_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static struct report_series *report_sweep_series(struct report_sweep *w, const char *label, const char *name)
+static struct report_series *report_sweep_series(struct report_sweep *w, const char *label,
+                                                 const struct bench_case *c)
 {
     for (size_t i = 0; i < w->series_count; i++)
         if (strcmp(w->series[i].label, label) == 0)
@@ -393,7 +394,8 @@ static struct report_series *report_sweep_series(struct report_sweep *w, const c
     struct report_series *s = &w->series[w->series_count++];
     memset(s, 0, sizeof *s);
     snprintf(s->label, sizeof s->label, "%s", label);
-    snprintf(s->name, sizeof s->name, "%s", name);
+    snprintf(s->name, sizeof s->name, "%s", c->backend_name);
+    s->role = c->role;
     return s;
 }
 
@@ -440,7 +442,7 @@ static bool report_sweep_fill(const struct report_data *d, enum report_dim dim, 
         double x;
         report_data_case_value(&rc->c, dim, &x);
         report_data_series_label(&rc->c, dim, label, sizeof label);
-        struct report_series *s = report_sweep_series(w, label, rc->c.backend_name);
+        struct report_series *s = report_sweep_series(w, label, &rc->c);
         if (!s || !report_series_add(s, x, keyed[i].index) || !report_sweep_add_point(w, x))
             return false;
     }

@@ -108,6 +108,7 @@ const char *report_dim_name(enum report_dim dim);
 struct report_series {
     char label[256];  /* backend spec (see report_data_series_label) */
     char name[CASE_TEXT]; /* backend name */
+    enum map_role role;   /* the backend's (maps/map.h), as stored with its cases */
     size_t n;
     double *x;        /* ascending */
     size_t *cases;    /* index into report_data.cases, parallel to x */

@@ -70,6 +70,7 @@ struct window_shared {
     alignas(64) atomic_bool stop;
     atomic_bool abandon;        /* set before a phase when setup failed: workers leave at once */
     pthread_mutex_t prefill_lock; /* takes turns prefilling a map that allows no concurrent writer */
+    enum map_concurrency concurrency; /* of the case's spec (its traits) */
     _Atomic uint64_t first_finish_ns;
     bool recording;             /* the current phase is the measured one */
     uint64_t ops_quota;         /* per worker in ops mode, else 0 */
@@ -279,7 +280,7 @@ static bool window_worker_setup(struct window_worker *w)
     cfg->backend->thread_enter(sh->map);
     /* Each worker still writes its own share (first touch by the pinned thread); a backend that
      * allows no concurrent writer (plain) gets those shares one after another. */
-    bool take_turns = cfg->backend->concurrency == MAP_CONCURRENCY_NONE;
+    bool take_turns = sh->concurrency == MAP_CONCURRENCY_NONE;
     if (take_turns)
         pthread_mutex_lock(&sh->prefill_lock);
     workload_prefill(c, cfg->backend, sh->map, w->index, sh->workers);
@@ -424,7 +425,7 @@ static uint64_t window_peak_rss(void)
 static void window_validate(const struct window_config *cfg, struct window_shared *sh,
                             struct window_worker *workers, struct result_sample *s)
 {
-    if (strcmp(cfg->backend->name, "null") == 0) { /* not a map: it has no invariants to hold */
+    if (cfg->bench_case->role == MAP_ROLE_HARNESS) { /* not a map: it has no invariants to hold */
         s->valid = true;
         return;
     }
@@ -536,8 +537,14 @@ bool window_run(const struct window_config *cfg, struct result_sample *sample,
     struct map *map = map_create_from_spec(c->backend, NULL, err);
     if (!map)
         return false;
+    struct map_traits traits;
+    if (!map_traits_of(c->backend, &traits, err)) {
+        cfg->backend->destroy(map);
+        return false;
+    }
     struct window_shared sh = {.config = cfg, .map = map, .workers = c->threads,
-                               .ops_quota = c->duration_s > 0 ? 0 : c->ops};
+                               .ops_quota = c->duration_s > 0 ? 0 : c->ops,
+                               .concurrency = traits.concurrency};
     pthread_mutex_init(&sh.prefill_lock, NULL);
     pthread_barrier_init(&sh.ready, NULL, (unsigned)c->threads + 1);
     pthread_barrier_init(&sh.start, NULL, (unsigned)c->threads + 1);

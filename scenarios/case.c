@@ -30,6 +30,9 @@ void case_init(struct bench_case *c, const char *scenario, const char *backend_s
     snprintf(c->backend, sizeof c->backend, "%s", backend_spec);
     snprintf(c->backend_name, sizeof c->backend_name, "%.*s", (int)strcspn(backend_spec, ":"),
              backend_spec);
+    struct map_traits traits;
+    char err[ERR_LEN];
+    c->role = map_traits_of(backend_spec, &traits, err) ? traits.role : MAP_ROLE_CONTENDER;
     snprintf(c->placement, sizeof c->placement, "compact");
     c->threads = 1;
     c->read_pct = 90;

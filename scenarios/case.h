@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "maps/map.h"
+
 enum case_write_kind {
     CASE_WRITE_UPDATE,        /* put to keys already present: size stays */
     CASE_WRITE_INSERT_DELETE, /* equal inserts and deletes over a key range twice the size */
@@ -34,6 +36,7 @@ struct bench_case {
     char scenario[CASE_TEXT];   /* preset or file stem it came from */
     char backend[256];          /* full backend spec, options included: "striped:shards=64" */
     char backend_name[CASE_TEXT];
+    enum map_role role;         /* of the backend spec (maps/map.h); stored, not a dimension */
 
     int threads;
     char placement[CASE_TEXT];  /* compact|scatter|cores|numa:N|pus:0,2,4|none */

@@ -605,7 +605,7 @@ static bool add_all_backends(struct scenario *s, char *why)
     size_t count;
     const struct map_backend *const *all = map_registry_list(&count);
     for (size_t i = 0; i < count; i++)
-        if (strcmp(all[i]->name, "null") != 0 && !add_backend(s, all[i]->name, why))
+        if (all[i]->role != MAP_ROLE_HARNESS && !add_backend(s, all[i]->name, why))
             return false;
     return true;
 }
@@ -1228,12 +1228,12 @@ static int missing_pu(const char *placement, int pus)
 }
 
 static void check_skip(struct bench_case *c, const struct map_backend *b,
-                       const struct scenario_machine *m)
+                       const struct map_traits *traits, const struct scenario_machine *m)
 {
     char *r = c->skip_reason;
     size_t len = sizeof c->skip_reason;
     int nodes = m->numa_nodes > 0 ? m->numa_nodes : 1, node = -1, pu;
-    if (b->concurrency == MAP_CONCURRENCY_NONE && c->read_pct < 100 && c->threads > 1 &&
+    if (traits->concurrency == MAP_CONCURRENCY_NONE && c->read_pct < 100 && c->threads > 1 &&
         !c->misuse_demo)
         snprintf(r, len, "backend '%s' allows no writer beside other threads: %d threads with "
                          "%g%% writes (misuse_demo=1 runs it anyway)",
@@ -1319,6 +1319,13 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
             return false;
         }
         snprintf(base.backend_name, sizeof base.backend_name, "%s", e->backend->name);
+        struct map_traits traits;
+        char why[ERR_LEN];
+        if (!map_traits_of(base.backend, &traits, why)) {
+            report(err, "%.160s: %.80s", s->path, why);
+            return false;
+        }
+        base.role = traits.role;
         if (g == 0)
             snprintf(base.scenario, sizeof base.scenario, "%s", s->name);
         else
@@ -1333,7 +1340,7 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
             memcpy(c, &base, sizeof *c); /* padding too: equal scenarios give equal bytes */
             for (int d = 0; d < DIM_COUNT; d++)
                 apply_value(c, (enum dim)d, &dims[d].values[idx[d]]);
-            check_skip(c, e->backend, m);
+            check_skip(c, e->backend, &traits, m);
         } while (odometer_next(idx, sizes, DIM_COUNT));
     } while (odometer_next(oidx, osize, n));
     return true;

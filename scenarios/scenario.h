@@ -80,7 +80,7 @@
  * Order: case section, backend (as listed), option values (in [options] order, last fastest),
  * then the dimensions in the order listed above, the last one varying fastest.  A case that
  * cannot run here stays in the array with `skipped` set and a reason: `plain` (or any backend
- * whose concurrency is MAP_CONCURRENCY_NONE) with writes and more than one thread unless
+ * spec whose traits say MAP_CONCURRENCY_NONE) with writes and more than one thread unless
  * misuse_demo=1; more threads than 4 x PUs; numa:N or bind:N with N >= the NUMA node count;
  * pus:... naming a PU the machine lacks.
  */

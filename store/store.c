@@ -162,6 +162,13 @@ static const char *const store_migrations[] = {
     "         s.cache_misses, s.valid, s.invalid_reason"
     "  FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id"
     "  JOIN machines m ON m.id = r.machine_id;",
+
+    /* 2 -> 3: each case's backend role (maps/map.h), so reports and the gate treat null, plain and
+     * the references by property.  Older cases get the role their backend had then. */
+    "ALTER TABLE cases ADD COLUMN role TEXT NOT NULL DEFAULT 'contender';"
+    "UPDATE cases SET role = CASE WHEN backend_name = 'null' THEN 'harness'"
+    "  WHEN backend_name = 'plain' THEN 'ceiling'"
+    "  WHEN backend_name LIKE 'ref-%' THEN 'reference' ELSE 'contender' END;",
 };
 
 #define STORE_MIGRATION_COUNT ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -598,9 +605,9 @@ static bool store_insert_case(struct store *s, int64_t case_id, int64_t run_id, 
                        "INSERT INTO cases (id, run_id, status, reason, scenario, backend, backend_name, threads,"
                        " placement, memory, memory_node, read_pct, write_kind, hit_pct, range_pct, delete_pct,"
                        " keys, key_range, distribution, zipf_theta, hot_keys, duration_s, ops, repetitions,"
-                       " warmup_s, seed, latency_every, misuse_demo, plan, oversubscribed)"
+                       " warmup_s, seed, latency_every, misuse_demo, plan, oversubscribed, role)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                       " ?, ?, ?) RETURNING id",
+                       " ?, ?, ?, ?) RETURNING id",
                        &b, err))
         return false;
     char distribution[CASE_TEXT];
@@ -634,6 +641,7 @@ static bool store_insert_case(struct store *s, int64_t case_id, int64_t run_id, 
     bind_int(&b, c->misuse_demo);
     bind_text(&b, plan);
     bind_int(&b, oversubscribed);
+    bind_text(&b, map_role_name(c->role));
     return store_finish(s, &b, inserted_id, "recording a case", err);
 }
 
@@ -1008,6 +1016,10 @@ static void store_read_case(struct store_reader *r, struct store_row *row)
     c->seed = (uint64_t)col_int(r);
     c->latency_every = (int)col_int(r);
     c->misuse_demo = col_int(r) != 0;
+    char role[CASE_TEXT];
+    col_text(r, role, sizeof role);
+    if (!map_role_parse(role, &c->role))
+        c->role = MAP_ROLE_CONTENDER;
     c->skipped = strcmp(row->case_status, "skipped") == 0;
     if (c->skipped)
         snprintf(c->skip_reason, sizeof c->skip_reason, "%s", row->case_reason);
@@ -1067,7 +1079,7 @@ bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *c
                        " c.backend_name, c.threads, c.placement, c.memory, c.memory_node, c.read_pct,"
                        " c.write_kind, c.hit_pct, c.range_pct, c.delete_pct, c.keys, c.key_range,"
                        " c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops, c.repetitions,"
-                       " c.warmup_s, c.seed, c.latency_every, c.misuse_demo,"
+                       " c.warmup_s, c.seed, c.latency_every, c.misuse_demo, c.role,"
                        " s.id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op, s.workers,"
                        " s.worker_ops, s.worker_binding, s.gets, s.get_hits, s.writes_attempted,"
                        " s.writes_effective, s.ranges,"

@@ -26,7 +26,7 @@
 #include "runner/result.h"
 #include "scenarios/case.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct store;

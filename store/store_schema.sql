@@ -1,4 +1,4 @@
--- store_schema.sql: the results database schema, version 2 (PRAGMA user_version = 2), as
+-- store_schema.sql: the results database schema, version 3 (PRAGMA user_version = 3), as
 -- store/store.c creates it by replaying its migrations.  Documentation only: store.c is the
 -- source, and tests/test_store.c checks that this file declares the same tables, columns,
 -- indexes and views.  Timestamps are UTC text (2024-05-01T12:00:00Z).  A value that was not
@@ -42,7 +42,8 @@ CREATE TABLE cases (                    -- one expanded scenario point; one colu
   distribution TEXT NOT NULL, zipf_theta REAL, hot_keys INTEGER, -- "zipf:0.99"; theta/hot NULL unless used
   duration_s REAL NOT NULL, ops INTEGER NOT NULL, repetitions INTEGER NOT NULL,
   warmup_s REAL NOT NULL, seed INTEGER NOT NULL, latency_every INTEGER NOT NULL,
-  misuse_demo INTEGER NOT NULL, plan TEXT, oversubscribed INTEGER NOT NULL DEFAULT 0);
+  misuse_demo INTEGER NOT NULL, plan TEXT, oversubscribed INTEGER NOT NULL DEFAULT 0,
+  role TEXT NOT NULL DEFAULT 'contender');  -- since 3: contender|reference|ceiling|harness|external
 CREATE INDEX cases_by_run ON cases(run_id);
 
 CREATE TABLE samples (                  -- one repetition (timed window) of a case

@@ -120,6 +120,43 @@ static void load_good_plugin(void)
         fail_msg("good plugin refused: %s", err);
 }
 
+/* Roles and concurrency are properties of the parsed spec, with names and a parser that round-trip,
+ * so reports never compare backend names. */
+static void test_roles_of_specs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec;
+        enum map_role role;
+        enum map_concurrency concurrency;
+    } want[] = {
+        {"null", MAP_ROLE_HARNESS, MAP_CONCURRENCY_FULL},
+        {"plain", MAP_ROLE_CEILING, MAP_CONCURRENCY_NONE},
+        {"plain:detect=1", MAP_ROLE_CEILING, MAP_CONCURRENCY_NONE},
+        {"mutex", MAP_ROLE_CONTENDER, MAP_CONCURRENCY_FULL},
+        {"striped:shards=4", MAP_ROLE_CONTENDER, MAP_CONCURRENCY_FULL},
+        {"ref-lfht", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
+        {"ref-ckht", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
+    };
+    char err[ERR_LEN] = "";
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct map_traits t;
+        assert_true(map_traits_of(want[i].spec, &t, err));
+        assert_int_equal(t.role, want[i].role);
+        assert_int_equal(t.concurrency, want[i].concurrency);
+    }
+    assert_false(map_traits_of("nosuch", &(struct map_traits){0}, err));
+    for (int r = 0; r < MAP_ROLE_COUNT; r++) {
+        enum map_role back;
+        assert_true(map_role_parse(map_role_name((enum map_role)r), &back));
+        assert_int_equal(back, r);
+    }
+    enum map_role unused;
+    assert_false(map_role_parse("winner", &unused));
+    assert_true(map_role_ranked(MAP_ROLE_REFERENCE) && !map_role_ranked(MAP_ROLE_CEILING) &&
+                !map_role_ranked(MAP_ROLE_HARNESS));
+}
+
 static void test_good_plugin_loads_and_works(void **state)
 {
     (void)state;
@@ -245,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_unknown_or_malformed_option),
         cmocka_unit_test(test_bad_option_values),
         cmocka_unit_test(test_good_options_accepted),
+        cmocka_unit_test(test_roles_of_specs),
         cmocka_unit_test(test_good_plugin_loads_and_works),
         cmocka_unit_test(test_bad_plugins_refused),
         cmocka_unit_test(test_non_shared_object_refused),

@@ -43,19 +43,9 @@ struct fixture {
 
 static void fixture_case(struct bench_case *c, const char *scenario, const char *backend, const char *name)
 {
-    memset(c, 0, sizeof *c);
-    snprintf(c->scenario, sizeof c->scenario, "%s", scenario);
-    snprintf(c->backend, sizeof c->backend, "%s", backend);
+    case_init(c, scenario, backend); /* the role comes from the spec, as the expander sets it */
     snprintf(c->backend_name, sizeof c->backend_name, "%s", name);
-    c->threads = 1;
-    snprintf(c->placement, sizeof c->placement, "compact");
-    c->read_pct = 90;
-    c->hit_pct = 100;
-    c->keys = 1000;
     c->duration_s = 0.1;
-    c->repetitions = 5;
-    c->seed = 1;
-    c->latency_every = 64;
 }
 
 /* The bytes per key fixture_write stores. */

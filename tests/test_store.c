@@ -512,7 +512,7 @@ static void test_migrates_version_1(void **state)
 
     struct store *s = open_ok(f->db);
     sqlite3 *db = store_db(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM histograms"), 0);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM runs WHERE cpu_governor IS NULL"
                                  " AND transparent_hugepages IS NULL AND label = 'v1 run' AND status = 'done'"),
@@ -522,6 +522,10 @@ static void test_migrates_version_1(void **state)
                      2);
     assert_int_equal(sql_int(db, "SELECT sum(total_ops) FROM samples"), 2100000);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE status = 'skipped'"), 1);
+    /* Version 3 gave every older case the role its backend had. */
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE (backend_name = 'null') != (role = 'harness')"
+                                 " OR (backend_name = 'plain') != (role = 'ceiling')"
+                                 " OR (backend_name LIKE 'ref-%') != (role = 'reference')"), 0);
 
     /* Migrated and new files have the same schema. */
     char fresh_path[160];
@@ -586,12 +590,16 @@ static void test_open_errors(void **state)
     store_close(open_ok(f->db));
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+    assert_int_equal(sqlite3_exec(raw, pragma, NULL, NULL, NULL), SQLITE_OK);
     snprintf(expected, sizeof expected,
-             "results database %s has schema version 3; this mapbench knows up to 2: use a newer mapbench", f->db);
+             "results database %s has schema version %d; this mapbench knows up to %d: use a newer mapbench",
+             f->db, STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
     expect_open_error(f->db, 100, expected);
 
-    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+    assert_int_equal(sqlite3_exec(raw, pragma, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(raw, "BEGIN EXCLUSIVE; INSERT INTO machines (fingerprint, hostname)"
                                        " VALUES ('x', 'y')",
                                   NULL, NULL, NULL),
