@@ -1,8 +1,9 @@
 /*
- * cmd_compare.c: `mapbench compare`, the regression gate for nightly jobs (reports/compare.h does
- * the work).  Exit status: 0 nothing regressed, 1 something regressed, 2 bad input or a report that
- * could not be written, so a CI step can tell "slower" from "the gate could not judge".  The
- * database must exist: opening a mistyped path would otherwise create an empty one.
+ * cmd_compare.c: `mapbench compare`, the regression gate for nightly jobs (reports/compare.h loads
+ * and judges, reports/compare_format.h writes the table, Markdown and JUnit XML).  Exit status: 0
+ * nothing regressed, 1 something regressed, 2 bad input or a report that could not be written, so
+ * a CI step can tell "slower" from "the gate could not judge".  The database must exist: opening a
+ * mistyped path would otherwise create an empty one.
  */
 #include "cli/commands.h"
 
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "reports/compare.h"
+#include "reports/compare_format.h"
 #include "store/store.h"
 
 static const char compare_usage[] =
@@ -125,9 +127,9 @@ static int compare_parse(int argc, char **argv, struct compare_cli *cli, char *e
 static bool compare_write_reports(const struct compare_cli *cli, const struct compare_report *r,
                                   char *err)
 {
-    if (cli->markdown && !compare_write_markdown(r, cli->markdown, err))
+    if (cli->markdown && !compare_format_markdown(r, cli->markdown, err))
         return false;
-    return !cli->junit || compare_write_junit(r, cli->junit, err);
+    return !cli->junit || compare_format_junit(r, cli->junit, err);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -150,7 +152,7 @@ int cmd_compare(int argc, char **argv)
     bool ok = compare_runs(s, &cli.options, &report, err);
     store_close(s);
     if (ok) {
-        compare_print_table(&report, stdout);
+        compare_format_table(&report, stdout);
         ok = compare_write_reports(&cli, &report, err);
     }
     int status = !ok ? 2 : report.verdicts[COMPARE_REGRESSED] ? 1 : 0;

@@ -29,8 +29,9 @@
  * against every candidate run: a regression must show between every pairing of runs, not only
  * in the pooled samples. 
  *
- * Loading, judging and the three reporters (table, Markdown, JUnit XML) are separate functions
- * over one plain struct compare_report, as the runner separates measuring from storing.
+ * Loading and judging live here; the three reporters (table, Markdown, JUnit XML) live in
+ * compare_format.h and only format the one plain struct compare_report this fills, as the runner
+ * separates measuring from storing.
  */
 #ifndef MAPBENCH_COMPARE_H
 #define MAPBENCH_COMPARE_H
@@ -38,7 +39,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "base/err.h"
 #include "reports/stats.h"
@@ -102,6 +102,7 @@ struct compare_case {
     double p, q;
     enum compare_verdict verdict;
     size_t needed;        /* unknown: valid repetitions per side that alpha needs */
+    double min_p;         /* unknown: the smallest p these repetition counts allow */
 };
 
 struct compare_run {
@@ -132,12 +133,5 @@ struct compare_report {
 bool compare_runs(struct store *s, const struct compare_options *o, struct compare_report *r,
                   char *err);
 void compare_free(struct compare_report *r);
-
-/* The table for a terminal: one line per case, regressions first, then a summary line. */
-void compare_print_table(const struct compare_report *r, FILE *out);
-/* A Markdown summary (for a CI job's summary page or a pull-request comment). */
-bool compare_write_markdown(const struct compare_report *r, const char *path, char *err);
-/* JUnit XML: one testcase per case, a failure element per regression, skipped for unknown. */
-bool compare_write_junit(const struct compare_report *r, const char *path, char *err);
 
 #endif

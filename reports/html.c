@@ -1,9 +1,10 @@
 /*
- * html.c: writes index.html and the tables' CSV (see html.h).  The page reads top-down the way
- * a performance engineer asks: what machine and run, what did we learn (crossovers, knees,
- * winners, in sentences), then per scenario the plots and the numbers behind them, then the
- * machine, environment and history.  Text is written straight to the file with fprintf; every
- * value from the database passes through html_escape (numbers are formatted by us).
+ * html.c: writes index.html (see html.h).  The page reads top-down the way a performance engineer
+ * asks: what machine and run, what did we learn (winners, crossovers, knees, in sentences), then
+ * per scenario the plots and the numbers behind them, then the machine, environment and history.
+ * Everything it marks (winners, ratios, wide cells, shifts) comes decided from findings.h and every
+ * sentence from wording.h; this file only lays them out.  Text is written straight to the file with
+ * fprintf; every value from the database passes through html_escape (numbers are formatted by us).
  */
 #include "reports/html.h"
 
@@ -13,8 +14,8 @@
 #include <string.h>
 
 #include "base/xalloc.h"
-#include "reports/plot.h"
-#include "reports/stats.h"
+#include "reports/csv.h"
+#include "reports/wording.h"
 
 
 void html_escape(FILE *out, const char *text)
@@ -36,61 +37,7 @@ void html_plot_file(size_t sweep, const char *kind, char *buf, size_t len)
     snprintf(buf, len, "sweep-%03zu-%s.svg", sweep, kind);
 }
 
-/* ---- ranking ---- */
-
-static bool html_is_contender(const struct report_series *s)
-{
-    return map_role_ranked(s->role);
-}
-
-static bool html_is_wide(const struct report_case *c)
-{
-    return c->n > 1 && c->cv > REPORT_CV_WIDE;
-}
-
-struct html_rank {
-    long winner;   /* series index, -1 when none */
-    bool clear;    /* separated from the runner-up at CROSSOVER_ALPHA */
-    long baseline; /* series index of the baseline backend, -1 when absent */
-};
-
-static struct html_rank html_rank_point(const struct html_page *pg, const struct report_sweep *w, double x)
-{
-    struct html_rank r = {.winner = -1, .baseline = -1};
-    const struct report_case *best = NULL, *second = NULL;
-    for (size_t s = 0; s < w->series_count; s++) {
-        const struct report_case *c = report_series_case_at(pg->data, &w->series[s], x);
-        if (!c || c->n == 0)
-            continue;
-        if (r.baseline < 0 && strcmp(w->series[s].name, pg->baseline) == 0)
-            r.baseline = (long)s;
-        if (!html_is_contender(&w->series[s]))
-            continue;
-        if (!best || c->median > best->median) {
-            second = best;
-            best = c;
-            r.winner = (long)s;
-        } else if (!second || c->median > second->median) {
-            second = c;
-        }
-    }
-    r.clear = best && !html_is_wide(best) && (!second || (best->n >= CROSSOVER_MIN_REPS && second->n >= CROSSOVER_MIN_REPS &&
-                                   stats_mann_whitney_p(best->ops, best->n, second->ops, second->n) < CROSSOVER_ALPHA));
-    return r;
-}
-
 /* ---- small writers ---- */
-
-static void html_csv_field(FILE *f, const char *text)
-{
-    fputc('"', f);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc('"', f);
-        fputc(*c, f);
-    }
-    fputc('"', f);
-}
 
 static FILE *html_open_file(const struct html_page *pg, const char *name, char *err)
 {
@@ -176,34 +123,6 @@ static void html_sentence(FILE *f, const char *cls, const char *text)
     fputs("</li>\n", f);
 }
 
-/* "At FIXED: A wins from X to Y; B from Z to W" for one sweep. */
-static void html_winner_sentence(FILE *f, const struct html_page *pg, size_t i)
-{
-    const struct report_sweep *w = &pg->sweeps[i];
-    char text[2048], from[64], to[64];
-    int n = snprintf(text, sizeof text, "%s, over %s at %s: ", w->scenario, report_dim_name(w->dim), w->fixed);
-    long current = -2;
-    size_t start = 0, spans = 0;
-    for (size_t k = 0; k <= w->point_count; k++) {
-        long winner = k < w->point_count ? html_rank_point(pg, w, w->points[k]).winner : -3;
-        if (winner == current)
-            continue;
-        if (current >= -1 && n < (int)sizeof text) {
-            crossover_format_value(w->dim, w->points[start], from, sizeof from);
-            crossover_format_value(w->dim, w->points[k - 1], to, sizeof to);
-            const char *who = current >= 0 ? w->series[current].label : "no map";
-            n += snprintf(text + n, sizeof text - (size_t)n, "%s%s leads %s%s%s", spans ? "; " : "", who,
-                          start == k - 1 ? "at " : "from ", from, start == k - 1 ? "" : " to ");
-            if (start != k - 1 && n < (int)sizeof text)
-                n += snprintf(text + n, sizeof text - (size_t)n, "%s", to);
-            spans++;
-        }
-        current = winner;
-        start = k;
-    }
-    html_sentence(f, "winner", text);
-}
-
 /* Sweep indices, those with the most points first: the sweeps a scenario exists for (8 read
  * ratios, 21 key counts) lead, two-point side sweeps (1 and 2 threads) follow. */
 static size_t *html_sweeps_by_points(const struct html_page *pg)
@@ -223,20 +142,21 @@ static void html_write_crossovers(FILE *f, const struct html_page *pg, const siz
 {
     char text[2048];
     size_t shown = 0;
-    fputs("<h3>Crossovers (significant at both neighbouring points, Mann-Whitney p &lt; 0.05)</h3>\n<ul>\n", f);
+    fprintf(f, "<h3>Crossovers (significant at both neighbouring points, %s p &lt; %g)</h3>\n<ul>\n", FINDINGS_TEST_NAME,
+            FINDINGS_ALPHA);
     for (size_t k = 0; k < pg->sweep_count; k++) {
         const struct report_sweep *w = &pg->sweeps[order[k]];
         size_t in_sweep = 0;
-        for (size_t i = 0; i < pg->crossover_count; i++) {
-            const struct crossover *c = &pg->crossovers[i];
-            if (c->sweep != order[k] || c->verdict != CROSSOVER_SIGNIFICANT)
+        for (size_t i = 0; i < pg->findings->crossover_count; i++) {
+            const struct findings_crossover *c = &pg->findings->crossovers[i];
+            if (c->sweep != order[k] || c->verdict != FINDINGS_SIGNIFICANT)
                 continue;
             if (in_sweep++ == 0) {
                 fprintf(f, "<li><b>over %s</b> at ", report_dim_name(w->dim));
                 html_escape(f, w->fixed);
                 fputs("<ul>\n", f);
             }
-            crossover_describe(pg->data, pg->sweeps, c, text, sizeof text);
+            wording_crossover(pg->sweeps, c, text, sizeof text);
             html_sentence(f, "crossover", text);
         }
         if (in_sweep)
@@ -252,25 +172,26 @@ static void html_write_crossovers(FILE *f, const struct html_page *pg, const siz
 static void html_write_unestablished(FILE *f, const struct html_page *pg)
 {
     char text[2048];
+    const struct findings *fi = pg->findings;
     size_t untested = 0, insignificant = 0;
-    for (size_t i = 0; i < pg->crossover_count; i++) {
-        untested += pg->crossovers[i].verdict == CROSSOVER_TOO_FEW_REPS;
-        insignificant += pg->crossovers[i].verdict == CROSSOVER_NOT_SIGNIFICANT;
+    for (size_t i = 0; i < fi->crossover_count; i++) {
+        untested += fi->crossovers[i].verdict == FINDINGS_TOO_FEW_REPS;
+        insignificant += fi->crossovers[i].verdict == FINDINGS_NOT_SIGNIFICANT;
     }
     if (!untested && !insignificant)
         return;
     fprintf(f, "<details><summary>%zu apparent crossing(s) not established: %zu not significant, %zu with fewer than "
                "%d repetitions per point (at most p = 0.1 reachable, so they cannot be significant)</summary><ul>\n",
-            untested + insignificant, insignificant, untested, CROSSOVER_MIN_REPS);
-    for (size_t i = 0; i < pg->crossover_count; i++) {
-        const struct crossover *c = &pg->crossovers[i];
-        if (c->verdict == CROSSOVER_SIGNIFICANT)
+            untested + insignificant, insignificant, untested, FINDINGS_MIN_REPS);
+    for (size_t i = 0; i < fi->crossover_count; i++) {
+        const struct findings_crossover *c = &fi->crossovers[i];
+        if (c->verdict == FINDINGS_SIGNIFICANT)
             continue;
         int n = snprintf(text, sizeof text, "apparent: ");
-        crossover_describe(pg->data, pg->sweeps, c, text + n, sizeof text - (size_t)n);
+        wording_crossover(pg->sweeps, c, text + n, sizeof text - (size_t)n);
         n = (int)strlen(text);
         snprintf(text + n, sizeof text - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
-                 c->verdict == CROSSOVER_TOO_FEW_REPS ? ", too few repetitions" : "");
+                 c->verdict == FINDINGS_TOO_FEW_REPS ? ", too few repetitions" : "");
         html_sentence(f, "untested", text);
     }
     fputs("</ul></details>\n", f);
@@ -282,17 +203,19 @@ static void html_write_findings(FILE *f, const struct html_page *pg)
     char text[2048];
     size_t *order = html_sweeps_by_points(pg);
     fputs("<h2>Findings</h2>\n<h3>Winners (fastest map at each point; `null` and `plain` are ceilings, not contenders)</h3>\n<ul>\n", f);
-    for (size_t k = 0; k < pg->sweep_count; k++)
-        html_winner_sentence(f, pg, order[k]);
+    for (size_t k = 0; k < pg->sweep_count; k++) {
+        wording_winners(&pg->sweeps[order[k]], &pg->findings->sweeps[order[k]], text, sizeof text);
+        html_sentence(f, "winner", text);
+    }
     fputs("</ul>\n", f);
     html_write_crossovers(f, pg, order);
     html_write_unestablished(f, pg);
     fputs("<h3>Knees over keys</h3>\n<ul>\n", f);
-    for (size_t i = 0; i < pg->knee_count; i++) {
-        crossover_describe_knee(pg->sweeps, &pg->knees[i], text, sizeof text);
+    for (size_t i = 0; i < pg->findings->knee_count; i++) {
+        wording_knee(pg->sweeps, &pg->findings->knees[i], text, sizeof text);
         html_sentence(f, "knee", text);
     }
-    if (!pg->knee_count)
+    if (!pg->findings->knee_count)
         fputs("<li>none (no keys sweep, or no slope drop beyond 0.3 in log-log)</li>\n", f);
     fputs("</ul>\n", f);
     free(order);
@@ -300,66 +223,36 @@ static void html_write_findings(FILE *f, const struct html_page *pg)
 
 /* ---- per-sweep tables ---- */
 
-static void html_write_cell(FILE *f, const struct report_case *c, const struct report_case *base, bool winner,
-                            bool clear)
+static void html_write_cell(FILE *f, const struct findings_cell *cell, bool winner, bool clear)
 {
+    const struct report_case *c = cell->c;
     char ops[32];
-    if (!c || c->n == 0) {
+    if (!c) {
         fputs("<td class=\"na\">–</td>", f);
         return;
     }
     html_format_ops(c->median, ops, sizeof ops);
     fprintf(f, "<td class=\"%s%s\" title=\"min %.3g, max %.3g, cv %.1f%%, %zu repetitions\">%s%s",
-            winner ? (clear ? "win" : "lead") : "", html_is_wide(c) ? " wide" : "", c->min / 1e6, c->max / 1e6,
+            winner ? (clear ? "win" : "lead") : "", cell->wide ? " wide" : "", c->min / 1e6, c->max / 1e6,
             c->cv * 100, c->n, winner ? "★ " : "", ops);
-    if (base && base->n && base->median > 0)
-        fprintf(f, " <small>×%.2f</small>", c->median / base->median);
-    if (html_is_wide(c))
+    if (!isnan(cell->ratio))
+        fprintf(f, " <small>×%.2f</small>", cell->ratio);
+    if (cell->wide)
         fputs(" <small>(too wide to rank)</small>", f);
     fputs("</td>", f);
-}
-
-static bool html_write_sweep_csv(const struct html_page *pg, size_t i, char *err)
-{
-    char name[64], value[64];
-    snprintf(name, sizeof name, "sweep-%03zu.csv", i);
-    FILE *f = html_open_file(pg, name, err);
-    if (!f)
-        return false;
-    const struct report_sweep *w = &pg->sweeps[i];
-    fputs("run,scenario,dimension,x,backend,median_ops_per_s,min_ops_per_s,max_ops_per_s,cv,repetitions,"
-          "ratio_to_baseline,winner,too_wide_to_rank\n",
-          f);
-    for (size_t k = 0; k < w->point_count; k++) {
-        struct html_rank r = html_rank_point(pg, w, w->points[k]);
-        const struct report_case *base =
-            r.baseline >= 0 ? report_series_case_at(pg->data, &w->series[r.baseline], w->points[k]) : NULL;
-        for (size_t s = 0; s < w->series_count; s++) {
-            const struct report_case *c = report_series_case_at(pg->data, &w->series[s], w->points[k]);
-            if (!c || c->n == 0)
-                continue;
-            fprintf(f, "%lld,", (long long)pg->data->runs[w->run].id);
-            html_csv_field(f, w->scenario);
-            fprintf(f, ",%s,%.17g,", report_dim_name(w->dim), w->points[k]);
-            html_csv_field(f, w->series[s].label);
-            snprintf(value, sizeof value, "%.6g", base && base->median > 0 ? c->median / base->median : NAN);
-            fprintf(f, ",%.17g,%.17g,%.17g,%.6g,%zu,%s,%d,%d\n", c->median, c->min, c->max, c->cv, c->n,
-                    base ? value : "", r.winner == (long)s, html_is_wide(c));
-        }
-    }
-    fclose(f);
-    return true;
 }
 
 static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i)
 {
     const struct report_sweep *w = &pg->sweeps[i];
-    char x[64];
+    const struct findings_sweep *fs = &pg->findings->sweeps[i];
+    char x[64], csv[64];
+    csv_sweep_file(i, csv, sizeof csv);
     fprintf(f, "<table class=\"sweep\"><caption>Mops/s (median of the repetitions), ×ratio to <code>");
     html_escape(f, pg->baseline);
-    fprintf(f, "</code>; ★ fastest map (green: clear, p &lt; 0.05 over the runner-up; pale: not separable); "
-               "<a href=\"sweep-%03zu.csv\">CSV</a></caption>\n<tr><th>%s</th>",
-            i, report_dim_name(w->dim));
+    fprintf(f, "</code>; ★ fastest map (green: clear, p &lt; %g over the runner-up; pale: not separable); "
+               "<a href=\"%s\">CSV</a></caption>\n<tr><th>%s</th>",
+            FINDINGS_ALPHA, csv, report_dim_name(w->dim));
     for (size_t s = 0; s < w->series_count; s++) {
         fputs("<th>", f);
         html_escape(f, w->series[s].label);
@@ -367,14 +260,11 @@ static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i
     }
     fputs("</tr>\n", f);
     for (size_t k = 0; k < w->point_count; k++) {
-        struct html_rank r = html_rank_point(pg, w, w->points[k]);
-        const struct report_case *base =
-            r.baseline >= 0 ? report_series_case_at(pg->data, &w->series[r.baseline], w->points[k]) : NULL;
-        crossover_format_value(w->dim, w->points[k], x, sizeof x);
+        const struct findings_point *r = &fs->points[k];
+        wording_value(w->dim, w->points[k], x, sizeof x);
         fprintf(f, "<tr><th>%s</th>", x);
         for (size_t s = 0; s < w->series_count; s++)
-            html_write_cell(f, report_series_case_at(pg->data, &w->series[s], w->points[k]), base,
-                            r.winner == (long)s, r.clear);
+            html_write_cell(f, findings_cell_at(fs, k, s), r->winner == (long)s, r->separable);
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
@@ -390,8 +280,8 @@ static void html_write_sweep(FILE *f, const struct html_page *pg, size_t i)
         fprintf(f, " (run %lld)", (long long)pg->data->runs[w->run].id);
     fputs("</h3>\n<div class=\"plots\">\n", f);
     const char *kinds[] = {"throughput", "latency", "percentiles", "memory", "fairness"};
-    bool drawn[] = {true, plot_sweep_has_latency(pg->data, w), plot_sweep_has_latency(pg->data, w), true,
-                    plot_sweep_has_starvation(pg->data, w)};
+    const struct findings_sweep *fs = &pg->findings->sweeps[i];
+    bool drawn[] = {true, fs->has_latency, fs->has_latency, true, fs->starved};
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
         if (!drawn[k])
             continue;
@@ -542,111 +432,49 @@ static void html_write_machines(FILE *f, const struct html_page *pg)
 
 /* ---- history ---- */
 
-#define HTML_HISTORY_RUNS 12
-
-/* The history case matching c (same machine, same dimensions) in run index r of the history. */
-static const struct report_case *html_history_case(const struct report_data *h, size_t r, const char *key)
+/* One case's row: its median in every run of the table, marked where it shifted. */
+static void html_history_row(FILE *f, const struct findings_history *h, const struct findings_history_row *row)
 {
-    char other[768];
-    for (size_t i = 0; i < h->case_count; i++) {
-        if (h->cases[i].run != r || h->cases[i].n == 0)
-            continue;
-        report_data_case_key(&h->cases[i].c, REPORT_DIM_NONE, other, sizeof other);
-        if (strcmp(other, key) == 0)
-            return &h->cases[i];
-    }
-    return NULL;
-}
-
-/* Writes the history row of case c; *csv gets the same numbers.  False when it has one run only. */
-static bool html_history_row(FILE *f, FILE *csv, const struct html_page *pg, const struct report_case *c,
-                             const size_t *runs, size_t run_count)
-{
-    const struct report_data *h = pg->history;
-    const struct report_case *found[HTML_HISTORY_RUNS];
-    char key[768], ops[32], what[REPORT_TEXT];
-    size_t present = 0;
-    report_data_case_key(&c->c, REPORT_DIM_NONE, key, sizeof key);
-    for (size_t r = 0; r < run_count; r++)
-        present += (found[r] = html_history_case(h, runs[r], key)) != NULL;
-    if (present < 2)
-        return false;
-    snprintf(what, sizeof what, "%s threads=%d read=%g%% keys=%llu", c->c.scenario, c->c.threads, c->c.read_pct,
-             (unsigned long long)c->c.keys);
+    char ops[32], what[REPORT_TEXT];
+    wording_history_case(&row->c->c, what, sizeof what);
     fputs("<tr><th>", f);
-    html_escape(f, c->c.backend);
+    html_escape(f, row->c->c.backend);
     fputs("</th><td>", f);
     html_escape(f, what);
     fputs("</td>", f);
-    const struct report_case *prev = NULL;
-    for (size_t r = 0; r < run_count; r++) {
-        const struct report_case *x = found[r];
-        if (!x) {
+    for (size_t r = 0; r < h->run_count; r++) {
+        const struct findings_history_cell *cell = &row->cells[r];
+        if (!cell->c) {
             fputs("<td class=\"na\">–</td>", f);
             continue;
         }
-        const char *mark = "";
-        if (prev && prev->n >= CROSSOVER_MIN_REPS && x->n >= CROSSOVER_MIN_REPS &&
-            stats_mann_whitney_p(prev->ops, prev->n, x->ops, x->n) < CROSSOVER_ALPHA)
-            mark = x->median > prev->median ? "up" : "down";
-        html_format_ops(x->median, ops, sizeof ops);
-        fprintf(f, "<td class=\"%s\">%s%s</td>", mark, ops, *mark ? (mark[0] == 'u' ? " ▲" : " ▼") : "");
-        html_csv_field(csv, c->c.backend);
-        fputc(',', csv);
-        html_csv_field(csv, what);
-        fprintf(csv, ",%lld,%.17g,%zu,%s\n", (long long)h->runs[runs[r]].id, x->median, x->n, mark);
-        prev = x;
+        const char *arrow = cell->shift == FINDINGS_SHIFT_UP ? " ▲" : cell->shift == FINDINGS_SHIFT_DOWN ? " ▼" : "";
+        html_format_ops(cell->c->median, ops, sizeof ops);
+        fprintf(f, "<td class=\"%s\">%s%s</td>", findings_shift_name(cell->shift), ops, arrow);
     }
     fputs("</tr>\n", f);
-    return true;
 }
 
-static bool html_write_history(FILE *f, const struct html_page *pg, char *err)
+static void html_write_history(FILE *f, const struct html_page *pg)
 {
-    const struct report_data *h = pg->history;
-    FILE *csv = html_open_file(pg, "history.csv", err);
-    if (!csv)
-        return false;
-    fputs("backend,case,run,median_ops_per_s,repetitions,shift\n", csv);
-    fputs("<section><h2>History</h2>\n<p>Each case's median throughput (Mops/s) in every run of the same machine "
-          "fingerprint, matched by its dimensions; ▲/▼: shifted from the previous run (Mann-Whitney p &lt; 0.05, "
-          "at least 4 repetitions each). <a href=\"history.csv\">CSV</a></p>\n",
-          f);
-    size_t rows = 0;
-    for (size_t m = 0; h && m < pg->data->machine_count; m++) {
-        size_t runs[HTML_HISTORY_RUNS], run_count = 0;
-        for (size_t r = 0; r < h->run_count; r++) /* the newest HTML_HISTORY_RUNS runs */
-            if (h->runs[r].machine_id == pg->data->machines[m].id) {
-                if (run_count == HTML_HISTORY_RUNS)
-                    memmove(runs, runs + 1, --run_count * sizeof *runs);
-                runs[run_count++] = r;
-            }
-        if (run_count < 2)
-            continue;
-        char *body = NULL; /* rows first, so a machine without history gets no empty table */
-        size_t body_len = 0, machine_rows = 0;
-        FILE *table = open_memstream(&body, &body_len);
-        for (size_t i = 0; table && i < pg->data->case_count; i++) {
-            const struct report_case *c = &pg->data->cases[i];
-            if (c->n && report_data_machine_of(pg->data, &pg->data->runs[c->run])->id == pg->data->machines[m].id)
-                machine_rows += html_history_row(table, csv, pg, c, runs, run_count);
-        }
-        if (table)
-            fclose(table);
-        if (machine_rows) {
-            fputs("<table class=\"history\"><tr><th>backend</th><th>case</th>", f);
-            for (size_t r = 0; r < run_count; r++)
-                fprintf(f, "<th>run %lld</th>", (long long)h->runs[runs[r]].id);
-            fprintf(f, "</tr>\n%s</table>\n", body);
-        }
-        free(body);
-        rows += machine_rows;
+    const struct findings *fi = pg->findings;
+    fprintf(f, "<section><h2>History</h2>\n<p>Each case's median throughput (Mops/s) in every run of the same machine "
+               "fingerprint, matched by its dimensions; ▲/▼: shifted from the previous run (%s p &lt; %g, "
+               "at least %d repetitions each). <a href=\"%s\">CSV</a></p>\n",
+            FINDINGS_TEST_NAME, FINDINGS_ALPHA, FINDINGS_MIN_REPS, CSV_HISTORY_FILE);
+    for (size_t t = 0; t < fi->history_count; t++) {
+        const struct findings_history *h = &fi->histories[t];
+        fputs("<table class=\"history\"><tr><th>backend</th><th>case</th>", f);
+        for (size_t r = 0; r < h->run_count; r++)
+            fprintf(f, "<th>run %lld</th>", (long long)h->run_ids[r]);
+        fputs("</tr>\n", f);
+        for (size_t i = 0; i < h->row_count; i++)
+            html_history_row(f, h, &h->rows[i]);
+        fputs("</table>\n", f);
     }
-    if (!rows)
+    if (!fi->history_count)
         fputs("<p>No case of this report was measured in an earlier run on the same machine.</p>\n", f);
     fputs("</section>\n", f);
-    fclose(csv);
-    return true;
 }
 
 /* ---- page ---- */
@@ -670,9 +498,6 @@ static const char html_style[] =
 
 bool html_write_report(const struct html_page *pg, char *err)
 {
-    for (size_t i = 0; i < pg->sweep_count; i++)
-        if (!html_write_sweep_csv(pg, i, err))
-            return false;
     FILE *f = html_open_file(pg, "index.html", err);
     if (!f)
         return false;
@@ -687,11 +512,11 @@ bool html_write_report(const struct html_page *pg, char *err)
     html_write_findings(f, pg);
     html_write_scenarios(f, pg);
     html_write_machines(f, pg);
-    bool ok = html_write_history(f, pg, err);
+    html_write_history(f, pg);
     fputs("</body></html>\n", f);
-    if (fclose(f) != 0 && ok) {
+    if (fclose(f) != 0) {
         snprintf(err, ERR_LEN, "cannot finish writing %.200s/index.html", pg->out_dir);
-        ok = false;
+        return false;
     }
-    return ok;
+    return true;
 }

@@ -7,7 +7,7 @@
 #include "reports/plot.h"
 
 #include "base/xalloc.h"
-#include "reports/crossover.h"
+#include "reports/wording.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -305,11 +305,12 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
 
 #define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, "", false}})
 
-/* The cache levels as vertical lines, at their capacity in keys (crossover_sweep_bytes_per_key). */
-static void plot_cache_lines(struct plot *p, const struct report_data *d, const struct report_sweep *w)
+/* The cache levels as vertical lines, at their capacity in keys at the sweep's decided bytes per key. */
+static void plot_cache_lines(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                             const struct findings_sweep *fs)
 {
     const struct report_machine *m = report_data_machine_of(d, &d->runs[w->run]);
-    double bytes_per_key = crossover_sweep_bytes_per_key(d, w);
+    double bytes_per_key = fs->bytes_per_key;
     double lo = w->points[0] / 1.5, hi = w->points[w->point_count - 1] * 1.5;
     fprintf(p->pipe, "set xrange [%g:%g]\n", lo, hi);
     for (int level = 0; m && bytes_per_key > 0 && level < m->cache_levels && level < 4; level++) {
@@ -329,13 +330,14 @@ static void plot_title(const struct report_sweep *w, const char *what, char *buf
     snprintf(buf, len, "%s: %s against %s — %s", w->scenario, what, report_dim_name(w->dim), w->fixed);
 }
 
-void plot_sweep_throughput(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path)
+void plot_sweep_throughput(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                           const struct findings_sweep *fs, const char *path)
 {
     char title[REPORT_TEXT + 256];
     plot_title(w, "throughput", title, sizeof title);
     plot_begin(p, w, path, title, "Mops/s (median; bars: min..max of repetitions)", 420);
     if (w->dim == REPORT_DIM_KEYS)
-        plot_cache_lines(p, d, w);
+        plot_cache_lines(p, d, w, fs);
     bool has_null = false;
     for (size_t s = 0; s < w->series_count; s++)
         has_null |= w->series[s].role == MAP_ROLE_HARNESS;
@@ -348,14 +350,15 @@ void plot_sweep_throughput(struct plot *p, const struct report_data *d, const st
     plot_end(p);
 }
 
-void plot_sweep_latency(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path)
+void plot_sweep_latency(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                        const struct findings_sweep *fs, const char *path)
 {
     char title[REPORT_TEXT + 256];
     plot_title(w, "get latency p50 (dashed) and p99", title, sizeof title);
     plot_begin(p, w, path, title, "ns (log scale)", 420);
     fputs("set logscale y\nset yrange [*:*]\n", p->pipe);
     if (w->dim == REPORT_DIM_KEYS)
-        plot_cache_lines(p, d, w);
+        plot_cache_lines(p, d, w, fs);
     const struct plot_layer layers[] = {{plot_metric_latency, 2, "linespoints pt 7 ps 0.5", " p99", false},
                                         {plot_metric_latency, 0, "linespoints dashtype 2 pt 6 ps 0.5", " p50", false}};
     plot_layers(p, d, w, layers, 2);
@@ -367,7 +370,7 @@ void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const s
 {
     FILE *f = p->pipe;
     char title[REPORT_TEXT + 256], at[64];
-    crossover_format_value(w->dim, x, at, sizeof at);
+    wording_value(w->dim, x, at, sizeof at);
     snprintf(title, sizeof title, "%s: get latency percentiles at %s — %s", w->scenario, at, w->fixed);
     fputs("reset\nset terminal svg size 720,420 dynamic noenhanced font 'sans,11' background '#ffffff'\nset output ", f);
     plot_put_string(f, path);
@@ -421,37 +424,7 @@ void plot_sweep_fairness(struct plot *p, const struct report_data *d, const stru
     plot_title(w, "fairness (slowest worker / fastest)", title, sizeof title);
     plot_begin(p, w, path, title, "slowest worker's ops / fastest worker's", 420);
     fprintf(p->pipe, "set yrange [0:1.05]\nset arrow from graph 0, first %g to graph 1, first %g nohead dashtype 3 lc rgb '#aa0000'\n",
-            PLOT_STARVED, PLOT_STARVED);
+            FINDINGS_STARVED, FINDINGS_STARVED);
     plot_layers(p, d, w, PLOT_LAYER(plot_metric_fairness, 0, "linespoints pt 7 ps 0.5"), 1);
     plot_end(p);
-}
-
-bool plot_sweep_has_latency(const struct report_data *d, const struct report_sweep *w)
-{
-    for (size_t s = 0; s < w->series_count; s++)
-        for (size_t i = 0; i < w->series[s].n; i++)
-            if (d->cases[w->series[s].cases[i]].has_latency[RESULT_OP_GET])
-                return true;
-    return false;
-}
-
-bool plot_sweep_has_starvation(const struct report_data *d, const struct report_sweep *w)
-{
-    for (size_t s = 0; s < w->series_count; s++)
-        for (size_t i = 0; i < w->series[s].n; i++) {
-            const struct report_case *c = &d->cases[w->series[s].cases[i]];
-            if (c->n && c->c.threads > 1 && c->fairness < PLOT_STARVED)
-                return true;
-        }
-    return false;
-}
-
-double plot_sweep_heaviest_point(const struct report_sweep *w)
-{
-    if (w->dim != REPORT_DIM_READ_PCT)
-        return w->points[w->point_count - 1];
-    for (size_t i = 0; i < w->point_count; i++) /* the most writes that still leave gets to time */
-        if (w->points[i] > 0)
-            return w->points[i];
-    return w->points[0];
 }

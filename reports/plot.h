@@ -6,9 +6,11 @@
  * Every sweep plot has one line per backend (a backend keeps its colour on every plot).  Error
  * bars on throughput span the repetitions' minimum to maximum (not a confidence interval: with 3
  * to 10 repetitions the range is the honest picture of what was seen).  Keys are on a log axis
- * with the machine's cache capacities drawn as labelled vertical lines, in keys at the sweep's
- * median bytes per key.  Text from the database (labels) goes in single-quoted gnuplot strings
- * with the terminal's enhanced text mode off, so no character in it has a meaning to gnuplot.
+ * with the machine's cache capacities drawn as labelled vertical lines, in keys at the bytes per
+ * key findings.h decided for the sweep.  Which plots a sweep gets (latency where it has latencies,
+ * fairness where a worker starves) and the point the percentiles show are decided there too; the
+ * plots only draw.  Text from the database (labels) goes in single-quoted gnuplot strings with the
+ * terminal's enhanced text mode off, so no character in it has a meaning to gnuplot.
  */
 #ifndef MAPBENCH_PLOT_H
 #define MAPBENCH_PLOT_H
@@ -16,8 +18,8 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "reports/findings.h"
 #include "reports/report_data.h"
-
 
 struct plot;
 
@@ -26,21 +28,15 @@ struct plot *plot_open(char *err);
 /* Ends gnuplot and waits for it: false when it reported an error (its message went to stderr). */
 bool plot_close(struct plot *p, char *err);
 
-/* Each writes one SVG file at path. */
-void plot_sweep_throughput(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path);
-void plot_sweep_latency(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path);
+/* Each writes one SVG file at path.  fs: the sweep's findings (where a keys sweep draws its cache
+ * lines); x: the point the percentiles show (findings_sweep.heaviest). */
+void plot_sweep_throughput(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                           const struct findings_sweep *fs, const char *path);
+void plot_sweep_latency(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                        const struct findings_sweep *fs, const char *path);
 void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const struct report_sweep *w, double x,
                             const char *path);
 void plot_sweep_memory(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path);
 void plot_sweep_fairness(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path);
-
-/* Whether the sweep has latency samples, and a point where some lock starves a worker (the
- * slowest worker did under PLOT_STARVED of the fastest one's operations). */
-#define PLOT_STARVED 0.8
-bool plot_sweep_has_latency(const struct report_data *d, const struct report_sweep *w);
-bool plot_sweep_has_starvation(const struct report_data *d, const struct report_sweep *w);
-
-/* The point the percentile plot shows: the sweep's heaviest (most threads, most writes, ...). */
-double plot_sweep_heaviest_point(const struct report_sweep *w);
 
 #endif

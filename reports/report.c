@@ -1,7 +1,9 @@
 /*
- * report.c: the report's pipeline (see report.h), in the order data flows: store -> report_data
- * -> sweeps -> crossovers and knees -> plots -> page.  Helpers run as child processes with their
- * arguments in an argv array (never a shell command line), since paths come from the user.
+ * report.c: the report's pipeline (see report.h), in the order data flows: load (store ->
+ * report_data, sweeps, the machines' history) -> analyse (findings: winners, crossovers, knees,
+ * shifts) -> draw (plots, topology) -> write (CSV, then the page that links them).  Nothing here
+ * decides a finding or formats one.  Helpers run as child processes with their arguments in an
+ * argv array (never a shell command line), since paths come from the user.
  */
 #include "reports/report.h"
 
@@ -15,7 +17,8 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
-#include "reports/crossover.h"
+#include "reports/csv.h"
+#include "reports/findings.h"
 #include "reports/html.h"
 #include "reports/plot.h"
 #include "reports/report_data.h"
@@ -63,18 +66,18 @@ static void report_draw_topology(const struct report_machine *m, const char *out
     unlink(xml);
 }
 
-static void report_draw_sweep(struct plot *p, const struct report_data *d, const struct report_sweep *w, size_t i,
-                              const char *out_dir)
+static void report_draw_sweep(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                              const struct findings_sweep *fs, size_t i, const char *out_dir)
 {
     char name[64], path[4096 + 64];
 #define REPORT_PATH(kind) (html_plot_file(i, kind, name, sizeof name), snprintf(path, sizeof path, "%s/%s", out_dir, name), path)
-    plot_sweep_throughput(p, d, w, REPORT_PATH("throughput"));
-    if (plot_sweep_has_latency(d, w)) {
-        plot_sweep_latency(p, d, w, REPORT_PATH("latency"));
-        plot_sweep_percentiles(p, d, w, plot_sweep_heaviest_point(w), REPORT_PATH("percentiles"));
+    plot_sweep_throughput(p, d, w, fs, REPORT_PATH("throughput"));
+    if (fs->has_latency) {
+        plot_sweep_latency(p, d, w, fs, REPORT_PATH("latency"));
+        plot_sweep_percentiles(p, d, w, fs->heaviest, REPORT_PATH("percentiles"));
     }
     plot_sweep_memory(p, d, w, REPORT_PATH("memory"));
-    if (plot_sweep_has_starvation(d, w))
+    if (fs->starved)
         plot_sweep_fairness(p, d, w, REPORT_PATH("fairness"));
 #undef REPORT_PATH
 }
@@ -105,31 +108,22 @@ struct report_parts {
     struct report_data data, history;
     struct report_sweep *sweeps;
     size_t sweep_count;
-    struct crossover *crossovers;
-    size_t crossover_count;
-    struct knee *knees;
-    size_t knee_count;
+    struct findings findings; /* points into data, sweeps and history: freed first */
 };
 
 static void report_parts_free(struct report_parts *r)
 {
+    findings_free(&r->findings);
     report_data_free(&r->data);
     report_data_free(&r->history);
     report_sweeps_free(r->sweeps, r->sweep_count);
-    free(r->crossovers);
-    free(r->knees);
 }
 
-static bool report_analyse(struct store *s, const int64_t *run_ids, size_t n, struct report_parts *r, char *err)
+static bool report_load(struct store *s, const int64_t *run_ids, size_t n, struct report_parts *r, char *err)
 {
-    if (!report_data_load(s, run_ids, n, &r->data, err) || !report_sweeps_build(&r->data, &r->sweeps, &r->sweep_count, err))
-        return false;
-    if (!crossover_find_all(&r->data, r->sweeps, r->sweep_count, &r->crossovers, &r->crossover_count) ||
-        !crossover_find_knees(&r->data, r->sweeps, r->sweep_count, &r->knees, &r->knee_count)) {
-        snprintf(err, ERR_LEN, "out of memory finding crossovers");
-        return false;
-    }
-    return report_load_history(s, &r->data, &r->history, err);
+    return report_data_load(s, run_ids, n, &r->data, err) &&
+           report_sweeps_build(&r->data, &r->sweeps, &r->sweep_count, err) &&
+           report_load_history(s, &r->data, &r->history, err);
 }
 
 static bool report_draw(const struct report_parts *r, const char *out_dir, char *err)
@@ -138,10 +132,21 @@ static bool report_draw(const struct report_parts *r, const char *out_dir, char 
     if (!p)
         return false;
     for (size_t i = 0; i < r->sweep_count; i++)
-        report_draw_sweep(p, &r->data, &r->sweeps[i], i, out_dir);
+        report_draw_sweep(p, &r->data, &r->sweeps[i], &r->findings.sweeps[i], i, out_dir);
     for (size_t m = 0; m < r->data.machine_count; m++)
         report_draw_topology(&r->data.machines[m], out_dir);
     return plot_close(p, err);
+}
+
+/* The CSV tables, then the page that links them and embeds the plots. */
+static bool report_write_files(const struct report_parts *r, const char *baseline, const char *out_dir, char *err)
+{
+    struct html_page page = {
+        .data = &r->data, .sweeps = r->sweeps, .sweep_count = r->sweep_count, .findings = &r->findings,
+        .baseline = baseline, .out_dir = out_dir,
+    };
+    return csv_write_sweeps(out_dir, &r->data, r->sweeps, &r->findings, err) &&
+           csv_write_history(out_dir, &r->findings, err) && html_write_report(&page, err);
 }
 
 bool report_write(struct store *s, const int64_t *run_ids, size_t n, const char *baseline, const char *out_dir,
@@ -155,15 +160,10 @@ bool report_write(struct store *s, const int64_t *run_ids, size_t n, const char 
         return false;
     }
     struct report_parts r = {0};
-    bool ok = report_analyse(s, run_ids, n, &r, err) && report_draw(&r, out_dir, err);
-    if (ok) {
-        struct html_page page = {
-            .data = &r.data, .sweeps = r.sweeps, .sweep_count = r.sweep_count, .crossovers = r.crossovers,
-            .crossover_count = r.crossover_count, .knees = r.knees, .knee_count = r.knee_count,
-            .history = &r.history, .baseline = baseline, .out_dir = out_dir,
-        };
-        ok = html_write_report(&page, err);
-    }
+    bool ok = report_load(s, run_ids, n, &r, err);
+    if (ok)
+        findings_decide(&r.data, r.sweeps, r.sweep_count, &r.history, baseline, &r.findings);
+    ok = ok && report_draw(&r, out_dir, err) && report_write_files(&r, baseline, out_dir, err);
     report_parts_free(&r);
     return ok;
 }

@@ -1,7 +1,8 @@
 /*
- * report.h: `mapbench report` as a library call: loads the runs, groups sweeps, finds crossovers
- * and knees, draws the plots (gnuplot) and the topology (lstopo, when installed), and writes the
- * page and its files into one directory.  cmd_report.c parses arguments; tests call this directly.
+ * report.h: `mapbench report` as a library call: loads the runs, groups sweeps, decides the
+ * findings (findings.h: winners, crossovers, knees, history shifts), draws the plots (gnuplot) and
+ * the topology (lstopo, when installed), and writes the CSV tables and the page into one directory.
+ * cmd_report.c parses arguments; tests call this directly.
  */
 #ifndef MAPBENCH_REPORT_H
 #define MAPBENCH_REPORT_H

@@ -24,10 +24,6 @@
 #define REPORT_MAX_REPS 64
 #define REPORT_TEXT 512
 #define REPORT_MAX_RUNS 64
-/* A case whose repetitions' coefficient of variation exceeds 10% is too wide to rank: with 3 to 5
- * repetitions that spread puts the median's own uncertainty near the 5-10% differences that
- * separate neighbouring designs, so a ranking or a knee drawn through it would be a coin toss. */
-#define REPORT_CV_WIDE 0.10
 
 enum report_dim {
     REPORT_DIM_THREADS,

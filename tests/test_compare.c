@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "reports/compare.h"
+#include "reports/compare_format.h"
 #include "store/store.h"
 #include "tests/support.h"
 
@@ -309,7 +310,7 @@ static void test_uncorrected_shift_is_inconclusive(void **state)
     char *table = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&table, &size);
-    compare_print_table(&r, out);
+    compare_format_table(&r, out);
     fclose(out);
     assert_non_null(strstr(table, "0 regressed, 0 improved, 7 unchanged, 1 inconclusive"));
     assert_non_null(strstr(table, "1 inconclusive case(s) moved beyond 5%"));

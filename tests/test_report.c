@@ -25,11 +25,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reports/crossover.h"
+#include "reports/findings.h"
 #include "reports/html.h"
 #include "reports/report.h"
 #include "reports/report_data.h"
 #include "reports/stats.h"
+#include "reports/wording.h"
 #include "store/store.h"
 
 #define HOSTILE_LABEL "<script>alert(1)</script> \"q\" 'x' '; DROP TABLE runs; --"
@@ -179,15 +180,12 @@ static char *write_report(struct fixture *f)
     return read_text(path);
 }
 
-/* The analysis without the page: data, sweeps, crossovers, knees. */
+/* The analysis without the page: data, sweeps and their findings (no history). */
 struct analysis {
     struct report_data d;
     struct report_sweep *sweeps;
     size_t sweep_count;
-    struct crossover *crossovers;
-    size_t crossover_count;
-    struct knee *knees;
-    size_t knee_count;
+    struct findings f;
 };
 
 static void analyse(struct fixture *f, struct analysis *a)
@@ -195,16 +193,14 @@ static void analyse(struct fixture *f, struct analysis *a)
     char err[ERR_LEN] = "";
     assert_true(report_data_load(f->store, &f->run_id, 1, &a->d, err));
     assert_true(report_sweeps_build(&a->d, &a->sweeps, &a->sweep_count, err));
-    assert_true(crossover_find_all(&a->d, a->sweeps, a->sweep_count, &a->crossovers, &a->crossover_count));
-    assert_true(crossover_find_knees(&a->d, a->sweeps, a->sweep_count, &a->knees, &a->knee_count));
+    findings_decide(&a->d, a->sweeps, a->sweep_count, NULL, "mutex", &a->f);
 }
 
 static void analysis_free(struct analysis *a)
 {
+    findings_free(&a->f);
     report_data_free(&a->d);
     report_sweeps_free(a->sweeps, a->sweep_count);
-    free(a->crossovers);
-    free(a->knees);
 }
 
 /* ---- tests ---- */
@@ -214,17 +210,17 @@ static void test_planted_crossover_found_at_interpolated_point(void **state)
     struct analysis a;
     analyse(*state, &a);
     size_t significant = 0;
-    for (size_t i = 0; i < a.crossover_count; i++) {
-        const struct crossover *c = &a.crossovers[i];
+    for (size_t i = 0; i < a.f.crossover_count; i++) {
+        const struct findings_crossover *c = &a.f.crossovers[i];
         const struct report_sweep *w = &a.sweeps[c->sweep];
         if (strcmp(w->scenario, "rw") != 0 || w->dim != REPORT_DIM_READ_PCT)
             continue;
-        assert_int_equal(c->verdict, CROSSOVER_SIGNIFICANT);
+        assert_int_equal(c->verdict, FINDINGS_SIGNIFICANT);
         /* differences 20 at read_pct 25 and -10 at 50: 25 + 25 * 20 / 30 */
         assert_true(fabs(c->x - (25 + 25.0 * 20 / 30)) < 1e-9);
         assert_string_equal(w->series[c->winner].label, "mutex"); /* mutex leads with more writes */
         char text[1024];
-        crossover_describe(&a.d, a.sweeps, c, text, sizeof text);
+        wording_crossover(a.sweeps, c, text, sizeof text);
         assert_non_null(strstr(text, "`mutex` overtakes `striped:shards=4` above 58.3% writes"));
         significant++;
     }
@@ -237,9 +233,9 @@ static void test_noisy_crossover_not_reported(void **state)
     struct analysis a;
     analyse(*state, &a);
     size_t apparent = 0;
-    for (size_t i = 0; i < a.crossover_count; i++)
-        if (strcmp(a.sweeps[a.crossovers[i].sweep].scenario, "noisy") == 0) {
-            assert_int_equal(a.crossovers[i].verdict, CROSSOVER_NOT_SIGNIFICANT);
+    for (size_t i = 0; i < a.f.crossover_count; i++)
+        if (strcmp(a.sweeps[a.f.crossovers[i].sweep].scenario, "noisy") == 0) {
+            assert_int_equal(a.f.crossovers[i].verdict, FINDINGS_NOT_SIGNIFICANT);
             apparent++;
         }
     assert_int_equal(apparent, 2); /* 49 < 50 < 51 > 49: two sign changes, neither significant */
@@ -262,11 +258,11 @@ static void test_knee_at_planted_point_beside_l2(void **state)
     struct analysis a;
     analyse(*state, &a);
     size_t knees = 0;
-    for (size_t i = 0; i < a.knee_count; i++)
-        if (strcmp(a.sweeps[a.knees[i].sweep].scenario, "kc") == 0) {
-            assert_true(a.knees[i].keys == 65536);
-            assert_int_equal(a.knees[i].cache_level, 2);
-            assert_true(fabs(a.knees[i].cache_keys - 32768) < 1e-9);
+    for (size_t i = 0; i < a.f.knee_count; i++)
+        if (strcmp(a.sweeps[a.f.knees[i].sweep].scenario, "kc") == 0) {
+            assert_true(a.f.knees[i].keys == 65536);
+            assert_int_equal(a.f.knees[i].cache_level, 2);
+            assert_true(fabs(a.f.knees[i].cache_keys - 32768) < 1e-9);
             knees++;
         }
     assert_int_equal(knees, 1);
@@ -300,7 +296,7 @@ static void test_cache_lines_ignore_one_backends_pending_copies(void **state)
     for (size_t w = 0; w < a.sweep_count; w++)
         if (strcmp(a.sweeps[w].scenario, "kc") == 0 && a.sweeps[w].dim == REPORT_DIM_KEYS) {
             assert_int_equal(a.sweeps[w].series_count, 2);
-            assert_true(crossover_sweep_bytes_per_key(&a.d, &a.sweeps[w]) == 32);
+            assert_true(a.f.sweeps[w].bytes_per_key == 32);
             kc++;
         }
     assert_int_equal(kc, 1);

@@ -1,0 +1,30 @@
+/*
+ * csv.h: the report's tables as CSV files beside index.html, one per sweep and one for the history,
+ * rendering what findings.h decided (winner, ratio, too wide to rank, history shifts) without
+ * deciding anything.  Numbers at full precision (%.17g) so a spreadsheet recomputes what the page
+ * rounds; every text field is double-quoted with its quotes doubled (RFC 4180), so no label from
+ * the database can add a column or a row.
+ */
+#ifndef MAPBENCH_CSV_H
+#define MAPBENCH_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "reports/findings.h"
+#include "reports/report_data.h"
+
+#define CSV_HISTORY_FILE "history.csv"
+
+/* The file name of sweep i's table: "sweep-007.csv". */
+void csv_sweep_file(size_t sweep, char *buf, size_t len);
+
+/* Writes out_dir/sweep-NNN.csv for every sweep; false with one line in err (ERR_LEN). */
+bool csv_write_sweeps(const char *out_dir, const struct report_data *d, const struct report_sweep *sweeps,
+                      const struct findings *f, char *err);
+/* Writes out_dir/history.csv: one row per case and run of every history table (a header alone when
+ * there is none); false with one line in err. */
+bool csv_write_history(const char *out_dir, const struct findings *f, char *err);
+
+#endif

@@ -1,0 +1,411 @@
+/*
+ * findings.c: the report's decisions (see findings.h for the rules).  Locations (who leads, where
+ * a crossing lies, where a curve breaks) are read from medians; significance from the raw
+ * repetitions, through findings_compare alone, so one noisy repetition can move neither much and
+ * the test can be replaced in one place.
+ */
+#include "reports/findings.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "reports/stats.h"
+
+/* ---- the one test ---- */
+
+/* Whether cases a and b differ: *p gets the two-sided Mann-Whitney p-value of their repetitions
+ * (computed even when too few to decide, so a page can show it). */
+static enum findings_verdict findings_compare(const struct report_case *a, const struct report_case *b, double *p)
+{
+    *p = stats_mann_whitney_p(a->ops, a->n, b->ops, b->n);
+    if (a->n < FINDINGS_MIN_REPS || b->n < FINDINGS_MIN_REPS)
+        return FINDINGS_TOO_FEW_REPS;
+    return *p < FINDINGS_ALPHA ? FINDINGS_SIGNIFICANT : FINDINGS_NOT_SIGNIFICANT;
+}
+
+static bool findings_case_wide(const struct report_case *c)
+{
+    return c->n > 1 && c->cv > FINDINGS_CV_WIDE;
+}
+
+/* The case of series s at x when it has a valid sample, else NULL. */
+static const struct report_case *findings_measured_at(const struct report_data *d, const struct report_series *s,
+                                                      double x)
+{
+    const struct report_case *c = report_series_case_at(d, s, x);
+    return c && c->n > 0 ? c : NULL;
+}
+
+/* ---- winners and cells ---- */
+
+static struct findings_point findings_rank(const struct report_data *d, const struct report_sweep *w, double x,
+                                           const char *baseline)
+{
+    struct findings_point r = {.winner = -1, .runner_up = -1, .baseline = -1, .p = NAN};
+    const struct report_case *best = NULL, *second = NULL;
+    for (size_t s = 0; s < w->series_count; s++) {
+        const struct report_case *c = findings_measured_at(d, &w->series[s], x);
+        if (!c)
+            continue;
+        if (r.baseline < 0 && strcmp(w->series[s].name, baseline) == 0)
+            r.baseline = (long)s;
+        if (!map_role_ranked(w->series[s].role))
+            continue;
+        if (!best || c->median > best->median) {
+            second = best;
+            r.runner_up = r.winner;
+            best = c;
+            r.winner = (long)s;
+        } else if (!second || c->median > second->median) {
+            second = c;
+            r.runner_up = (long)s;
+        }
+    }
+    bool ahead = !second || findings_compare(best, second, &r.p) == FINDINGS_SIGNIFICANT;
+    r.separable = best && !findings_case_wide(best) && ahead;
+    return r;
+}
+
+static void findings_cells(const struct report_data *d, const struct report_sweep *w, size_t k,
+                           struct findings_sweep *fs)
+{
+    const struct findings_point *r = &fs->points[k];
+    const struct report_case *base =
+        r->baseline >= 0 ? findings_measured_at(d, &w->series[r->baseline], w->points[k]) : NULL;
+    for (size_t s = 0; s < w->series_count; s++) {
+        struct findings_cell *cell = &fs->cells[k * w->series_count + s];
+        cell->c = findings_measured_at(d, &w->series[s], w->points[k]);
+        cell->ratio = cell->c && base && base->median > 0 ? cell->c->median / base->median : NAN;
+        cell->wide = cell->c && findings_case_wide(cell->c);
+    }
+}
+
+const struct findings_cell *findings_cell_at(const struct findings_sweep *fs, size_t point, size_t series)
+{
+    return &fs->cells[point * fs->series_count + series];
+}
+
+/* ---- what a sweep has to show ---- */
+
+static bool findings_has_latency(const struct report_data *d, const struct report_sweep *w)
+{
+    for (size_t s = 0; s < w->series_count; s++)
+        for (size_t i = 0; i < w->series[s].n; i++)
+            if (d->cases[w->series[s].cases[i]].has_latency[RESULT_OP_GET])
+                return true;
+    return false;
+}
+
+static bool findings_starved(const struct report_data *d, const struct report_sweep *w)
+{
+    for (size_t s = 0; s < w->series_count; s++)
+        for (size_t i = 0; i < w->series[s].n; i++) {
+            const struct report_case *c = &d->cases[w->series[s].cases[i]];
+            if (c->n && c->c.threads > 1 && c->fairness < FINDINGS_STARVED)
+                return true;
+        }
+    return false;
+}
+
+static double findings_heaviest(const struct report_sweep *w)
+{
+    if (w->dim != REPORT_DIM_READ_PCT)
+        return w->points[w->point_count - 1];
+    for (size_t i = 0; i < w->point_count; i++) /* the most writes that still leave gets to time */
+        if (w->points[i] > 0)
+            return w->points[i];
+    return w->points[0];
+}
+
+static double findings_bytes_per_key(const struct report_data *d, const struct report_sweep *w)
+{
+    double *at_largest = xmalloc((w->series_count + 1) * sizeof *at_largest);
+    size_t n = 0;
+    for (size_t s = 0; s < w->series_count; s++) {
+        const struct report_series *series = &w->series[s];
+        for (size_t i = series->n; i-- > 0 && series->role != MAP_ROLE_HARNESS;) {
+            double b = d->cases[series->cases[i]].bytes_per_key;
+            if (isfinite(b) && b > 0) {
+                at_largest[n++] = b;
+                break;
+            }
+        }
+    }
+    double result = n ? stats_lower_median(at_largest, n) : 0;
+    free(at_largest);
+    return isfinite(result) ? result : 0;
+}
+
+static void findings_sweep_decide(const struct report_data *d, const struct report_sweep *w, const char *baseline,
+                                  struct findings_sweep *fs)
+{
+    fs->point_count = w->point_count;
+    fs->series_count = w->series_count;
+    fs->points = xcalloc(w->point_count ? w->point_count : 1, sizeof *fs->points);
+    fs->cells = xcalloc(w->point_count * w->series_count + 1, sizeof *fs->cells);
+    for (size_t k = 0; k < w->point_count; k++) {
+        fs->points[k] = findings_rank(d, w, w->points[k], baseline);
+        findings_cells(d, w, k, fs);
+    }
+    fs->has_latency = findings_has_latency(d, w);
+    fs->starved = findings_starved(d, w);
+    fs->heaviest = w->point_count ? findings_heaviest(w) : 0;
+    fs->bytes_per_key = w->dim == REPORT_DIM_KEYS ? findings_bytes_per_key(d, w) : 0;
+}
+
+/* ---- crossovers ---- */
+
+/* The harness (null) is not a map: it "wins" everywhere and crosses nothing that matters. */
+static bool findings_series_counts(const struct report_series *s)
+{
+    return s->role != MAP_ROLE_HARNESS;
+}
+
+static void findings_push(void **array, size_t *count, size_t size, const void *item)
+{
+    char *grown = xreallocarray(*array, *count + 1, size);
+    memcpy(grown + *count * size, item, size);
+    *array = grown;
+    (*count)++;
+}
+
+/* Established when the difference is significant on both sides of the crossing. */
+static enum findings_verdict findings_crossing_judge(const struct report_case *a0, const struct report_case *b0,
+                                                     const struct report_case *a1, const struct report_case *b1,
+                                                     struct findings_crossover *c)
+{
+    enum findings_verdict lo = findings_compare(a0, b0, &c->p_lo), hi = findings_compare(a1, b1, &c->p_hi);
+    if (lo == FINDINGS_TOO_FEW_REPS || hi == FINDINGS_TOO_FEW_REPS)
+        return FINDINGS_TOO_FEW_REPS;
+    return lo == FINDINGS_SIGNIFICANT && hi == FINDINGS_SIGNIFICANT ? FINDINGS_SIGNIFICANT
+                                                                    : FINDINGS_NOT_SIGNIFICANT;
+}
+
+/* Crossings of series i and j of sweep w; appends to f. */
+static void findings_pair(const struct report_data *d, const struct report_sweep *w, size_t sweep, size_t i,
+                          size_t j, struct findings *f)
+{
+    const struct report_case *prev_a = NULL, *prev_b = NULL;
+    double prev_x = 0;
+    for (size_t k = 0; k < w->point_count; k++) {
+        double x = w->points[k];
+        const struct report_case *a = findings_measured_at(d, &w->series[i], x);
+        const struct report_case *b = findings_measured_at(d, &w->series[j], x);
+        if (!a || !b)
+            continue;
+        double d1 = a->median - b->median;
+        if (prev_a && d1 != 0) {
+            double d0 = prev_a->median - prev_b->median;
+            if (d0 * d1 < 0) {
+                struct findings_crossover c = {.sweep = sweep, .x_lo = prev_x, .x_hi = x};
+                double t = d0 / (d0 - d1);
+                c.x = w->dim == REPORT_DIM_KEYS ? exp(log(prev_x) + t * (log(x) - log(prev_x)))
+                                                : prev_x + t * (x - prev_x);
+                /* The leader at the higher x, or at the lower x when the natural direction is
+                 * "more writes" (lower read_pct). */
+                bool a_leads = w->dim == REPORT_DIM_READ_PCT ? d0 > 0 : d1 > 0;
+                c.winner = a_leads ? i : j;
+                c.loser = a_leads ? j : i;
+                c.verdict = findings_crossing_judge(prev_a, prev_b, a, b, &c);
+                findings_push((void **)&f->crossovers, &f->crossover_count, sizeof c, &c);
+            }
+        }
+        if (d1 != 0) {
+            prev_a = a;
+            prev_b = b;
+            prev_x = x;
+        }
+    }
+}
+
+static void findings_crossovers(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
+                                struct findings *f)
+{
+    for (size_t w = 0; w < sweep_count; w++) {
+        if (sweeps[w].dim == REPORT_DIM_WRITE_KIND) /* categories: nothing lies between them */
+            continue;
+        for (size_t i = 0; i < sweeps[w].series_count; i++)
+            for (size_t j = i + 1; j < sweeps[w].series_count; j++)
+                if (findings_series_counts(&sweeps[w].series[i]) && findings_series_counts(&sweeps[w].series[j]))
+                    findings_pair(d, &sweeps[w], w, i, j, f);
+    }
+}
+
+/* ---- knees ---- */
+
+/* Points closer than this factor in keys are thinned out before slopes are taken: between two
+ * points 1.2x apart, 3% noise alone moves the log-log slope by 0.16, more than a real break. */
+#define FINDINGS_KNEE_MIN_STEP 2.0
+#define FINDINGS_KNEE_MAX_POINTS 128
+
+static void findings_nearest_cache(const struct report_machine *m, double keys, double bytes_per_key,
+                                   struct findings_knee *k)
+{
+    double best = INFINITY;
+    for (int level = 0; m && level < m->cache_levels && level < 4; level++) {
+        if (m->cache_bytes[level] == 0 || !(bytes_per_key > 0))
+            continue;
+        double capacity = (double)m->cache_bytes[level] / bytes_per_key;
+        double distance = fabs(log(capacity / keys));
+        if (distance < best) {
+            best = distance;
+            k->cache_level = level + 1;
+            k->cache_keys = capacity;
+        }
+    }
+}
+
+/* The knee of one series, if any: fills k (and *bytes_per_key at the knee) and returns true. */
+static bool findings_series_knee(const struct report_data *d, const struct report_series *s,
+                                 struct findings_knee *k, double *bytes_per_key)
+{
+    double x[FINDINGS_KNEE_MAX_POINTS], y[FINDINGS_KNEE_MAX_POINTS];
+    const struct report_case *at[FINDINGS_KNEE_MAX_POINTS];
+    size_t n = 0;
+    for (size_t i = 0; i < s->n && n < FINDINGS_KNEE_MAX_POINTS; i++) {
+        const struct report_case *c = &d->cases[s->cases[i]];
+        if (c->n == 0 || !(c->median > 0) || !(s->x[i] > 0) || findings_case_wide(c))
+            continue; /* a point too wide to rank would make a knee of its noise */
+        if (n > 0 && s->x[i] < x[n - 1] * FINDINGS_KNEE_MIN_STEP)
+            continue;
+        x[n] = s->x[i];
+        y[n] = c->median;
+        at[n++] = c;
+    }
+    double best = FINDINGS_KNEE_DROP;
+    bool found = false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        double before = (log(y[i]) - log(y[i - 1])) / (log(x[i]) - log(x[i - 1]));
+        double after = (log(y[i + 1]) - log(y[i])) / (log(x[i + 1]) - log(x[i]));
+        if (before - after > best) {
+            best = before - after;
+            k->keys = x[i];
+            k->drop = best;
+            *bytes_per_key = at[i]->bytes_per_key;
+            found = true;
+        }
+    }
+    return found;
+}
+
+static void findings_knees(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
+                           struct findings *f)
+{
+    for (size_t w = 0; w < sweep_count; w++) {
+        if (sweeps[w].dim != REPORT_DIM_KEYS)
+            continue;
+        const struct report_machine *m = report_data_machine_of(d, &d->runs[sweeps[w].run]);
+        for (size_t i = 0; i < sweeps[w].series_count; i++) {
+            struct findings_knee k = {.sweep = w, .series = i};
+            double bytes_per_key = 0;
+            if (!findings_series_counts(&sweeps[w].series[i]) ||
+                !findings_series_knee(d, &sweeps[w].series[i], &k, &bytes_per_key))
+                continue;
+            findings_nearest_cache(m, k.keys, bytes_per_key, &k);
+            findings_push((void **)&f->knees, &f->knee_count, sizeof k, &k);
+        }
+    }
+}
+
+/* ---- history ---- */
+
+/* The case of history run index r matching key (same dimensions), with a valid sample; NULL. */
+static const struct report_case *findings_history_case(const struct report_data *h, size_t r, const char *key)
+{
+    char other[768];
+    for (size_t i = 0; i < h->case_count; i++) {
+        if (h->cases[i].run != r || h->cases[i].n == 0)
+            continue;
+        report_data_case_key(&h->cases[i].c, REPORT_DIM_NONE, other, sizeof other);
+        if (strcmp(other, key) == 0)
+            return &h->cases[i];
+    }
+    return NULL;
+}
+
+/* Case c across the table's runs: fills row and returns true when at least two runs measured it. */
+static bool findings_history_row(const struct report_data *h, const size_t *runs, size_t run_count,
+                                 const struct report_case *c, struct findings_history_row *row)
+{
+    char key[768];
+    size_t present = 0;
+    const struct report_case *prev = NULL;
+    report_data_case_key(&c->c, REPORT_DIM_NONE, key, sizeof key);
+    *row = (struct findings_history_row){.c = c};
+    for (size_t r = 0; r < run_count; r++) {
+        struct findings_history_cell *cell = &row->cells[r];
+        *cell = (struct findings_history_cell){.c = findings_history_case(h, runs[r], key), .p = NAN};
+        if (!cell->c)
+            continue;
+        present++;
+        if (prev && findings_compare(prev, cell->c, &cell->p) == FINDINGS_SIGNIFICANT)
+            cell->shift = cell->c->median > prev->median ? FINDINGS_SHIFT_UP : FINDINGS_SHIFT_DOWN;
+        prev = cell->c;
+    }
+    return present >= 2;
+}
+
+/* Machine m's table: its newest FINDINGS_HISTORY_RUNS runs, and each of d's cases measured on it in
+ * two of them at least. */
+static void findings_history_machine(const struct report_data *d, const struct report_data *h, int64_t machine_id,
+                                     struct findings *f)
+{
+    size_t runs[FINDINGS_HISTORY_RUNS], run_count = 0;
+    for (size_t r = 0; r < h->run_count; r++)
+        if (h->runs[r].machine_id == machine_id) {
+            if (run_count == FINDINGS_HISTORY_RUNS)
+                memmove(runs, runs + 1, --run_count * sizeof *runs);
+            runs[run_count++] = r;
+        }
+    if (run_count < 2)
+        return;
+    struct findings_history t = {.machine_id = machine_id, .run_count = run_count};
+    for (size_t r = 0; r < run_count; r++)
+        t.run_ids[r] = h->runs[runs[r]].id;
+    for (size_t i = 0; i < d->case_count; i++) {
+        const struct report_case *c = &d->cases[i];
+        struct findings_history_row row;
+        if (c->n && report_data_machine_of(d, &d->runs[c->run])->id == machine_id &&
+            findings_history_row(h, runs, run_count, c, &row))
+            findings_push((void **)&t.rows, &t.row_count, sizeof row, &row);
+    }
+    if (t.row_count)
+        findings_push((void **)&f->histories, &f->history_count, sizeof t, &t);
+}
+
+const char *findings_shift_name(enum findings_shift shift)
+{
+    return shift == FINDINGS_SHIFT_UP ? "up" : shift == FINDINGS_SHIFT_DOWN ? "down" : "";
+}
+
+/* ---- all of it ---- */
+
+void findings_decide(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
+                     const struct report_data *history, const char *baseline, struct findings *out)
+{
+    *out = (struct findings){.sweep_count = sweep_count};
+    out->sweeps = xcalloc(sweep_count ? sweep_count : 1, sizeof *out->sweeps);
+    for (size_t i = 0; i < sweep_count; i++)
+        findings_sweep_decide(d, &sweeps[i], baseline, &out->sweeps[i]);
+    findings_crossovers(d, sweeps, sweep_count, out);
+    findings_knees(d, sweeps, sweep_count, out);
+    for (size_t m = 0; history && m < d->machine_count; m++)
+        findings_history_machine(d, history, d->machines[m].id, out);
+}
+
+void findings_free(struct findings *f)
+{
+    for (size_t i = 0; i < f->sweep_count; i++) {
+        free(f->sweeps[i].points);
+        free(f->sweeps[i].cells);
+    }
+    for (size_t i = 0; i < f->history_count; i++)
+        free(f->histories[i].rows);
+    free(f->sweeps);
+    free(f->crossovers);
+    free(f->knees);
+    free(f->histories);
+    *f = (struct findings){0};
+}

@@ -1,0 +1,162 @@
+/*
+ * findings.h: everything the report tells a reader, decided once, into plain structs that every
+ * writer (HTML, CSV, gnuplot, and any later format) renders without deciding again.  The writers
+ * never include reports/stats.h; this module is the only part of the report that tests anything.
+ *
+ * Decided here, with the rules:
+ *   - per sweep point, the winner: the fastest median among the ranked roles (map_role_ranked in
+ *     maps/map.h: not `null`, the harness, nor `plain`, the unsynchronised ceiling), the runner-up,
+ *     and whether the win is separable: the winner is not too wide to rank (FINDINGS_CV_WIDE) and,
+ *     when there is a runner-up, the two differ significantly (findings_compare below);
+ *   - per cell, its ratio to the baseline backend's median at the same point, and whether it is
+ *     too wide to rank;
+ *   - crossovers: for every sweep and every pair of series (null excluded), each pair of
+ *     neighbouring points both measured where the sign of the difference of the medians changes,
+ *     interpolated linearly between them (in log x for keys, spaced geometrically), established
+ *     only when the difference is significant at both points;
+ *   - knees: over keys, the point where a series' log-log slope drops most between the segment
+ *     before and the one after it, if by more than FINDINGS_KNEE_DROP, set beside the cache level
+ *     whose capacity in keys (cache bytes / bytes per key) is nearest;
+ *   - history: each case's median in the newest FINDINGS_HISTORY_RUNS runs of its machine, and
+ *     where it shifted from the previous run that measured it;
+ *   - per sweep, what it has to show: latency, starvation (some worker under FINDINGS_STARVED of
+ *     the fastest one's operations), the point the percentile plot shows, and the bytes per key
+ *     at which a keys sweep's cache capacities are drawn.
+ *
+ * Significance, everywhere: a two-sided Mann-Whitney test on the two cases' repetitions, p <
+ * FINDINGS_ALPHA, each side with at least FINDINGS_MIN_REPS repetitions (3 vs 3 reaches p = 0.1
+ * at best, so with fewer a difference is reported as untestable, never as found).  Every test goes
+ * through one function in findings.c, and every p-value it produces is kept in the structs below,
+ * so replacing the statistics (paired per-round tests, a false discovery rate across all winners,
+ * crossovers and history shifts) is a change to this module alone.
+ *
+ * The structs point into the report_data they were decided from: free the findings first.
+ */
+#ifndef MAPBENCH_FINDINGS_H
+#define MAPBENCH_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reports/report_data.h"
+
+/* The test and its parameters, named for the legends of the pages that show its results. */
+#define FINDINGS_TEST_NAME "Mann-Whitney"
+#define FINDINGS_ALPHA 0.05
+#define FINDINGS_MIN_REPS 4
+/* A case whose repetitions' coefficient of variation exceeds 10% is too wide to rank: with 3 to 5
+ * repetitions that spread puts the median's own uncertainty near the 5-10% differences that
+ * separate neighbouring designs, so a ranking or a knee drawn through it would be a coin toss. */
+#define FINDINGS_CV_WIDE 0.10
+/* A knee is a slope drop of at least 0.3 in d ln(throughput) / d ln(keys): from flat to losing
+ * about 19% per doubling of keys (2^-0.3).  Repetition noise of a few percent between points a
+ * factor 2 to 4 apart moves a slope by well under 0.1, and a table's gentle decline inside one
+ * cache level (hash spreading, TLB reach) stays under 0.15, so 0.3 marks a change of regime. */
+#define FINDINGS_KNEE_DROP 0.3
+/* A lock starves a worker when the slowest one completes under 80% of the fastest one's work. */
+#define FINDINGS_STARVED 0.8
+/* The runs a history table shows per machine, the newest. */
+#define FINDINGS_HISTORY_RUNS 12
+
+enum findings_verdict {
+    FINDINGS_SIGNIFICANT,     /* p < alpha (for a crossover: at both neighbouring points) */
+    FINDINGS_NOT_SIGNIFICANT, /* testable, but p >= alpha (at one of them) */
+    FINDINGS_TOO_FEW_REPS,    /* fewer than FINDINGS_MIN_REPS repetitions on some side */
+};
+
+/* One backend at one sweep point. */
+struct findings_cell {
+    const struct report_case *c; /* NULL when not measured there or without a valid sample */
+    double ratio;                /* median / the baseline's median here; NAN when the baseline is
+                                    absent or its median is not positive */
+    bool wide;                   /* too wide to rank */
+};
+
+struct findings_point {
+    long winner;    /* series index of the fastest ranked map; -1 when none */
+    long runner_up; /* the second fastest; -1 when none */
+    long baseline;  /* series index of the baseline backend, when measured here; -1 otherwise */
+    double p;       /* winner against runner-up; NAN without both */
+    bool separable; /* the winner is not too wide and significantly ahead of the runner-up */
+};
+
+struct findings_sweep {
+    size_t point_count, series_count;
+    struct findings_point *points; /* parallel to report_sweep.points */
+    struct findings_cell *cells;   /* point-major: see findings_cell_at */
+    bool has_latency;              /* some case has get latencies */
+    bool starved;                  /* some multi-threaded case starves a worker */
+    double heaviest;               /* the point the percentile plot shows: the heaviest (most
+                                      threads, most writes that still leave gets, ...) */
+    double bytes_per_key;          /* keys sweeps: the lower median over the series (null excluded)
+                                      of each one's bytes per key at its largest point; there fixed
+                                      overheads no longer count, and a median keeps one backend's
+                                      pending copies (cow) from moving every line.  0: none */
+};
+
+struct findings_crossover {
+    size_t sweep;         /* index into the sweeps */
+    size_t winner, loser; /* series indices: winner leads beyond the crossing, in the dimension's
+                             natural direction (more writes for read_pct) */
+    double x;             /* interpolated crossing, in the sweep's x units */
+    double x_lo, x_hi;    /* the neighbouring points */
+    double p_lo, p_hi;    /* the test's p at each */
+    enum findings_verdict verdict;
+};
+
+struct findings_knee {
+    size_t sweep, series;
+    double keys;       /* the point where the slope breaks */
+    double drop;       /* slope before minus slope after */
+    int cache_level;   /* 1-based; 0 when the machine has no cache sizes */
+    double cache_keys; /* that level's capacity in keys */
+};
+
+enum findings_shift { FINDINGS_SHIFT_NONE, FINDINGS_SHIFT_UP, FINDINGS_SHIFT_DOWN };
+
+struct findings_history_cell {
+    const struct report_case *c; /* the case in that run (of the history data); NULL: not measured */
+    enum findings_shift shift;   /* against the previous run that measured it */
+    double p;                    /* that test's p; NAN for the first */
+};
+
+/* One case of the report across its machine's runs. */
+struct findings_history_row {
+    const struct report_case *c; /* the report's case */
+    struct findings_history_cell cells[FINDINGS_HISTORY_RUNS]; /* parallel to the table's runs */
+};
+
+/* One machine's history: only machines with at least one case measured in two runs get one. */
+struct findings_history {
+    int64_t machine_id;
+    int64_t run_ids[FINDINGS_HISTORY_RUNS]; /* oldest first */
+    size_t run_count;
+    struct findings_history_row *rows;
+    size_t row_count;
+};
+
+struct findings {
+    struct findings_sweep *sweeps; /* parallel to the report's sweeps */
+    size_t sweep_count;
+    struct findings_crossover *crossovers;
+    size_t crossover_count;
+    struct findings_knee *knees;
+    size_t knee_count;
+    struct findings_history *histories; /* per machine of the report */
+    size_t history_count;
+};
+
+/* Decides everything about data d and its sweeps: ratios against backend `baseline`; history from
+ * `history` (every run of d's machines, oldest first; NULL for none). */
+void findings_decide(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
+                     const struct report_data *history, const char *baseline, struct findings *out);
+void findings_free(struct findings *f);
+
+/* The cell of series `series` at point index `point`. */
+const struct findings_cell *findings_cell_at(const struct findings_sweep *fs, size_t point, size_t series);
+
+/* "up", "down", or "" for no shift. */
+const char *findings_shift_name(enum findings_shift shift);
+
+#endif
