@@ -439,6 +439,15 @@ static void test_too_few_repetitions(void **state)
     assert_int_equal(r.cases[0].verdict, COMPARE_UNKNOWN);
     assert_int_equal(r.cases[0].needed, 4);
     assert_float_equal(r.cases[0].p, 0.1, 1e-12);
+    assert_float_equal(r.cases[0].min_p, 0.1, 1e-12); /* decided by the judge, stated by the table */
+    char *table = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&table, &size);
+    compare_format_table(&r, out);
+    fclose(out);
+    assert_non_null(strstr(table, "3 vs 3 valid repetitions cannot reach p < 0.05 (the smallest p they allow "
+                                  "is 0.1); 4 per side are needed"));
+    free(table);
     compare_free(&r);
     o.alpha = 0.2; /* at 0.2, 3 vs 3 suffices */
     assert_true(compare_runs(f->store, &o, &r, err));

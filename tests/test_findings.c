@@ -1,0 +1,378 @@
+/*
+ * test_findings.c: the report's decisions (reports/findings.h) on hand-built report_data, no
+ * database: planted winners found and separable, noisy, wide or thinly repeated ones not; history
+ * shifts up and down found, and none where the runs agree or repetitions are too few; and the
+ * writers (HTML, CSV, wording) rendering whatever was decided, even a decision the numbers would
+ * not have made, so no writer ranks anything itself.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reports/csv.h"
+#include "reports/findings.h"
+#include "reports/html.h"
+#include "reports/report_data.h"
+#include "reports/stats.h"
+#include "reports/wording.h"
+
+/* ---- hand-built data ---- */
+
+#define WORLD_CASES 64
+
+static const double tight[8] = {1.0, 1.004, 0.996, 1.002, 0.998, 1.001, 0.999, 1.003};
+/* cv about 6.5%: under the 10% "too wide" line, yet two such sides 2% apart overlap completely */
+static const double loose_a[5] = {0.92, 1.08, 1.0, 0.95, 1.05}, loose_b[5] = {0.93, 1.07, 1.01, 0.96, 1.04};
+/* cv about 16%: too wide to rank */
+static const double spread[5] = {0.8, 1.2, 1.0, 0.9, 1.1};
+
+/* Runs 1..runs on machine 1. */
+static void world_init(struct report_data *d, size_t runs)
+{
+    *d = (struct report_data){.machine_count = 1, .run_count = runs};
+    d->machines = calloc(1, sizeof *d->machines);
+    d->machines[0] = (struct report_machine){.id = 1, .cache_levels = 2, .cache_bytes = {32768, 1 << 20}};
+    snprintf(d->machines[0].hostname, sizeof d->machines[0].hostname, "testhost");
+    d->runs = calloc(runs, sizeof *d->runs);
+    for (size_t r = 0; r < runs; r++)
+        d->runs[r] = (struct report_run){.id = (int64_t)r + 1, .machine_id = 1};
+    d->cases = calloc(WORLD_CASES, sizeof *d->cases);
+}
+
+/* A case of run index `run` whose n repetitions are mops * factor[i] million operations/s. */
+static void world_case(struct report_data *d, size_t run, const char *scenario, const char *backend, int threads,
+                       double mops, const double *factor, size_t n)
+{
+    assert_true(d->case_count < WORLD_CASES);
+    struct report_case *k = &d->cases[d->case_count];
+    *k = (struct report_case){.run_id = d->runs[run].id, .case_id = (int64_t)d->case_count + 1, .run = run, .n = n,
+                              .bytes_per_key = NAN, .allocs_per_op = NAN, .fairness = 1};
+    case_init(&k->c, scenario, backend);
+    k->c.threads = threads;
+    snprintf(k->status, sizeof k->status, "ok");
+    for (size_t i = 0; i < n; i++)
+        k->ops[i] = mops * 1e6 * factor[i];
+    k->median = stats_median(k->ops, n);
+    k->cv = stats_cv(k->ops, n);
+    k->min = k->max = k->ops[0];
+    for (size_t i = 1; i < n; i++) {
+        k->min = fmin(k->min, k->ops[i]);
+        k->max = fmax(k->max, k->ops[i]);
+    }
+    d->case_count++;
+}
+
+/* The same backend at 1 and 2 threads: a threads sweep of two points. */
+static void world_series(struct report_data *d, const char *scenario, const char *backend, double mops,
+                         const double *factor, size_t n)
+{
+    for (int t = 1; t <= 2; t++)
+        world_case(d, 0, scenario, backend, t, mops, factor, n);
+}
+
+struct decided {
+    struct report_data d;
+    struct report_sweep *sweeps;
+    size_t sweep_count;
+    struct findings f;
+};
+
+static void decide(struct decided *x, const struct report_data *history)
+{
+    char err[ERR_LEN] = "";
+    assert_true(report_sweeps_build(&x->d, &x->sweeps, &x->sweep_count, err));
+    findings_decide(&x->d, x->sweeps, x->sweep_count, history, "rwlock", &x->f);
+}
+
+static void decided_free(struct decided *x)
+{
+    findings_free(&x->f);
+    report_sweeps_free(x->sweeps, x->sweep_count);
+    report_data_free(&x->d);
+}
+
+static size_t sweep_of(const struct decided *x, const char *scenario)
+{
+    for (size_t i = 0; i < x->sweep_count; i++)
+        if (strcmp(x->sweeps[i].scenario, scenario) == 0)
+            return i;
+    fail_msg("no sweep of scenario %s", scenario);
+    return 0;
+}
+
+static long series_of(const struct report_sweep *w, const char *label)
+{
+    for (size_t s = 0; s < w->series_count; s++)
+        if (strcmp(w->series[s].label, label) == 0)
+            return (long)s;
+    fail_msg("no series %s", label);
+    return -1;
+}
+
+/* ---- winners ---- */
+
+/* mutex 100 > rwlock 80, both tight; plain (a ceiling) and null (the harness) faster still. */
+static void plant_clear_winner(struct report_data *d)
+{
+    world_series(d, "win", "mutex", 100, tight, 5);
+    world_series(d, "win", "rwlock", 80, tight, 5);
+    world_series(d, "win", "plain", 300, tight, 5);
+    world_series(d, "win", "null", 500, tight, 5);
+}
+
+static void test_planted_winner_is_found_and_separable(void **state)
+{
+    (void)state;
+    struct decided x;
+    world_init(&x.d, 1);
+    plant_clear_winner(&x.d);
+    decide(&x, NULL);
+    const struct report_sweep *w = &x.sweeps[sweep_of(&x, "win")];
+    const struct findings_sweep *fs = &x.f.sweeps[sweep_of(&x, "win")];
+    assert_int_equal(fs->point_count, 2);
+    for (size_t k = 0; k < fs->point_count; k++) {
+        const struct findings_point *p = &fs->points[k];
+        assert_int_equal(p->winner, series_of(w, "mutex")); /* not plain, not null */
+        assert_int_equal(p->runner_up, series_of(w, "rwlock"));
+        assert_int_equal(p->baseline, series_of(w, "rwlock"));
+        assert_true(p->separable);
+        assert_true(p->p < FINDINGS_ALPHA);
+        const struct findings_cell *mutex = findings_cell_at(fs, k, (size_t)series_of(w, "mutex"));
+        assert_true(fabs(mutex->ratio - 1.25) < 1e-12);
+        assert_false(mutex->wide);
+    }
+    decided_free(&x);
+}
+
+static void test_noisy_wide_or_thin_winner_is_not_separable(void **state)
+{
+    (void)state;
+    struct decided x;
+    world_init(&x.d, 1);
+    world_series(&x.d, "overlap", "mutex", 50, loose_a, 5); /* ahead by 2%, inside each other's spread */
+    world_series(&x.d, "overlap", "rwlock", 49, loose_b, 5);
+    world_series(&x.d, "wide", "mutex", 200, spread, 5);    /* far ahead, but too wide to rank */
+    world_series(&x.d, "wide", "rwlock", 50, tight, 5);
+    world_series(&x.d, "thin", "mutex", 100, tight, 3);     /* far ahead on 3 repetitions against 8: */
+    world_series(&x.d, "thin", "rwlock", 50, tight, 8);     /* p = 2/165 < alpha, but 3 are too few */
+    decide(&x, NULL);
+    const char *scenarios[] = {"overlap", "wide", "thin"};
+    for (size_t i = 0; i < 3; i++) {
+        const struct report_sweep *w = &x.sweeps[sweep_of(&x, scenarios[i])];
+        const struct findings_sweep *fs = &x.f.sweeps[sweep_of(&x, scenarios[i])];
+        for (size_t k = 0; k < fs->point_count; k++) {
+            assert_int_equal(fs->points[k].winner, series_of(w, "mutex"));
+            if (fs->points[k].separable)
+                fail_msg("%s: the winner at point %zu is called separable", scenarios[i], k);
+            assert_int_equal(findings_cell_at(fs, k, (size_t)series_of(w, "mutex"))->wide, i == 1);
+        }
+    }
+    /* the thin one's p is below alpha: only the minimum of repetitions keeps it from a clear win */
+    const struct findings_sweep *thin = &x.f.sweeps[sweep_of(&x, "thin")];
+    assert_true(fabs(thin->points[0].p - 2.0 / 165) < 1e-12);
+    decided_free(&x);
+}
+
+/* ---- history ---- */
+
+static void test_history_shifts_up_and_down(void **state)
+{
+    (void)state;
+    struct report_data h;
+    struct decided x;
+    world_init(&h, 3);
+    const double mutex[3] = {100, 80, 100}, syncmap[3] = {100, 50, 100};
+    for (size_t r = 0; r < 3; r++) {
+        world_case(&h, r, "hist", "mutex", 1, mutex[r], tight, 5);
+        world_case(&h, r, "hist", "rwlock", 1, 50, tight, 5); /* the same every run */
+        /* moves twice, 8 repetitions against 3 (p = 2/165 < alpha), too few to tell */
+        world_case(&h, r, "hist", "syncmap", 1, syncmap[r], tight, r == 1 ? 3 : 8);
+    }
+    world_case(&h, 2, "hist", "cow", 1, 10, tight, 5); /* new in the last run: no history */
+    world_init(&x.d, 3); /* the report: the last run's cases */
+    for (size_t i = 0; i < h.case_count; i++)
+        if (h.cases[i].run == 2)
+            x.d.cases[x.d.case_count++] = h.cases[i];
+    decide(&x, &h);
+    assert_int_equal(x.f.history_count, 1);
+    const struct findings_history *t = &x.f.histories[0];
+    assert_int_equal(t->machine_id, 1);
+    assert_int_equal(t->run_count, 3);
+    assert_int_equal(t->run_ids[0], 1);
+    assert_int_equal(t->run_ids[2], 3);
+    assert_int_equal(t->row_count, 3); /* mutex, rwlock, syncmap; not cow */
+    for (size_t i = 0; i < t->row_count; i++) {
+        const struct findings_history_row *row = &t->rows[i];
+        const char *backend = row->c->c.backend;
+        assert_string_not_equal(backend, "cow");
+        bool moves = strcmp(backend, "mutex") == 0;
+        assert_int_equal(row->cells[0].shift, FINDINGS_SHIFT_NONE);
+        assert_int_equal(row->cells[1].shift, moves ? FINDINGS_SHIFT_DOWN : FINDINGS_SHIFT_NONE);
+        assert_int_equal(row->cells[2].shift, moves ? FINDINGS_SHIFT_UP : FINDINGS_SHIFT_NONE);
+        assert_non_null(row->cells[2].c);
+        assert_int_equal(row->cells[2].c->run, 2);
+        if (strcmp(backend, "syncmap") == 0)
+            assert_true(fabs(row->cells[1].p - 2.0 / 165) < 1e-12);
+    }
+    assert_string_equal(findings_shift_name(FINDINGS_SHIFT_UP), "up");
+    assert_string_equal(findings_shift_name(FINDINGS_SHIFT_DOWN), "down");
+    assert_string_equal(findings_shift_name(FINDINGS_SHIFT_NONE), "");
+    decided_free(&x);
+    report_data_free(&h);
+}
+
+/* ---- writers render what was decided ---- */
+
+static char *read_text(const char *path)
+{
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    fseek(in, 0, SEEK_END);
+    long size = ftell(in);
+    rewind(in);
+    char *text = malloc((size_t)size + 1);
+    assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
+    text[size] = '\0';
+    fclose(in);
+    return text;
+}
+
+/* The class and whether it is starred, of data cell `column` (0: the first after the row header) of the row
+ * that starts with "<tr><th>ROW</th>" in html. */
+static void table_cell(const char *html, const char *row, long column, char *cls, size_t len, bool *starred)
+{
+    char start[64];
+    snprintf(start, sizeof start, "<tr><th>%s</th>", row);
+    const char *p = strstr(html, start);
+    assert_non_null(p);
+    p += strlen(start);
+    for (long c = 0; c < column; c++) {
+        p = strstr(p, "</td>");
+        assert_non_null(p);
+        p += 5;
+    }
+    assert_memory_equal(p, "<td class=\"", 11);
+    p += 11;
+    snprintf(cls, len, "%.*s", (int)strcspn(p, "\""), p);
+    const char *end = strstr(p, "</td>");
+    const char *star = strstr(p, "★");
+    *starred = star && star < end;
+}
+
+/* Decides the clear case, then overrules it: rwlock (slower) wins at 1 thread, separably; mutex
+ * wins at 2 threads, not separably.  The page, the CSV and the sentence must say exactly that. */
+static void test_writers_render_the_decided_winner(void **state)
+{
+    (void)state;
+    struct decided x;
+    world_init(&x.d, 1);
+    plant_clear_winner(&x.d);
+    decide(&x, NULL);
+    size_t i = sweep_of(&x, "win");
+    const struct report_sweep *w = &x.sweeps[i];
+    struct findings_sweep *fs = &x.f.sweeps[i];
+    long mutex = series_of(w, "mutex"), rwlock = series_of(w, "rwlock");
+    fs->points[0].winner = rwlock;
+    fs->points[0].runner_up = mutex;
+    fs->points[1].separable = false;
+
+    char dir[] = "/tmp/mapbench-findings-XXXXXX", err[ERR_LEN] = "", path[256], cls[32];
+    assert_non_null(mkdtemp(dir));
+    struct html_page page = {.data = &x.d, .sweeps = x.sweeps, .sweep_count = x.sweep_count, .findings = &x.f,
+                             .baseline = "rwlock", .out_dir = dir};
+    if (!html_write_report(&page, err) || !csv_write_sweeps(dir, &x.d, x.sweeps, &x.f, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = read_text(path);
+    for (long s = 0; s < (long)w->series_count; s++) {
+        bool starred;
+        table_cell(html, "1 threads", s, cls, sizeof cls, &starred);
+        assert_int_equal(starred, s == rwlock);
+        assert_string_equal(cls, s == rwlock ? "win" : "");
+        table_cell(html, "2 threads", s, cls, sizeof cls, &starred);
+        assert_int_equal(starred, s == mutex);
+        assert_string_equal(cls, s == mutex ? "lead" : "");
+    }
+    free(html);
+
+    char name[64];
+    csv_sweep_file(i, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *csv = read_text(path);
+    const char *rows[][2] = {{"1", "rwlock"}, {"1", "mutex"}, {"2", "mutex"}, {"2", "rwlock"}};
+    for (size_t r = 0; r < 4; r++) {
+        char line[256];
+        snprintf(line, sizeof line, "\n1,\"win\",threads,%s,\"%s\",", rows[r][0], rows[r][1]);
+        const char *row = strstr(csv, line);
+        assert_non_null(row);
+        /* winner flag, then too wide to rank: the decided winner is the first of each pair */
+        assert_memory_equal(strchr(row + 1, '\n') - 4, r % 2 ? ",0,0" : ",1,0", 4);
+    }
+    free(csv);
+
+    char text[512];
+    wording_winners(w, fs, text, sizeof text);
+    assert_non_null(strstr(text, ": rwlock leads at 1 threads; mutex leads at 2 threads"));
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+    decided_free(&x);
+}
+
+/* The history table and CSV mark exactly the decided shifts. */
+static void test_writers_render_the_decided_shifts(void **state)
+{
+    (void)state;
+    struct report_data h;
+    struct decided x;
+    world_init(&h, 2);
+    world_case(&h, 0, "hist", "mutex", 1, 100, tight, 5);
+    world_case(&h, 1, "hist", "mutex", 1, 100, tight, 5);
+    world_init(&x.d, 2);
+    x.d.cases[x.d.case_count++] = h.cases[1];
+    decide(&x, &h);
+    assert_int_equal(x.f.history_count, 1);
+    assert_int_equal(x.f.histories[0].rows[0].cells[1].shift, FINDINGS_SHIFT_NONE); /* decided: no shift */
+    x.f.histories[0].rows[0].cells[1].shift = FINDINGS_SHIFT_DOWN;                    /* overruled */
+
+    char dir[] = "/tmp/mapbench-findings-XXXXXX", err[ERR_LEN] = "", path[256];
+    assert_non_null(mkdtemp(dir));
+    struct html_page page = {.data = &x.d, .sweeps = x.sweeps, .sweep_count = x.sweep_count, .findings = &x.f,
+                             .baseline = "rwlock", .out_dir = dir};
+    if (!html_write_report(&page, err) || !csv_write_history(dir, &x.f, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = read_text(path);
+    assert_non_null(strstr(html, "<td class=\"\">100</td><td class=\"down\">100 ▼</td>"));
+    assert_null(strstr(html, "▲</td>"));
+    free(html);
+    snprintf(path, sizeof path, "%s/%s", dir, CSV_HISTORY_FILE);
+    char *csv = read_text(path);
+    assert_non_null(strstr(csv, "\"mutex\",\"hist threads=1 read=90% keys=1000\",1,"));
+    assert_non_null(strstr(csv, ",2,100000000,5,down\n"));
+    free(csv);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+    decided_free(&x);
+    report_data_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_planted_winner_is_found_and_separable),
+        cmocka_unit_test(test_noisy_wide_or_thin_winner_is_not_separable),
+        cmocka_unit_test(test_history_shifts_up_and_down),
+        cmocka_unit_test(test_writers_render_the_decided_winner),
+        cmocka_unit_test(test_writers_render_the_decided_shifts),
+    };
+    return cmocka_run_group_tests_name("findings", tests, NULL, NULL);
+}
