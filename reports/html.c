@@ -187,11 +187,7 @@ static void html_write_unestablished(FILE *f, const struct html_page *pg)
         const struct findings_crossover *c = &fi->crossovers[i];
         if (c->verdict == FINDINGS_SIGNIFICANT)
             continue;
-        int n = snprintf(text, sizeof text, "apparent: ");
-        wording_crossover(pg->sweeps, c, text + n, sizeof text - (size_t)n);
-        n = (int)strlen(text);
-        snprintf(text + n, sizeof text - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
-                 c->verdict == FINDINGS_TOO_FEW_REPS ? ", too few repetitions" : "");
+        wording_apparent_crossover(pg->sweeps, c, text, sizeof text);
         html_sentence(f, "untested", text);
     }
     fputs("</ul></details>\n", f);

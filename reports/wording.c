@@ -5,6 +5,7 @@
 #include "reports/wording.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void wording_count(double x, char *buf, size_t len)
 {
@@ -48,6 +49,18 @@ void wording_crossover(const struct report_sweep *sweeps, const struct findings_
     wording_value(w->dim, c->x, at, sizeof at);
     snprintf(buf, len, "`%s` overtakes `%s` above %s at %s", w->series[c->winner].label, w->series[c->loser].label, at,
              w->fixed);
+}
+
+void wording_apparent_crossover(const struct report_sweep *sweeps, const struct findings_crossover *c, char *buf,
+                                size_t len)
+{
+    int n = snprintf(buf, len, "apparent: ");
+    if (n < 0 || (size_t)n >= len)
+        return;
+    wording_crossover(sweeps, c, buf + n, len - (size_t)n);
+    n = (int)strlen(buf);
+    snprintf(buf + n, len - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
+             c->verdict == FINDINGS_TOO_FEW_REPS ? ", too few repetitions" : "");
 }
 
 void wording_knee(const struct report_sweep *sweeps, const struct findings_knee *k, char *buf, size_t len)

@@ -22,6 +22,10 @@ void wording_value(enum report_dim dim, double x, char *buf, size_t len);
 /* "`striped` overtakes `rwlock` above 12% writes at 2 threads (compact), ..."; between the two
  * measured points for counted dimensions (threads, shards), where no fractional value exists. */
 void wording_crossover(const struct report_sweep *sweeps, const struct findings_crossover *c, char *buf, size_t len);
+/* A crossing not established: "apparent: " + the sentence above + " (p = 0.3 and 0.02)", with
+ * ", too few repetitions" inside the parenthesis when that is why. */
+void wording_apparent_crossover(const struct report_sweep *sweeps, const struct findings_crossover *c, char *buf,
+                                size_t len);
 /* "`mutex` breaks at 64k keys (log-log slope drops by 0.66) at ..., beside L2's capacity of ...". */
 void wording_knee(const struct report_sweep *sweeps, const struct findings_knee *k, char *buf, size_t len);
 /* "SCENARIO, over DIM at FIXED: A leads from X to Y; B leads at Z" from the sweep's decided
