@@ -491,3 +491,20 @@ void support_binary_dir(char *out, size_t len)
         *slash = '\0';
     snprintf(out, len, "%s", path);
 }
+
+char *support_read_text(const char *path)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        fail_msg("cannot read %s: %s", path, strerror(errno));
+    fseek(in, 0, SEEK_END);
+    long size = ftell(in);
+    rewind(in);
+    assert_true(size >= 0);
+    char *text = malloc((size_t)size + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
+    text[size] = '\0';
+    fclose(in);
+    return text;
+}

@@ -9,7 +9,8 @@
  *   - threads started together behind a barrier, and a failure log they write to, because cmocka's
  *     asserts may only run on the test's own thread;
  *   - a trivially correct reference map and the model check that drives a backend against it;
- *   - a fork helper that captures a child's stdout, stderr and wait status.
+ *   - a fork helper that captures a child's stdout, stderr and wait status;
+ *   - reading back a whole file the code under test wrote.
  */
 #ifndef MAPBENCH_TESTS_SUPPORT_H
 #define MAPBENCH_TESTS_SUPPORT_H
@@ -140,5 +141,11 @@ void support_child_exec(char *const argv[], struct support_child *child);
 
 /* Directory of the running test binary (from /proc/self/exe), for finding build outputs. */
 void support_binary_dir(char *out, size_t len);
+
+/* ---- files ---- */
+
+/* The whole of a file a test's code wrote (a report page, a CSV, JUnit XML), NUL-terminated and
+ * malloc'd; fails the test when it cannot be read. */
+char *support_read_text(const char *path);
 
 #endif

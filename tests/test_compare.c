@@ -527,17 +527,6 @@ static int run_mapbench(char *const *args, struct support_child *child)
     return WEXITSTATUS(child->wait_status);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *file = fopen(path, "r");
-    assert_non_null(file);
-    char *text = calloc(1, 1 << 16);
-    size_t n = fread(text, 1, (1 << 16) - 1, file);
-    text[n] = '\0';
-    fclose(file);
-    return text;
-}
-
 static size_t count_of(const char *text, const char *needle)
 {
     size_t n = 0;
@@ -622,7 +611,7 @@ static void test_command_exit_codes_and_files(void **state)
     assert_non_null(header);
     assert_memory_equal(strchr(header, '\n') + 1, "regressed", 9);
 
-    char *junit = read_text(xml);
+    char *junit = support_read_text(xml);
     assert_true(xml_well_formed(junit));
     assert_int_equal(count_of(junit, "<testcase "), 6);
     assert_int_equal(count_of(junit, "<failure "), 2);
@@ -630,7 +619,7 @@ static void test_command_exit_codes_and_files(void **state)
     assert_null(strstr(junit, "<script>"));
     assert_non_null(strstr(junit, "x&lt;script&gt;&quot;&apos;&amp;"));
     free(junit);
-    char *markdown = read_text(md);
+    char *markdown = support_read_text(md);
     assert_non_null(strstr(markdown, "| verdict |"));
     assert_int_equal(count_of(markdown, "\n| "), 7); /* header and six cases */
     assert_null(strstr(markdown, "<script>"));

@@ -24,6 +24,7 @@
 #include "reports/report_data.h"
 #include "reports/stats.h"
 #include "reports/wording.h"
+#include "tests/support.h"
 
 /* ---- hand-built data ---- */
 
@@ -232,20 +233,6 @@ static void test_history_shifts_up_and_down(void **state)
 
 /* ---- writers render what was decided ---- */
 
-static char *read_text(const char *path)
-{
-    FILE *in = fopen(path, "r");
-    assert_non_null(in);
-    fseek(in, 0, SEEK_END);
-    long size = ftell(in);
-    rewind(in);
-    char *text = malloc((size_t)size + 1);
-    assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
-    text[size] = '\0';
-    fclose(in);
-    return text;
-}
-
 /* The class and whether it is starred, of data cell `column` (0: the first after the row header) of the row
  * that starts with "<tr><th>ROW</th>" in html. */
 static void table_cell(const char *html, const char *row, long column, char *cls, size_t len, bool *starred)
@@ -292,7 +279,7 @@ static void test_writers_render_the_decided_winner(void **state)
     if (!html_write_report(&page, err) || !csv_write_sweeps(dir, &x.d, x.sweeps, &x.f, err))
         fail_msg("%s", err);
     snprintf(path, sizeof path, "%s/index.html", dir);
-    char *html = read_text(path);
+    char *html = support_read_text(path);
     for (long s = 0; s < (long)w->series_count; s++) {
         bool starred;
         table_cell(html, "1 threads", s, cls, sizeof cls, &starred);
@@ -307,7 +294,7 @@ static void test_writers_render_the_decided_winner(void **state)
     char name[64];
     csv_sweep_file(i, name, sizeof name);
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *csv = read_text(path);
+    char *csv = support_read_text(path);
     const char *rows[][2] = {{"1", "rwlock"}, {"1", "mutex"}, {"2", "mutex"}, {"2", "rwlock"}};
     for (size_t r = 0; r < 4; r++) {
         char line[256];
@@ -350,12 +337,12 @@ static void test_writers_render_the_decided_shifts(void **state)
     if (!html_write_report(&page, err) || !csv_write_history(dir, &x.f, err))
         fail_msg("%s", err);
     snprintf(path, sizeof path, "%s/index.html", dir);
-    char *html = read_text(path);
+    char *html = support_read_text(path);
     assert_non_null(strstr(html, "<td class=\"\">100</td><td class=\"down\">100 ▼</td>"));
     assert_null(strstr(html, "▲</td>"));
     free(html);
     snprintf(path, sizeof path, "%s/%s", dir, CSV_HISTORY_FILE);
-    char *csv = read_text(path);
+    char *csv = support_read_text(path);
     assert_non_null(strstr(csv, "\"mutex\",\"hist threads=1 read=90% keys=1000\",1,"));
     assert_non_null(strstr(csv, ",2,100000000,5,down\n"));
     free(csv);

@@ -32,6 +32,7 @@
 #include "reports/stats.h"
 #include "reports/wording.h"
 #include "store/store.h"
+#include "tests/support.h"
 
 #define HOSTILE_LABEL "<script>alert(1)</script> \"q\" 'x' '; DROP TABLE runs; --"
 #define HOSTILE_BACKEND "<script>alert(1)</script>'; DROP TABLE runs; --"
@@ -157,27 +158,13 @@ static int fixture_teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *in = fopen(path, "r");
-    assert_non_null(in);
-    fseek(in, 0, SEEK_END);
-    long size = ftell(in);
-    rewind(in);
-    char *text = malloc((size_t)size + 1);
-    assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
-    text[size] = '\0';
-    fclose(in);
-    return text;
-}
-
 static char *write_report(struct fixture *f)
 {
     char err[ERR_LEN] = "", path[256];
     if (!report_write(f->store, &f->run_id, 1, "mutex", f->out, err))
         fail_msg("%s", err);
     snprintf(path, sizeof path, "%s/index.html", f->out);
-    return read_text(path);
+    return support_read_text(path);
 }
 
 /* The analysis without the page: data, sweeps and their findings (no history). */
@@ -278,7 +265,7 @@ static char *read_throughput_plot(struct fixture *f, const char *title)
         snprintf(path, sizeof path, "%s/sweep-%03d-throughput.svg", f->out, i);
         if (access(path, R_OK) != 0)
             continue;
-        char *svg = read_text(path);
+        char *svg = support_read_text(path);
         if (strstr(svg, title))
             return svg;
         free(svg);
@@ -347,7 +334,7 @@ static void test_table_values_equal_database(void **state)
         snprintf(path, sizeof path, "%s/sweep-%03d.csv", f->out, i);
         if (access(path, R_OK) != 0)
             break;
-        char *text = read_text(path);
+        char *text = support_read_text(path);
         if (strstr(text, "\"rw\",read_pct"))
             csv = text;
         else
