@@ -102,11 +102,14 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
 	MAPBENCH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 sh tools/run-tests.sh build-asan
 
-# TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends only.
+# TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends only (their
+# options too: rwlock:impl=go and striped:lock=go-rwlock are Go's RWMutex, whose C11 atomics TSan
+# follows), and Go's RWMutex on its own.
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build
 	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=mutex,rwlock,striped,syncmap \
-	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_maps_concurrency
+	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_maps_concurrency \
+	  test_go_rwmutex
 
 # The harness's own performance and each backend's single-thread get: figures, not a test.
 bench: deps

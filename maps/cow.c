@@ -16,13 +16,29 @@
  * the lock writers take.  A write costs O(size) time and one slot array: this backend shows the
  * write rate at which copying collapses.
  *
+ * Options: Go's DeepCopyMap (src/sync/map_reference_test.go), whose Load and Range are this
+ * backend's get and range (a lock-free load of the published map, then a walk of it), differs in
+ * two ways that each have an option:
+ *   put_if_absent=lock-first|load-first: lock-first (the default) takes the writer mutex before it
+ *           looks; load-first first looks in the published snapshot without the mutex and returns a
+ *           present key's value at once, as DeepCopyMap.LoadOrStore does, and only a miss locks
+ *           (and looks again under the mutex);
+ *   copy=on-change|always: on-change (the default) returns without copying from a write that would
+ *           change nothing; always copies and publishes for every put and del, as DeepCopyMap's
+ *           Store, Delete and LoadAndDelete do (a put_if_absent of a present key never copies,
+ *           in either).
+ * `cow:put_if_absent=load-first,copy=always` behaves like Go's DeepCopyMap.
+ *
  * Ordering guarantees.  Every operation is linearizable: writes are serialised by the mutex and
- * take effect at the publishing store; a reader sees the snapshot published last before its load
+ * take effect at the publishing store (a write that changes nothing, at its look under the mutex;
+ * a load-first put_if_absent that finds its key, at its load); a reader sees the snapshot
+ * published last before its load
  * (or a later one) and nothing in between, so it never sees a torn value or a half-applied write.
  * range iterates one snapshot: it sees exactly the map as it was at one instant, and no write
  * made during the iteration (not even one made by its own callback).
  * Progress guarantees.  Readers never block and are never blocked (a memb read-side section is a
- * thread-local counter update); their cost does not depend on writers.  Writers block each other
+ * thread-local counter update); their cost does not depend on writers, and neither does the cost
+ * of a load-first put_if_absent that finds its key.  Writers block each other
  * on the one mutex, and never wait for readers or grace periods (call_rcu only queues the free).
  * A long reader only delays when old snapshots are freed; destroy waits for every deferred free.
  * Memory: snapshots and their slot arrays go through map_alloc/map_free; a retired snapshot is
@@ -47,7 +63,21 @@ struct cow_map {
     alignas(64) pthread_mutex_t lock;                   /* writers only */
     alignas(64) _Atomic(struct cow_snapshot *) current; /* what readers load */
     struct map_accounting acct;
+    bool load_first;  /* put_if_absent=load-first */
+    bool copy_always; /* copy=always */
 };
+
+static const char *const cow_put_if_absent_modes[] = {"lock-first", "load-first", NULL};
+static const char *const cow_copy_modes[] = {"on-change", "always", NULL};
+
+static const struct map_option_def cow_options[] = {
+    {"put_if_absent", "lock-first", "lock-first|load-first: load-first is Go's DeepCopyMap"},
+    {"copy", "on-change", "on-change|always: always copies on every put and del, as Go's "
+                          "DeepCopyMap"},
+    {NULL, NULL, NULL},
+};
+
+extern const struct map_backend map_backend_cow;
 
 static struct cow_snapshot *cow_snapshot_alloc(struct map_accounting *acct)
 {
@@ -68,9 +98,14 @@ static void cow_snapshot_free_deferred(struct rcu_head *head)
 
 static struct map *cow_create(const struct map_spec *spec, char *err)
 {
-    (void)spec;
-    (void)err;
+    int put_if_absent = map_spec_option_choice(spec, &map_backend_cow, "put_if_absent",
+                                               cow_put_if_absent_modes, err);
+    int copy = map_spec_option_choice(spec, &map_backend_cow, "copy", cow_copy_modes, err);
+    if (put_if_absent < 0 || copy < 0)
+        return NULL;
     struct cow_map *cm = xaligned_alloc(64, sizeof *cm);
+    cm->load_first = put_if_absent == 1;
+    cm->copy_always = copy == 1;
     pthread_mutex_init(&cm->lock, NULL);
     atomic_init(&cm->acct.bytes, 0);
     atomic_init(&cm->acct.allocs, 0);
@@ -133,7 +168,7 @@ static bool cow_store(struct map *m, uint64_t key, uint64_t value, bool overwrit
     bool present = table_get(now, key, &old_value);
     if (present && existing)
         *existing = old_value;
-    if (!present || (overwrite && old_value != value)) {
+    if (!present || (overwrite && (old_value != value || cm->copy_always))) {
         struct cow_snapshot *copy = cow_copy(cm, table_size(now) + !present);
         table_put(&copy->table, key, value);
         cow_publish(cm, copy);
@@ -163,6 +198,12 @@ static bool cow_put(struct map *m, uint64_t key, uint64_t value)
 
 static bool cow_put_if_absent(struct map *m, uint64_t key, uint64_t value, uint64_t *existing)
 {
+    uint64_t found;
+    if (((struct cow_map *)m)->load_first && cow_get(m, key, &found)) { /* Go's DeepCopyMap */
+        if (existing)
+            *existing = found;
+        return false;
+    }
     return cow_store(m, key, value, false, existing);
 }
 
@@ -173,8 +214,8 @@ static bool cow_del(struct map *m, uint64_t key)
     const struct table *now = &cow_writer_current(cm)->table;
     uint64_t ignored;
     bool present = table_get(now, key, &ignored);
-    if (present) {
-        struct cow_snapshot *copy = cow_copy(cm, table_size(now) - 1);
+    if (present || cm->copy_always) {
+        struct cow_snapshot *copy = cow_copy(cm, table_size(now) - present);
         table_del(&copy->table, key, NULL);
         cow_publish(cm, copy);
     }
@@ -208,7 +249,7 @@ const struct map_backend map_backend_cow = {
     .abi_version = MAP_ABI_VERSION,
     .name = "cow",
     .summary = "immutable table behind an RCU pointer; every write copies it under a mutex",
-    .options = (const struct map_option_def[]){{NULL, NULL, NULL}},
+    .options = cow_options,
     .concurrency = MAP_CONCURRENCY_FULL,
     .create = cow_create,
     .destroy = cow_destroy,

@@ -1,20 +1,23 @@
 /*
  * locked_table.h: the shared table guarded by one lock, which is a whole map for `mutex` and
- * `rwlock` and one shard of `striped`.  The lock is a mutex or a reader-writer lock chosen at init;
- * the one predictable branch on its kind costs far less than the lock itself, and it lets the three
- * backends share every line of their operations.
+ * `rwlock` and one shard of `striped`.  The lock is a pthread mutex, a pthread reader-writer lock,
+ * or Go's sync.RWMutex (go_rwmutex.h), chosen at init; the one predictable branch on its kind costs
+ * far less than the lock itself, and it lets the three backends share every line of their
+ * operations.
  */
 #ifndef MAPBENCH_LOCKED_TABLE_H
 #define MAPBENCH_LOCKED_TABLE_H
 
 #include <pthread.h>
 
+#include "go_rwmutex.h"
 #include "table.h"
 
 enum locked_table_kind {
     LOCKED_TABLE_MUTEX,
     LOCKED_TABLE_RWLOCK_PREFER_READER,
     LOCKED_TABLE_RWLOCK_PREFER_WRITER,
+    LOCKED_TABLE_GO_RWMUTEX,
 };
 
 struct locked_table {
@@ -22,6 +25,7 @@ struct locked_table {
     union {
         pthread_mutex_t mutex;
         pthread_rwlock_t rwlock;
+        struct go_rwmutex go_rwmutex;
     } lock;
     struct table table;
 };
@@ -38,6 +42,10 @@ bool locked_table_del(struct locked_table *lt, uint64_t key);
 size_t locked_table_size(struct locked_table *lt);
 /* Holds the (read) lock for the whole walk: fn must not call back into the map. */
 bool locked_table_range(struct locked_table *lt, map_range_fn fn, void *arg);
+/* Go's RWMutexMap.Range: copies the keys under the read lock into an array charged to the table's
+ * accounting, then gets each one (taking the read lock again) and calls fn with the pairs still
+ * present.  Not a snapshot; fn may call back into the map. */
+bool locked_table_range_copying_keys(struct locked_table *lt, map_range_fn fn, void *arg);
 
 /*
  * A whole map that is one locked table (mutex, rwlock): `struct map *` points at a
@@ -46,6 +54,7 @@ bool locked_table_range(struct locked_table *lt, map_range_fn fn, void *arg);
 struct locked_map {
     struct locked_table lt;
     struct map_accounting acct;
+    bool range_copies_keys; /* range is locked_table_range_copying_keys (rwlock:range=copy-keys) */
 };
 
 struct map *locked_map_create(enum locked_table_kind kind);

@@ -2,7 +2,9 @@
  * striped.c: `striped`, lock splitting: shards=N (a power of two, default 64) independent locked
  * tables, each starting on its own cache line so two shards' locks never share one.  A key's shard
  * comes from the top bits of its hash, while the table inside uses the low bits, so the two choices
- * stay independent.  Option lock=mutex|rwlock picks each shard's lock.
+ * stay independent.  Option lock=mutex|rwlock|go-rwlock picks each shard's lock: a pthread mutex, a
+ * pthread reader-writer lock (glibc's reader-preferring default), or Go's sync.RWMutex
+ * (go_rwmutex.c: writer-preferring, waiters spin before they sleep).
  *
  * Ordering: each operation is linearizable (it touches one shard, under that shard's lock).  size
  * and range visit the shards one after another, locking one at a time: they are not a snapshot of
@@ -31,11 +33,13 @@ struct striped_map {
 
 extern const struct map_backend map_backend_striped;
 
-static const char *const striped_lock_kinds[] = {"mutex", "rwlock", NULL};
+static const char *const striped_lock_names[] = {"mutex", "rwlock", "go-rwlock", NULL};
+static const enum locked_table_kind striped_lock_kinds[] = {
+    LOCKED_TABLE_MUTEX, LOCKED_TABLE_RWLOCK_PREFER_READER, LOCKED_TABLE_GO_RWMUTEX};
 
 static const struct map_option_def striped_options[] = {
     {"shards", "64", "power of two, 1..65536: independently locked tables"},
-    {"lock", "mutex", "mutex|rwlock: each shard's lock"},
+    {"lock", "mutex", "mutex|rwlock|go-rwlock: each shard's lock (pthread's, or Go's RWMutex)"},
     {NULL, NULL, NULL},
 };
 
@@ -49,7 +53,7 @@ static struct map *striped_create(const struct map_spec *spec, char *err)
                  (unsigned long long)shards);
         return NULL;
     }
-    int lock = map_spec_option_choice(spec, &map_backend_striped, "lock", striped_lock_kinds, err);
+    int lock = map_spec_option_choice(spec, &map_backend_striped, "lock", striped_lock_names, err);
     if (lock < 0)
         return NULL;
     struct striped_map *sm = xcalloc(1, sizeof *sm);
@@ -57,9 +61,7 @@ static struct map *striped_create(const struct map_spec *spec, char *err)
     sm->shard_shift = 64 - (unsigned)__builtin_ctzll(shards);
     sm->shards = map_alloc_aligned(&sm->acct, 64, shards * sizeof *sm->shards);
     for (size_t i = 0; i < shards; i++)
-        locked_table_init(&sm->shards[i].lt,
-                          lock == 0 ? LOCKED_TABLE_MUTEX : LOCKED_TABLE_RWLOCK_PREFER_READER,
-                          &sm->acct, 0);
+        locked_table_init(&sm->shards[i].lt, striped_lock_kinds[lock], &sm->acct, 0);
     return (struct map *)sm;
 }
 
@@ -125,7 +127,7 @@ static void striped_stats(struct map *m, struct map_stats *out)
 const struct map_backend map_backend_striped = {
     .abi_version = MAP_ABI_VERSION,
     .name = "striped",
-    .summary = "N independently locked shards on separate cache lines (shards=N, lock=mutex|rwlock)",
+    .summary = "N independently locked shards on separate cache lines (shards=N, lock=KIND)",
     .options = striped_options,
     .concurrency = MAP_CONCURRENCY_FULL,
     .create = striped_create,

@@ -412,7 +412,12 @@ static void test_read_only(void **state)
 
 int main(void)
 {
-    static const char *const writer_specs[] = {"striped:lock=rwlock", "rwlock:prefer=writer"};
+    static const char *const writer_specs[] = {
+        "striped:lock=rwlock", "rwlock:prefer=writer",
+        /* Go's RWMutex, and Go's reference maps' behaviour (RWMutexMap, DeepCopyMap) */
+        "rwlock:impl=go", "rwlock:impl=go,range=copy-keys", "striped:lock=go-rwlock",
+        "cow:put_if_absent=load-first,copy=always",
+    };
     static const struct {
         const char *kind;
         CMUnitTestFunction fn;

@@ -83,5 +83,8 @@ int main(void)
     struct support_suite suite = {0};
     support_suite_add_backends(&suite, "memory", test_memory_returns, SUPPORT_SELECT_MAPS);
     support_suite_add(&suite, "memory", test_memory_returns, "striped:shards=256,lock=rwlock");
+    support_suite_add(&suite, "memory", test_memory_returns, "rwlock:impl=go,range=copy-keys");
+    support_suite_add(&suite, "memory", test_memory_returns,
+                      "cow:put_if_absent=load-first,copy=always");
     return support_suite_run(&suite, "maps_memory");
 }

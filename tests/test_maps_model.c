@@ -26,6 +26,9 @@ int main(void)
     static const char *const option_specs[] = {
         "striped:shards=1", "striped:shards=256,lock=rwlock", "rwlock:prefer=writer",
         "plain:detect=1",
+        /* Go's RWMutex, and Go's reference maps' behaviour (RWMutexMap, DeepCopyMap) */
+        "rwlock:impl=go", "rwlock:impl=go,range=copy-keys", "rwlock:range=copy-keys",
+        "striped:shards=16,lock=go-rwlock", "cow:put_if_absent=load-first,copy=always",
     };
     struct support_suite suite = {0};
     support_suite_add_backends(&suite, "model", test_model, SUPPORT_SELECT_MAPS);

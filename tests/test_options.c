@@ -88,6 +88,12 @@ static void test_bad_option_values(void **state)
         {"striped:shards=3", {"shards=3", "power of two", NULL}},
         {"striped:lock=spin", {"lock=spin", "mutex|rwlock", NULL}},
         {"rwlock:prefer=both", {"prefer=both", "reader|writer", NULL}},
+        {"rwlock:impl=rust", {"impl=rust", "pthread|go", NULL}},
+        {"rwlock:impl=go,prefer=reader", {"prefer=reader", "impl=go", NULL}},
+        {"rwlock:range=snapshot", {"range=snapshot", "locked|copy-keys", NULL}},
+        {"striped:lock=go", {"lock=go", "mutex|rwlock|go-rwlock", NULL}},
+        {"cow:put_if_absent=lazy", {"put_if_absent=lazy", "lock-first|load-first", NULL}},
+        {"cow:copy=never", {"copy=never", "on-change|always", NULL}},
         {"plain:detect=2", {"detect=2", "0..1", NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -98,7 +104,10 @@ static void test_good_options_accepted(void **state)
 {
     (void)state;
     static const char *const specs[] = {"striped:shards=1,lock=rwlock", "striped:shards=65536",
-                                        "rwlock:prefer=writer", "plain:detect=1", "mutex"};
+                                        "rwlock:prefer=writer", "plain:detect=1", "mutex",
+                                        "rwlock:impl=go", "rwlock:impl=go,prefer=writer",
+                                        "rwlock:impl=go,range=copy-keys", "striped:lock=go-rwlock",
+                                        "cow:put_if_absent=load-first,copy=always"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         char err[ERR_LEN] = "";
         const struct map_backend *b;

@@ -2,7 +2,11 @@
  * test_sync_backends.c: checks specific to `syncmap` and `ref-ckht` that the generic model and
  * concurrency suites cannot aim at: syncmap's promotion, expunge/unexpunge and reclamation paths
  * (seen through the vtable and stats only), ck_ht's reserved keys and tombstone churn, and a
- * readers-against-writers run that the TSan build checks for data races.
+ * readers-against-writers run that the TSan build checks for data races.  Also the options that
+ * give `rwlock` and `cow` the behaviour of Go's reference maps: RWMutexMap's Range
+ * (rwlock:range=copy-keys) lets its callback write to the map, skips keys deleted before their
+ * turn and allocates its key array; DeepCopyMap's writes (cow:copy=always) copy even when they
+ * change nothing.
  * MAPBENCH_TEST_QUICK=1 (sanitizer builds) scales the loops down.
  */
 #include <stdarg.h>
@@ -319,6 +323,139 @@ static void test_syncmap_churn_keeps_lookups_exact(void **state)
     churn_window("syncmap");
 }
 
+/* ---- Go's reference maps: RWMutexMap.Range, DeepCopyMap's writes ---- */
+
+static const char *const copy_keys_specs[] = {"rwlock:range=copy-keys",
+                                              "rwlock:impl=go,range=copy-keys"};
+#define COPY_KEYS_SPECS (sizeof copy_keys_specs / sizeof copy_keys_specs[0])
+
+struct reentrant_range {
+    const struct sync_fixture *f;
+    int visits;
+    bool delete_all; /* the first visit deletes every key; else each visit swaps its key */
+};
+
+/* Writes into the map it ranges over, as Go's AdversarialDelete benchmark does.  Keys it inserts
+ * are >= RANGE_KEYS: visiting one fails the key check. */
+static bool reentrant_visit(uint64_t key, uint64_t value, void *arg)
+{
+    struct reentrant_range *r = arg;
+    const struct map_backend *b = r->f->backend;
+    assert_true(key < RANGE_KEYS);
+    assert_int_equal(value, key * 10);
+    r->visits++;
+    if (r->delete_all) {
+        for (uint64_t k = 0; k < RANGE_KEYS; k++)
+            b->del(r->f->map, k);
+    } else {
+        assert_true(b->del(r->f->map, key));
+        assert_true(b->put(r->f->map, RANGE_KEYS + key, 0));
+    }
+    return true;
+}
+
+static void put_tens_below(const struct sync_fixture *f, uint64_t n)
+{
+    for (uint64_t k = 0; k < n; k++)
+        assert_true(f->backend->put(f->map, k, k * 10));
+}
+
+/* The callback may delete and insert: every key present at the start is visited once, the keys
+ * it inserts are not visited. */
+static void test_copy_keys_range_lets_callback_write(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COPY_KEYS_SPECS; i++) {
+        struct sync_fixture f = fixture_open(copy_keys_specs[i]);
+        put_tens_below(&f, 32);
+        struct reentrant_range r = {.f = &f};
+        f.backend->range(f.map, reentrant_visit, &r);
+        assert_int_equal(r.visits, 32);
+        assert_int_equal(f.backend->size(f.map), 32);
+        for (uint64_t k = 0; k < 32; k++) {
+            assert_absent(&f, k);
+            assert_value(&f, RANGE_KEYS + k, 0);
+        }
+        fixture_close(&f);
+    }
+}
+
+/* A key deleted before its turn is skipped, as Go's Range skips a key whose Load misses. */
+static void test_copy_keys_range_skips_deleted_keys(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COPY_KEYS_SPECS; i++) {
+        struct sync_fixture f = fixture_open(copy_keys_specs[i]);
+        put_tens_below(&f, 32);
+        struct reentrant_range r = {.f = &f, .delete_all = true};
+        f.backend->range(f.map, reentrant_visit, &r);
+        assert_int_equal(r.visits, 1);
+        assert_int_equal(f.backend->size(f.map), 0);
+        fixture_close(&f);
+    }
+}
+
+/* Each range over a non-empty map allocates one key array and frees it (Go's make([]any, ...)
+ * shows in allocations per operation); over an empty map it allocates nothing. */
+static void test_copy_keys_range_allocates_its_keys(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COPY_KEYS_SPECS; i++) {
+        struct sync_fixture f = fixture_open(copy_keys_specs[i]);
+        struct range_tally empty = {0};
+        struct map_stats before = fixture_stats(&f);
+        f.backend->range(f.map, tally_visit, &empty);
+        assert_int_equal(fixture_stats(&f).allocs, before.allocs);
+        put_tens_below(&f, 32);
+        before = fixture_stats(&f);
+        struct range_tally t = {0};
+        f.backend->range(f.map, tally_visit, &t);
+        assert_int_equal(t.visits, 32);
+        struct map_stats after = fixture_stats(&f);
+        assert_int_equal(after.allocs, before.allocs + 1);
+        assert_int_equal(after.frees, before.frees + 1);
+        assert_int_equal(after.bytes, before.bytes);
+        fixture_close(&f);
+    }
+}
+
+/* Allocations a write made: cow copies a snapshot (the header and its slot array) per write. */
+static uint64_t cow_write_allocs(const struct sync_fixture *f, bool del, uint64_t key)
+{
+    uint64_t before = fixture_stats(f).allocs;
+    if (del)
+        f->backend->del(f->map, key);
+    else
+        f->backend->put(f->map, key, key * 10);
+    return fixture_stats(f).allocs - before;
+}
+
+/* copy=always copies for a put of the value already stored and a del of an absent key, as Go's
+ * DeepCopyMap does; the default returns from both without copying.  A put_if_absent that finds
+ * its key copies in neither. */
+static void test_cow_copy_always_copies_unchanging_writes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec;
+        uint64_t allocs; /* per unchanging write */
+    } cases[] = {{"cow", 0}, {"cow:copy=always", 2}, {"cow:put_if_absent=load-first,copy=always", 2}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct sync_fixture f = fixture_open(cases[i].spec);
+        put_tens_below(&f, 8);
+        assert_int_equal(cow_write_allocs(&f, false, 3), cases[i].allocs);
+        assert_int_equal(cow_write_allocs(&f, true, 99), cases[i].allocs);
+        uint64_t existing = 0, allocs = fixture_stats(&f).allocs;
+        assert_false(f.backend->put_if_absent(f.map, 3, 1, &existing));
+        assert_int_equal(existing, 30);
+        assert_int_equal(fixture_stats(&f).allocs, allocs);
+        assert_int_equal(f.backend->size(f.map), 8);
+        assert_value(&f, 3, 30);
+        assert_absent(&f, 99);
+        fixture_close(&f);
+    }
+}
+
 /* ---- readers against writers (the TSan build checks this one for races) ---- */
 
 #define SHARED_KEYS 256
@@ -419,6 +556,10 @@ int main(void)
         cmocka_unit_test(test_ckht_reserved_and_edge_keys),
         cmocka_unit_test(test_ckht_churn_keeps_lookups_exact),
         cmocka_unit_test(test_ckht_readers_against_writers),
+        cmocka_unit_test(test_copy_keys_range_lets_callback_write),
+        cmocka_unit_test(test_copy_keys_range_skips_deleted_keys),
+        cmocka_unit_test(test_copy_keys_range_allocates_its_keys),
+        cmocka_unit_test(test_cow_copy_always_copies_unchanging_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
