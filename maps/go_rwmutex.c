@@ -177,7 +177,7 @@ static void sema_acquire(struct go_rwmutex_sema *s)
     atomic_fetch_add_explicit(&s->sleepers, 1, memory_order_seq_cst);
     while (!sema_try_acquire(s))
         syscall(SYS_futex, futex_word(s), FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-    /* relaxed: a releaser that still sees this sleeper only makes a futex wake that finds no one. */
+    /* relaxed: a releaser that still sees this sleeper makes a futex wake that finds no one. */
     atomic_fetch_sub_explicit(&s->sleepers, 1, memory_order_relaxed);
 }
 
@@ -281,7 +281,8 @@ static void mutex_unlock_slow(struct go_rwmutex_mutex *m, int32_t new)
     for (;;) {
         /* No waiters, or someone already took the lock, was woken, or starves the mutex: then
          * there is no one to wake. */
-        if ((old >> MUTEX_WAITER_SHIFT) == 0 || (old & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
+        if ((old >> MUTEX_WAITER_SHIFT) == 0 ||
+            (old & (MUTEX_LOCKED | MUTEX_WOKEN | MUTEX_STARVING)))
             return;
         /* relaxed: an RMW in the release sequence of Unlock's subtraction; the token carries the
          * writes to the woken waiter. */

@@ -76,7 +76,7 @@ static struct map *rwlock_create(const struct map_spec *spec, char *err)
 const struct map_backend map_backend_rwlock = {
     .abi_version = MAP_ABI_VERSION,
     .name = "rwlock",
-    .summary = "shared table behind one reader-writer lock (impl=pthread|go, prefer=, range=)",
+    .summary = "shared table behind one reader-writer lock: glibc's, or Go's RWMutex (impl=go)",
     .options = rwlock_options,
     .concurrency = MAP_CONCURRENCY_FULL,
     .create = rwlock_create,

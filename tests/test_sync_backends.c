@@ -439,7 +439,11 @@ static void test_cow_copy_always_copies_unchanging_writes(void **state)
     static const struct {
         const char *spec;
         uint64_t allocs; /* per unchanging write */
-    } cases[] = {{"cow", 0}, {"cow:copy=always", 2}, {"cow:put_if_absent=load-first,copy=always", 2}};
+    } cases[] = {
+        {"cow", 0},
+        {"cow:copy=always", 2},
+        {"cow:put_if_absent=load-first,copy=always", 2},
+    };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct sync_fixture f = fixture_open(cases[i].spec);
         put_tens_below(&f, 8);
