@@ -76,13 +76,13 @@
  *     wait is the same: no kernel round trip; what differs is that the spinning thread cannot run
  *     other work, and a wait longer than the spin costs a futex sleep and wake-up here where Go
  *     may find another goroutine to run.
- *   - Go's mutex spins (4 rounds of 30 pauses, Go's active_spin and active_spin_cnt), and a
- *     parked goroutine's thread looks for work, only on a multicore machine while another P is
- *     running and its own run queue is empty: when goroutines outnumber CPUs, Go's waiters give
- *     their CPU away at once.  Here every waiter spins, whatever the machine and the thread
- *     count (the CPU count costs a sysfs read, too dear for each of striped's 65536 shards);
- *     the spin is bounded, so with more threads than CPUs it delays a waiter's sleep by a few
- *     microseconds, time the lock holder may be waiting to run.
+ *   - Go's mutex spins (4 rounds of 30 pauses, Go's active_spin and active_spin_cnt) only on a
+ *     multicore machine while another P is running and its own run queue is empty, and a parked
+ *     goroutine's thread runs another goroutine at once when one is runnable: when goroutines
+ *     outnumber CPUs, Go's waiters give their CPU away at once.  Here every waiter spins, whatever
+ *     the machine and the thread count (the CPU count costs a sysfs read, too dear for each of
+ *     striped's 65536 shards); the spin is bounded, so with more threads than CPUs it delays a
+ *     waiter's sleep by a few microseconds, time the lock holder may be waiting to run.
  *   - Go's semaphore queue is FIFO, with re-queued mutex waiters at its head (LIFO), and in
  *     starvation mode Unlock hands the token straight to the first waiter, which inherits the
  *     releaser's time slice.  Here the kernel wakes futex waiters in arrival order, but a waiter
