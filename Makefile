@@ -9,7 +9,7 @@
 BUILD ?= build
 CC ?= cc
 CXX ?= c++
-PKGS := liburcu-memb liburcu-cds ck hwloc sqlite3 benchmark inih
+PKGS := liburcu-memb liburcu-cds ck hwloc sqlite3 benchmark inih tbb absl_flat_hash_map
 TEST_PKGS := cmocka
 SANITIZE ?=
 
@@ -48,7 +48,7 @@ $(BUILD)/commit.stamp: FORCE
 FORCE:
 
 LIB_C := $(filter-out cli/main.c,$(wildcard base/*.c maps/*.c scenarios/*.c runner/*.c store/*.c reports/*.c cli/*.c))
-LIB_CXX := $(wildcard runner/*.cc)
+LIB_CXX := $(wildcard maps/*.cc runner/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 TEST_SUPPORT := $(filter-out tests/test_%.c,$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)

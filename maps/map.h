@@ -10,7 +10,8 @@
  *   - every thread that calls get/put/put_if_absent/del/size/range calls thread_enter(m) first
  *     and thread_leave(m) when done (RCU-based backends register the thread there);
  *   - backends whose `concurrency` is MAP_CONCURRENCY_NONE (plain) allow many concurrent readers
- *     but no writer beside any other operation.
+ *     but no writer beside any other operation; MAP_CONCURRENCY_NO_DELETE (ref-tbb-unordered)
+ *     allows every operation from any thread except a del beside any other operation.
  *
  * A backend built outside the tree is a shared object exporting `MAP_PLUGIN_SYMBOL`, a
  * `const struct map_backend` whose abi_version equals MAP_ABI_VERSION (see map_plugin_load).
@@ -18,12 +19,23 @@
 #ifndef MAPBENCH_MAP_H
 #define MAPBENCH_MAP_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
+
+/* The backends that adapt a C++ library (maps/ref_*.cc) include this header too: there the
+ * atomic counters are std::atomic, which has the same size, alignment and representation as C11's
+ * _Atomic for these types (GCC and Clang; C++23 spells _Atomic(T) as std::atomic<T>). */
+#ifdef __cplusplus
+#include <atomic>
+#define MAP_ATOMIC(type) std::atomic<type>
+extern "C" {
+#else
+#include <stdatomic.h>
+#define MAP_ATOMIC(type) _Atomic type
+#endif
 
 #define MAP_ABI_VERSION 2
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
@@ -65,6 +77,8 @@ struct map_option_def {
 enum map_concurrency {
     MAP_CONCURRENCY_NONE,     /* readers only may overlap: plain */
     MAP_CONCURRENCY_FULL,     /* any mix of operations from any threads */
+    MAP_CONCURRENCY_NO_DELETE, /* any mix from any threads, except del beside any other operation:
+                                * tbb::concurrent_unordered_map, whose erase is unsafe_erase */
 };
 
 /* What a backend's figures are for, so that the runner and the reports treat it by property,
@@ -173,9 +187,9 @@ int map_spec_option_choice(const struct map_spec *spec, const struct map_backend
 
 /* Counters are relaxed atomics: several writers (striped shards, RCU callbacks) update them. */
 struct map_accounting {
-    _Atomic uint64_t bytes;
-    _Atomic uint64_t allocs;
-    _Atomic uint64_t frees;
+    MAP_ATOMIC(uint64_t) bytes;
+    MAP_ATOMIC(uint64_t) allocs;
+    MAP_ATOMIC(uint64_t) frees;
 };
 
 void *map_alloc(struct map_accounting *acct, size_t bytes);           /* zeroed; aborts on OOM */
@@ -195,5 +209,9 @@ static inline uint64_t map_hash(uint64_t key)
     key ^= key >> 33;
     return key;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,9 @@ extern const struct map_backend map_backend_cow;
 extern const struct map_backend map_backend_syncmap;
 extern const struct map_backend map_backend_ref_lfht;
 extern const struct map_backend map_backend_ref_ckht;
+extern const struct map_backend map_backend_ref_tbb_hash;
+extern const struct map_backend map_backend_ref_tbb_unordered;
+extern const struct map_backend map_backend_ref_absl;
 /* BACKEND-EXTERNS: helpers add their externs above this line */
 
 #define MAP_MAX_BACKENDS 64
@@ -37,6 +40,9 @@ static const struct map_backend *registry[MAP_MAX_BACKENDS + 1] = {
     &map_backend_syncmap,
     &map_backend_ref_lfht,
     &map_backend_ref_ckht,
+    &map_backend_ref_tbb_hash,
+    &map_backend_ref_tbb_unordered,
+    &map_backend_ref_absl,
     /* BACKEND-LIST: helpers add their entries above this line */
 };
 

@@ -1238,6 +1238,11 @@ static void check_skip(struct bench_case *c, const struct map_backend *b,
         snprintf(r, len, "backend '%s' allows no writer beside other threads: %d threads with "
                          "%g%% writes (misuse_demo=1 runs it anyway)",
                  b->name, c->threads, 100 - c->read_pct);
+    else if (traits->concurrency == MAP_CONCURRENCY_NO_DELETE && c->read_pct < 100 &&
+             c->threads > 1 && (c->write_kind == CASE_WRITE_INSERT_DELETE || c->delete_pct > 0))
+        snprintf(r, len, "backend '%s' allows no delete beside other threads: %d threads with "
+                         "deletes (write_kind %s, delete_pct %g)",
+                 b->name, c->threads, case_write_kind_name(c->write_kind), c->delete_pct);
     else if (c->threads > 4 * m->pus)
         snprintf(r, len, "%d threads exceed 4 x the machine's %d PUs", c->threads, m->pus);
     else if (sscanf(c->placement, "numa:%d", &node) == 1 && node >= nodes)

@@ -81,7 +81,8 @@
  * then the dimensions in the order listed above, the last one varying fastest.  A case that
  * cannot run here stays in the array with `skipped` set and a reason: `plain` (or any backend
  * spec whose traits say MAP_CONCURRENCY_NONE) with writes and more than one thread unless
- * misuse_demo=1; more threads than 4 x PUs; numa:N or bind:N with N >= the NUMA node count;
+ * misuse_demo=1; a MAP_CONCURRENCY_NO_DELETE spec (ref-tbb-unordered) whose writes delete
+ * (write_kind insert-delete, or delete_pct > 0) at more than one thread; more threads than 4 x PUs; numa:N or bind:N with N >= the NUMA node count;
  * pus:... naming a PU the machine lacks.
  */
 #ifndef MAPBENCH_SCENARIO_H

@@ -44,6 +44,12 @@ static const char *memory_retained_by_design(const char *name)
                "map, as in Go's sync.Map";
     if (strcmp(name, "ref-ckht") == 0)
         return "ck_ht never shrinks its slot array";
+    if (strcmp(name, "ref-tbb-hash") == 0)
+        return "concurrent_hash_map never shrinks its bucket segments";
+    if (strcmp(name, "ref-tbb-unordered") == 0)
+        return "concurrent_unordered_map keeps its bucket count, dummy nodes and segment table";
+    if (strcmp(name, "ref-absl") == 0)
+        return "flat_hash_map does not shrink on erase";
     return NULL;
 }
 

@@ -25,7 +25,7 @@ int main(void)
 {
     static const char *const option_specs[] = {
         "striped:shards=1", "striped:shards=256,lock=rwlock", "rwlock:prefer=writer",
-        "plain:detect=1",
+        "plain:detect=1", "ref-absl:lock=shared", "ref-absl:lock=none",
         /* Go's RWMutex, and Go's reference maps' behaviour (RWMutexMap, DeepCopyMap) */
         "rwlock:impl=go", "rwlock:impl=go,range=copy-keys", "rwlock:range=copy-keys",
         "striped:shards=16,lock=go-rwlock", "cow:put_if_absent=load-first,copy=always",

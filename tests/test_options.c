@@ -95,6 +95,7 @@ static void test_bad_option_values(void **state)
         {"cow:put_if_absent=lazy", {"put_if_absent=lazy", "lock-first|load-first", NULL}},
         {"cow:copy=never", {"copy=never", "on-change|always", NULL}},
         {"plain:detect=2", {"detect=2", "0..1", NULL}},
+        {"ref-absl:lock=spin", {"ref-absl", "lock=spin", "mutex|shared|none", NULL}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_spec_error(cases[i].spec, cases[i].needles);
@@ -107,7 +108,8 @@ static void test_good_options_accepted(void **state)
                                         "rwlock:prefer=writer", "plain:detect=1", "mutex",
                                         "rwlock:impl=go", "rwlock:impl=go,prefer=writer",
                                         "rwlock:impl=go,range=copy-keys", "striped:lock=go-rwlock",
-                                        "cow:put_if_absent=load-first,copy=always"};
+                                        "cow:put_if_absent=load-first,copy=always",
+                                        "ref-absl:lock=shared", "ref-absl:lock=none"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         char err[ERR_LEN] = "";
         const struct map_backend *b;
@@ -146,6 +148,12 @@ static void test_roles_of_specs(void **state)
         {"striped:shards=4", MAP_ROLE_CONTENDER, MAP_CONCURRENCY_FULL},
         {"ref-lfht", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
         {"ref-ckht", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
+        {"ref-tbb-hash", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
+        {"ref-tbb-unordered", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_NO_DELETE},
+        {"ref-absl", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
+        {"ref-absl:lock=shared", MAP_ROLE_REFERENCE, MAP_CONCURRENCY_FULL},
+        {"ref-absl:lock=none", MAP_ROLE_CEILING, MAP_CONCURRENCY_NONE},
+        {"ref-absl:lock=mutex,lock=none", MAP_ROLE_CEILING, MAP_CONCURRENCY_NONE}, /* last wins */
     };
     char err[ERR_LEN] = "";
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {

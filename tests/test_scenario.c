@@ -546,6 +546,52 @@ static void test_skip_reasons(void **state)
     scenario_free(s);
 }
 
+/* The reference backends' rules come from the spec's traits, never the name: ref-absl:lock=none is
+ * the unsynchronised ceiling (no writer beside other threads, like plain), ref-absl behind its lock
+ * runs everything, and ref-tbb-unordered allows no delete beside other threads (unsafe_erase). */
+static void test_skip_reference_rules(void **state)
+{
+    size_t count;
+    struct scenario *s = load_text(*state, "[scenario]\n"
+                                           "backends = ref-absl:lock=none, ref-absl, ref-tbb-unordered\n"
+                                           "threads = 1, 2\nread_pct = 90\n"
+                                           "write_kind = update, insert-delete\n");
+    struct bench_case *cases = expand(s, &small_machine, &count);
+    assert_int_equal(count, 12); /* per backend: 1 thread update, insert-delete; 2 threads ... */
+    assert_int_equal(cases[0].role, MAP_ROLE_CEILING);
+    assert_int_equal(cases[4].role, MAP_ROLE_REFERENCE);
+    assert_int_equal(cases[8].role, MAP_ROLE_REFERENCE);
+    assert_false(cases[0].skipped || cases[1].skipped); /* the ceiling runs alone, writes and all */
+    assert_true(cases[2].skipped && cases[3].skipped);
+    assert_string_equal(cases[2].skip_reason,
+                        "backend 'ref-absl' allows no writer beside other threads: 2 threads with "
+                        "10% writes (misuse_demo=1 runs it anyway)");
+    for (size_t i = 4; i < 8; i++) /* behind its lock: every case runs */
+        assert_false(cases[i].skipped);
+    assert_false(cases[8].skipped || cases[9].skipped || cases[10].skipped);
+    assert_true(cases[11].skipped);
+    assert_string_equal(cases[11].skip_reason,
+                        "backend 'ref-tbb-unordered' allows no delete beside other threads: "
+                        "2 threads with deletes (write_kind insert-delete, delete_pct 0)");
+    free(cases);
+
+    char err[ERR_LEN];
+    assert_true(scenario_set(s, "backends=ref-tbb-unordered", err));
+    assert_true(scenario_set(s, "write_kind=update", err));
+    assert_true(scenario_set(s, "delete_pct=50", err));
+    assert_true(scenario_set(s, "read_pct=90, 100", err));
+    cases = expand(s, &small_machine, &count);
+    assert_int_equal(count, 4); /* 1 thread: 90, 100; 2 threads: 90, 100 */
+    assert_false(cases[0].skipped || cases[1].skipped);
+    assert_true(cases[2].skipped);
+    assert_string_equal(cases[2].skip_reason,
+                        "backend 'ref-tbb-unordered' allows no delete beside other threads: "
+                        "2 threads with deletes (write_kind update, delete_pct 50)");
+    assert_false(cases[3].skipped); /* reads only: delete_pct has no writes to apply to */
+    free(cases);
+    scenario_free(s);
+}
+
 static void test_case_sections(void **state)
 {
     size_t count;
@@ -693,6 +739,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counts_and_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_auto, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skip_reasons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_skip_reference_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_sections, setup, teardown),
         cmocka_unit_test(test_case_text),
         cmocka_unit_test(test_estimate),

@@ -1,0 +1,273 @@
+// ref_tbb_hash.cc: `ref-tbb-hash`, a reference backend: oneTBB's tbb::concurrent_hash_map
+// (<oneapi/tbb/concurrent_hash_map.h>, Debian libtbb-dev 2021.8) used the way its documentation
+// prescribes, so mapbench measures our backends beside the concurrent map C++ users reach for first.
+//
+// The library's design.  A chained hash table whose bucket array is a table of segments that
+// double (segment k holds 2^k buckets; an existing segment never moves, so growing never copies
+// the table).  Each bucket has a spin_rw_mutex and a singly linked chain of nodes; each node
+// carries its own spin_rw_mutex and one std::pair<const Key, T>.  Access to an element goes through
+// an accessor, a smart pointer that holds the element's lock: const_accessor a shared (reader)
+// lock, accessor an exclusive (writer) lock, held until the accessor is released or destroyed.
+// Growth is lazy: when the size reaches the bucket count a new segment is enabled and its buckets
+// are marked "rehash required"; the first operation that reaches such a bucket splits its parent's
+// chain into it under the bucket locks, so the cost of growing is spread over later operations.
+// The table never shrinks.  erase unlinks the node under the bucket's writer lock, then takes the
+// node's writer lock (waiting for every accessor on it) and frees it at once: no deferred
+// reclamation is needed because no one reaches a node without holding its lock.
+//
+// How this backend uses it (concurrent_hash_map<uint64_t, uint64_t> with the default
+// tbb_hash_compare, i.e. std::hash, the identity for integers in libstdc++: the bucket is the
+// key's low bits; the keys mapbench generates are scrambled, workload_key):
+//   get:           find(const_accessor&, key), the documented read path (a shared lock on the
+//                  bucket and on the node); copy the value; the accessor releases on return.
+//   put:           insert(accessor&, key): inserts a value-initialised element when absent and
+//                  returns whether it did; the value is assigned under the accessor's writer lock.
+//   put_if_absent: insert(const_accessor&, value_type{key, value}): inserts when absent; when the
+//                  key is present the accessor holds the element under a shared lock, so the value
+//                  shown to the loser is the winner's.
+//   del:           erase(key).
+//   size:          size(), an atomic counter (acquire load): a value from some moment of the call.
+//   put_many:      rehash(size() + n) first (the documented pre-sizing: "useful to optimize
+//                  performance before or after concurrent operations"), then put for each pair.
+//
+// Iteration.  begin()/end() and rehash() "can only be performed serially": the documentation makes
+// their concurrent execution with any other method undefined behaviour, and even a find may split
+// a bucket (lazy growth) under an iterator.  So range and put_many's rehash take a guard
+// exclusively, and every other operation takes it shared.  A reader-writer lock would make every
+// get write one shared cache line, which would measure the lock, not the library; the guard is a
+// distributed reader lock instead (a "big reader" lock, like Linux's percpu-rwsem): TBBH_SLOTS
+// counters, each on its own cache line, a thread picking one by hashing the address of a
+// thread-local anchor.  An operation costs two uncontended atomic read-modify-writes on a line its
+// thread (nearly always) has to itself, plus a load of the read-mostly `exclusive` flag; only
+// range and put_many pay for the whole guard.  A range's callback must not use this map (it would
+// wait for itself).
+//
+// Ordering guarantees (those of concurrent_hash_map).  get, put, put_if_absent and del are
+// linearizable: each takes effect while it holds its bucket's lock (and, for reads and updates, the
+// element's lock), so a reader sees a key's value before or after each write, never a torn one.
+// range sees one consistent state: no other operation runs while it iterates.
+// Progress guarantees.  Blocking.  Bucket and element locks are spin_rw_mutexes (spinning with
+// exponential backoff, then yielding); readers of one bucket or element share, writers exclude.  An
+// operation that meets a rehash-required bucket does the split itself.  range and put_many's rehash
+// block every operation and wait for those in flight; operations that arrive meanwhile yield until
+// they end.
+// Memory accounting: every node, segment and bucket the table allocates goes through
+// map_allocator (maps/accounting.hh) and is counted exactly.  Not counted: the table object itself
+// (its first two buckets and the segment pointer table are embedded in it) and the guard's
+// counters, which live in this backend's instance (new), as the C backends' instance structs do.
+#include <oneapi/tbb/concurrent_hash_map.h>
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+#include <thread>
+#include <utility>
+
+#include "maps/accounting.hh"
+
+namespace {
+
+using tbbh_pair = std::pair<const uint64_t, uint64_t>;
+using tbbh_table = tbb::concurrent_hash_map<uint64_t, uint64_t, tbb::tbb_hash_compare<uint64_t>,
+                                            map_allocator<tbbh_pair>>;
+
+constexpr unsigned TBBH_SLOTS = 64; // a power of two
+
+struct alignas(64) tbbh_slot {
+    std::atomic<unsigned long> readers{0};
+};
+
+// The distributed reader lock described above.  Its correctness is Dekker's: an operation
+// increments its slot and then loads `exclusive`; an exclusive holder stores `exclusive` and then
+// loads every slot.  All four are sequentially consistent, so at least one side sees the other:
+// either the operation sees the flag and backs out, or the holder sees the count and waits.
+class tbbh_guard {
+public:
+    tbbh_slot *enter_shared()
+    {
+        tbbh_slot *slot = &slots_[slot_index()];
+        for (;;) {
+            slot->readers.fetch_add(1, std::memory_order_seq_cst);
+            if (!exclusive_.load(std::memory_order_seq_cst))
+                return slot; // the holder (if any) will see our count and wait for us
+            // A range or rehash is starting or running: back out so it can proceed, then wait.
+            slot->readers.fetch_sub(1, std::memory_order_release);
+            while (exclusive_.load(std::memory_order_acquire))
+                std::this_thread::yield();
+        }
+    }
+
+    // release: the holder's acquire load of the count orders this operation before its work.
+    static void leave_shared(tbbh_slot *slot) { slot->readers.fetch_sub(1, std::memory_order_release); }
+
+    void enter_exclusive()
+    {
+        // One exclusive holder at a time; exclusive_ doubles as that lock.
+        bool expected = false;
+        while (!exclusive_.compare_exchange_weak(expected, true, std::memory_order_seq_cst)) {
+            expected = false;
+            std::this_thread::yield();
+        }
+        for (tbbh_slot &slot : slots_) // seq_cst, paired with the operations' increments
+            while (slot.readers.load(std::memory_order_seq_cst) != 0)
+                std::this_thread::yield();
+    }
+
+    // release: operations that next see the flag clear see everything this holder did.
+    void leave_exclusive() { exclusive_.store(false, std::memory_order_release); }
+
+private:
+    static unsigned slot_index()
+    {
+        static thread_local char anchor; // its address identifies the thread; never written
+        return (unsigned)map_hash((uint64_t)(uintptr_t)&anchor) & (TBBH_SLOTS - 1);
+    }
+
+    tbbh_slot slots_[TBBH_SLOTS];
+    alignas(64) std::atomic<bool> exclusive_{false};
+};
+
+class tbbh_shared {
+public:
+    explicit tbbh_shared(tbbh_guard &guard) : slot_(guard.enter_shared()) {}
+    ~tbbh_shared() { tbbh_guard::leave_shared(slot_); }
+    tbbh_shared(const tbbh_shared &) = delete;
+    tbbh_shared &operator=(const tbbh_shared &) = delete;
+
+private:
+    tbbh_slot *slot_;
+};
+
+class tbbh_exclusive {
+public:
+    explicit tbbh_exclusive(tbbh_guard &guard) : guard_(guard) { guard_.enter_exclusive(); }
+    ~tbbh_exclusive() { guard_.leave_exclusive(); }
+    tbbh_exclusive(const tbbh_exclusive &) = delete;
+    tbbh_exclusive &operator=(const tbbh_exclusive &) = delete;
+
+private:
+    tbbh_guard &guard_;
+};
+
+struct tbbh_map {
+    struct map_accounting acct; // declared first: the table's allocator charges it
+    tbbh_guard guard;
+    tbbh_table table;
+
+    tbbh_map() : acct(), table(map_allocator<tbbh_pair>(&acct)) {}
+};
+
+tbbh_map *tbbh_of(struct map *m)
+{
+    return reinterpret_cast<tbbh_map *>(m);
+}
+
+struct map *tbbh_create(const struct map_spec *spec, char *err)
+{
+    (void)spec;
+    (void)err;
+    return reinterpret_cast<struct map *>(new tbbh_map());
+}
+
+void tbbh_destroy(struct map *m)
+{
+    delete tbbh_of(m);
+}
+
+bool tbbh_get(struct map *m, uint64_t key, uint64_t *value)
+{
+    tbbh_map *t = tbbh_of(m);
+    tbbh_shared shared(t->guard);
+    tbbh_table::const_accessor element; // released before the guard: declared after it
+    if (!t->table.find(element, key))
+        return false;
+    *value = element->second;
+    return true;
+}
+
+bool tbbh_put(struct map *m, uint64_t key, uint64_t value)
+{
+    tbbh_map *t = tbbh_of(m);
+    tbbh_shared shared(t->guard);
+    tbbh_table::accessor element;
+    bool inserted = t->table.insert(element, key);
+    element->second = value;
+    return inserted;
+}
+
+bool tbbh_put_if_absent(struct map *m, uint64_t key, uint64_t value, uint64_t *existing)
+{
+    tbbh_map *t = tbbh_of(m);
+    tbbh_shared shared(t->guard);
+    tbbh_table::const_accessor element;
+    bool inserted = t->table.insert(element, tbbh_pair(key, value));
+    if (!inserted)
+        *existing = element->second;
+    return inserted;
+}
+
+bool tbbh_del(struct map *m, uint64_t key)
+{
+    tbbh_map *t = tbbh_of(m);
+    tbbh_shared shared(t->guard);
+    return t->table.erase(key);
+}
+
+size_t tbbh_size(struct map *m)
+{
+    return tbbh_of(m)->table.size();
+}
+
+void tbbh_range(struct map *m, map_range_fn fn, void *arg)
+{
+    tbbh_map *t = tbbh_of(m);
+    tbbh_exclusive exclusive(t->guard);
+    for (const tbbh_pair &pair : t->table)
+        if (!fn(pair.first, pair.second, arg))
+            break;
+}
+
+size_t tbbh_put_many(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n)
+{
+    tbbh_map *t = tbbh_of(m);
+    {
+        tbbh_exclusive exclusive(t->guard);
+        t->table.rehash(t->table.size() + n);
+    }
+    size_t inserted = 0;
+    for (size_t i = 0; i < n; i++)
+        inserted += tbbh_put(m, keys[i], values[i]);
+    return inserted;
+}
+
+void tbbh_stats(struct map *m, struct map_stats *out)
+{
+    map_accounting_read(&tbbh_of(m)->acct, out);
+}
+
+const struct map_option_def tbbh_options[] = {{nullptr, nullptr, nullptr}};
+
+} // namespace
+
+extern "C" const struct map_backend map_backend_ref_tbb_hash = {
+    .abi_version = MAP_ABI_VERSION,
+    .name = "ref-tbb-hash",
+    .summary = "reference: oneTBB concurrent_hash_map (bucket and element rw spin locks, "
+               "accessors); range guarded",
+    .options = tbbh_options,
+    .concurrency = MAP_CONCURRENCY_FULL,
+    .role = MAP_ROLE_REFERENCE,
+    .traits = nullptr,
+    .create = tbbh_create,
+    .destroy = tbbh_destroy,
+    .get = tbbh_get,
+    .put = tbbh_put,
+    .put_if_absent = tbbh_put_if_absent,
+    .del = tbbh_del,
+    .size = tbbh_size,
+    .range = tbbh_range,
+    .thread_enter = map_thread_nothing,
+    .thread_leave = map_thread_nothing,
+    .stats = tbbh_stats,
+    .put_many = tbbh_put_many,
+};
