@@ -102,21 +102,29 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test-build
 	MAPBENCH_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 sh tools/run-tests.sh build-asan
 
-# TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends only (their
+# TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends (their
 # options too: rwlock:impl=go and striped:lock=go-rwlock are Go's RWMutex, whose C11 atomics TSan
-# follows), and Go's RWMutex on its own.
+# follows), Go's RWMutex on its own, and the C++ references whose synchronisation is all in headers
+# compiled here: ref-absl (std::mutex, std::shared_mutex) and ref-tbb-unordered (oneTBB's atomics).
+# ref-tbb-hash is left out like rcu, cow and ref-lfht: its range guard waits for liburcu grace
+# periods, which TSan cannot see.
+TSAN_BACKENDS := mutex,rwlock,striped,syncmap,ref-absl,ref-tbb-unordered
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build
-	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=mutex,rwlock,striped,syncmap \
+	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=$(TSAN_BACKENDS) \
 	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_maps_concurrency \
 	  test_go_rwmutex
 
-# The harness's own performance and each backend's single-thread get: figures, not a test.
+# The harness's own performance, each backend's single-thread get, and each reference library's
+# bare loop against the same backend through the window (bench/bare.h): figures, not a test.
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c)) \
+	$(patsubst %.cc,$(BUILD)/%.o,$(wildcard bench/*.cc))
+
 bench: deps
 	$(MAKE) $(BUILD)/bench/harness
 	$(BUILD)/bench/harness
 
-$(BUILD)/bench/harness: $(BUILD)/bench/harness.o $(BUILD)/libmapbench.a
+$(BUILD)/bench/harness: $(BENCH_OBJ) $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The main job: measure the quick preset into results.db and render its report.

@@ -8,28 +8,39 @@
  *   2. stability: single-thread `plain` get at 1,000 keys, 5 repetitions: the median and the
  *      coefficient of variation of the repetitions (budget: at most 3%);
  *   3. every backend's single-thread get at 1,000 keys, as ns/op and as the median ratio to
- *      `mutex` over windows run in alternation with it (A B A B ...).
+ *      `mutex` over windows run in alternation with it (A B A B ...);
+ *   4. each reference library's bare loop (bench/bare.h: the library used directly, pre-sized,
+ *      inline read path, a fresh random key per get) against the same backend measured through
+ *      the window, at 1,000 and 65,536 keys, 1 thread, 100% gets, in alternation (bare, window,
+ *      bare, window ...): both ns/op and the median of the pairwise ratios window / bare, which
+ *      is what mapbench's window and the backend's adapter add to the library.  The bare loop
+ *      runs on a thread pinned to the PU the window's worker gets.
  * It measures through runner/window.c, the same code `mapbench run` uses.  Exit status 0 always:
  * a budget missed is printed, not failed, since a timing is no test on a shared machine.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bare.h"
 #include "runner/window.h"
+#include "runner/workload.h"
 
 #include "base/xalloc.h"
 
 #define BENCH_REPS 5
+#define BENCH_SECONDS 0.5
 
-static struct bench_case bench_case_for(const char *backend, int threads)
+static struct bench_case bench_case_for(const char *backend, int threads, uint64_t keys)
 {
     struct bench_case c;
     case_init(&c, "bench", backend);
     c.threads = threads;
+    c.keys = keys;
     c.read_pct = 100;
-    c.duration_s = 0.5;
+    c.duration_s = BENCH_SECONDS;
     c.warmup_s = 0.1;
     c.repetitions = BENCH_REPS;
     c.latency_every = 0; /* no clock reads inside the loop: the harness at its leanest */
@@ -42,28 +53,46 @@ static int bench_compare(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One window of `backend` at `threads`; returns ns/op per thread. */
-static double bench_window(struct topo *topo, const char *backend, int threads)
+static void bench_fail(const char *what, const char *err)
 {
-    struct bench_case c = bench_case_for(backend, threads);
-    int pus[256];
+    fprintf(stderr, "bench: %s%s%s\n", what, err[0] ? ": " : "", err);
+    exit(1);
+}
+
+/* The PUs a compact placement gives `threads` workers, as the window plans them. */
+static void bench_plan(struct topo *topo, int threads, int *pus)
+{
     bool oversubscribed;
     char err[ERR_LEN];
-    if (!topo_plan_threads(topo, threads, "compact", pus, &oversubscribed, err)) {
-        fprintf(stderr, "bench: %s\n", err);
-        exit(1);
-    }
-    struct window_config cfg = {&c, map_registry_find(backend), topo, pus, NULL};
+    if (!topo_plan_threads(topo, threads, "compact", pus, &oversubscribed, err))
+        bench_fail("placement", err);
+}
+
+/* One window of backend spec `spec` at `threads` and `keys`; returns ns/op per thread. */
+static double bench_window_keys(struct topo *topo, const char *spec, int threads, uint64_t keys)
+{
+    struct bench_case c = bench_case_for(spec, threads, keys);
+    int pus[256];
+    char err[ERR_LEN] = "";
+    struct map_spec parsed;
+    const struct map_backend *backend;
+    if (!map_spec_parse(spec, &parsed, &backend, err))
+        bench_fail(spec, err);
+    bench_plan(topo, threads, pus);
+    struct window_config cfg = {&c, backend, topo, pus, NULL};
     struct histogram *h = xcalloc(RESULT_OP_COUNT, sizeof *h);
     struct result_sample *s = xmalloc(sizeof *s);
-    if (!window_run(&cfg, s, h, err)) {
-        fprintf(stderr, "bench: %s: %s\n", backend, err);
-        exit(1);
-    }
+    if (!window_run(&cfg, s, h, err))
+        bench_fail(spec, err);
     double ns = s->ns_per_op;
     free(h);
     free(s);
     return ns;
+}
+
+static double bench_window(struct topo *topo, const char *backend, int threads)
+{
+    return bench_window_keys(topo, backend, threads, 1000);
 }
 
 static double bench_sorted_median(double *x, size_t n)
@@ -99,6 +128,90 @@ static double bench_ratio(struct topo *topo, const char *backend, const char *ba
     return bench_sorted_median(ratio, BENCH_REPS);
 }
 
+/* ---- bare loops against the window (section 4) ---- */
+
+struct bench_bare_job {
+    struct topo *topo;
+    int pu;
+    double (*loop)(const uint64_t *keys, uint64_t n, double seconds);
+    const uint64_t *keys;
+    uint64_t n;
+    double ns;
+    char err[ERR_LEN];
+};
+
+static void *bench_bare_thread(void *arg)
+{
+    struct bench_bare_job *job = arg;
+    char binding[64];
+    if (topo_is_this_system(job->topo) &&
+        !topo_bind_current_thread(job->topo, job->pu, binding, sizeof binding, job->err))
+        return NULL;
+    job->ns = job->loop(job->keys, job->n, BENCH_SECONDS);
+    if (job->ns < 0)
+        snprintf(job->err, sizeof job->err, "a get of the bare loop missed a present key");
+    return NULL;
+}
+
+/* One bare loop on a thread pinned where the window's single worker runs; returns ns/op. */
+static double bench_bare(struct topo *topo, double (*loop)(const uint64_t *, uint64_t, double),
+                         const uint64_t *keys, uint64_t n)
+{
+    int pus[1];
+    bench_plan(topo, 1, pus);
+    struct bench_bare_job job = {topo, pus[0], loop, keys, n, 0, ""};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, bench_bare_thread, &job) != 0)
+        bench_fail("bare loop", "pthread_create failed");
+    pthread_join(thread, NULL);
+    if (job.err[0])
+        bench_fail("bare loop", job.err);
+    return job.ns;
+}
+
+static const struct bench_bare_pair {
+    const char *spec;
+    double (*loop)(const uint64_t *keys, uint64_t n, double seconds);
+    const char *bare; /* what the bare loop does */
+} bench_bare_pairs[] = {
+    {"ref-lfht", bench_bare_lfht, "cds_lfht_lookup in a read-side section"},
+    {"ref-tbb-hash", bench_bare_tbb_hash, "concurrent_hash_map find(const_accessor)"},
+    {"ref-tbb-unordered", bench_bare_tbb_unordered, "concurrent_unordered_map find"},
+    {"ref-absl:lock=none", bench_bare_absl, "flat_hash_map find"},
+    {"ref-absl", bench_bare_absl_mutex, "flat_hash_map find under a std::mutex"},
+};
+
+/* Bare and window in alternation, BENCH_REPS pairs; prints both medians and the median ratio. */
+static void bench_bare_against_window(struct topo *topo, const struct bench_bare_pair *pair,
+                                      uint64_t n)
+{
+    uint64_t *keys = xmalloc(n * sizeof *keys);
+    for (uint64_t i = 0; i < n; i++)
+        keys[i] = workload_key(i); /* the keys the window prefills */
+    double bare[BENCH_REPS], window[BENCH_REPS], ratio[BENCH_REPS];
+    for (int r = 0; r < BENCH_REPS; r++) {
+        bare[r] = bench_bare(topo, pair->loop, keys, n);
+        window[r] = bench_window_keys(topo, pair->spec, 1, n);
+        ratio[r] = window[r] / bare[r];
+    }
+    free(keys);
+    printf("  %-19s %6llu keys: bare %7.2f ns/op  window %7.2f ns/op  %5.2fx\n", pair->spec,
+           (unsigned long long)n, bench_sorted_median(bare, BENCH_REPS),
+           bench_sorted_median(window, BENCH_REPS), bench_sorted_median(ratio, BENCH_REPS));
+}
+
+static void bench_bare_section(struct topo *topo)
+{
+    static const uint64_t sizes[] = {1000, 65536};
+    printf("\neach reference library's bare loop against the same backend through the window\n"
+           "(1 thread, 100%% gets, fresh random key per get; alternating; ratio = window / bare):\n");
+    for (size_t i = 0; i < sizeof bench_bare_pairs / sizeof bench_bare_pairs[0]; i++) {
+        printf("  %s: bare loop = %s\n", bench_bare_pairs[i].spec, bench_bare_pairs[i].bare);
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+            bench_bare_against_window(topo, &bench_bare_pairs[i], sizes[k]);
+    }
+}
+
 int main(void)
 {
     char err[ERR_LEN];
@@ -124,8 +237,9 @@ int main(void)
     const struct map_backend *const *all = map_registry_list(&count);
     for (size_t i = 0; i < count; i++) {
         double ns, ratio = bench_ratio(topo, all[i]->name, "mutex", &ns);
-        printf("  %-10s %7.2f ns/op  %5.2fx mutex\n", all[i]->name, ns, ratio);
+        printf("  %-17s %7.2f ns/op  %5.2fx mutex\n", all[i]->name, ns, ratio);
     }
+    bench_bare_section(topo);
     topo_close(topo);
     return 0;
 }

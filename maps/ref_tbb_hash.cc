@@ -32,15 +32,17 @@
 //
 // Iteration.  begin()/end() and rehash() "can only be performed serially": the documentation makes
 // their concurrent execution with any other method undefined behaviour, and even a find may split
-// a bucket (lazy growth) under an iterator.  So range and put_many's rehash take a guard
-// exclusively, and every other operation takes it shared.  A reader-writer lock would make every
-// get write one shared cache line, which would measure the lock, not the library; the guard is a
-// distributed reader lock instead (a "big reader" lock, like Linux's percpu-rwsem): TBBH_SLOTS
-// counters, each on its own cache line, a thread picking one by hashing the address of a
-// thread-local anchor.  An operation costs two uncontended atomic read-modify-writes on a line its
-// thread (nearly always) has to itself, plus a load of the read-mostly `exclusive` flag; only
-// range and put_many pay for the whole guard.  A range's callback must not use this map (it would
-// wait for itself).
+// a bucket (lazy growth) under an iterator.  So range and put_many's rehash must run alone.  A
+// reader-writer lock around every operation would make every get write one shared cache line, and
+// even a per-thread counter costs two atomic read-modify-writes per get: either would measure the
+// guard, not the library.  So the guard is RCU's (as Linux's percpu-rwsem is): every operation
+// runs inside a liburcu (memb flavour) read-side section, which costs a thread-local store and a
+// compiler barrier, and first checks the `exclusive` flag; range and put_many's rehash take a mutex
+// among themselves, set the flag, and wait for a grace period (urcu_memb_synchronize_rcu), after
+// which every operation still in flight began after the flag was set, saw it, and left its
+// section to wait until the flag is cleared.  Threads register with RCU in thread_enter (the
+// counting helpers of maps/rcu_thread.c), as the liburcu-based backends do.  A range's callback must
+// not use this map (it would wait for itself).
 //
 // Ordering guarantees (those of concurrent_hash_map).  get, put, put_if_absent and del are
 // linearizable: each takes effect while it holds its bucket's lock (and, for reads and updates, the
@@ -49,21 +51,26 @@
 // Progress guarantees.  Blocking.  Bucket and element locks are spin_rw_mutexes (spinning with
 // exponential backoff, then yielding); readers of one bucket or element share, writers exclude.  An
 // operation that meets a rehash-required bucket does the split itself.  range and put_many's rehash
-// block every operation and wait for those in flight; operations that arrive meanwhile yield until
-// they end.
+// wait for a grace period (every operation in flight ends) and block every operation while they
+// run; operations that arrive meanwhile yield until they end.
 // Memory accounting: every node, segment and bucket the table allocates goes through
 // map_allocator (maps/accounting.hh) and is counted exactly.  Not counted: the table object itself
-// (its first two buckets and the segment pointer table are embedded in it) and the guard's
-// counters, which live in this backend's instance (new), as the C backends' instance structs do.
+// (its first two buckets and the segment pointer table are embedded in it) and the guard, which
+// live in this backend's instance (new), as the C backends' instance structs do.
 #include <oneapi/tbb/concurrent_hash_map.h>
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <new>
 #include <thread>
 #include <utility>
 
+#define _LGPL_SOURCE // inline read_lock/unlock, as in maps/ref_lfht.c
+#include <urcu/urcu-memb.h>
+
 #include "maps/accounting.hh"
+#include "maps/rcu_backend.h"
 
 namespace {
 
@@ -71,71 +78,51 @@ using tbbh_pair = std::pair<const uint64_t, uint64_t>;
 using tbbh_table = tbb::concurrent_hash_map<uint64_t, uint64_t, tbb::tbb_hash_compare<uint64_t>,
                                             map_allocator<tbbh_pair>>;
 
-constexpr unsigned TBBH_SLOTS = 64; // a power of two
-
-struct alignas(64) tbbh_slot {
-    std::atomic<unsigned long> readers{0};
-};
-
-// The distributed reader lock described above.  Its correctness is Dekker's: an operation
-// increments its slot and then loads `exclusive`; an exclusive holder stores `exclusive` and then
-// loads every slot.  All four are sequentially consistent, so at least one side sees the other:
-// either the operation sees the flag and backs out, or the holder sees the count and waits.
+// The guard described above.  An operation enters a read-side section and then loads `exclusive`;
+// an exclusive holder stores `exclusive` and then waits for a grace period.  RCU's guarantee is the
+// whole argument: a section that has not ended when synchronize_rcu returns began after the
+// grace period did, and so sees every store made before it (the flag).
 class tbbh_guard {
 public:
-    tbbh_slot *enter_shared()
+    void enter_shared()
     {
-        tbbh_slot *slot = &slots_[slot_index()];
         for (;;) {
-            slot->readers.fetch_add(1, std::memory_order_seq_cst);
-            if (!exclusive_.load(std::memory_order_seq_cst))
-                return slot; // the holder (if any) will see our count and wait for us
-            // A range or rehash is starting or running: back out so it can proceed, then wait.
-            slot->readers.fetch_sub(1, std::memory_order_release);
+            urcu_memb_read_lock();
+            // acquire: pairs with leave_exclusive's release, so a rehash is visible here.
+            if (!exclusive_.load(std::memory_order_acquire))
+                return;
+            urcu_memb_read_unlock(); // let the grace period end, then wait for the holder
             while (exclusive_.load(std::memory_order_acquire))
                 std::this_thread::yield();
         }
     }
 
-    // release: the holder's acquire load of the count orders this operation before its work.
-    static void leave_shared(tbbh_slot *slot) { slot->readers.fetch_sub(1, std::memory_order_release); }
+    static void leave_shared() { urcu_memb_read_unlock(); }
 
     void enter_exclusive()
     {
-        // One exclusive holder at a time; exclusive_ doubles as that lock.
-        bool expected = false;
-        while (!exclusive_.compare_exchange_weak(expected, true, std::memory_order_seq_cst)) {
-            expected = false;
-            std::this_thread::yield();
-        }
-        for (tbbh_slot &slot : slots_) // seq_cst, paired with the operations' increments
-            while (slot.readers.load(std::memory_order_seq_cst) != 0)
-                std::this_thread::yield();
+        holders_.lock();
+        exclusive_.store(true, std::memory_order_relaxed); // synchronize_rcu orders it (full fences)
+        urcu_memb_synchronize_rcu();
     }
 
-    // release: operations that next see the flag clear see everything this holder did.
-    void leave_exclusive() { exclusive_.store(false, std::memory_order_release); }
+    void leave_exclusive()
+    {
+        exclusive_.store(false, std::memory_order_release);
+        holders_.unlock();
+    }
 
 private:
-    static unsigned slot_index()
-    {
-        static thread_local char anchor; // its address identifies the thread; never written
-        return (unsigned)map_hash((uint64_t)(uintptr_t)&anchor) & (TBBH_SLOTS - 1);
-    }
-
-    tbbh_slot slots_[TBBH_SLOTS];
-    alignas(64) std::atomic<bool> exclusive_{false};
+    std::mutex holders_; // one range or rehash at a time
+    std::atomic<bool> exclusive_{false};
 };
 
 class tbbh_shared {
 public:
-    explicit tbbh_shared(tbbh_guard &guard) : slot_(guard.enter_shared()) {}
-    ~tbbh_shared() { tbbh_guard::leave_shared(slot_); }
+    explicit tbbh_shared(tbbh_guard &guard) { guard.enter_shared(); }
+    ~tbbh_shared() { tbbh_guard::leave_shared(); }
     tbbh_shared(const tbbh_shared &) = delete;
     tbbh_shared &operator=(const tbbh_shared &) = delete;
-
-private:
-    tbbh_slot *slot_;
 };
 
 class tbbh_exclusive {
@@ -266,8 +253,8 @@ extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .del = tbbh_del,
     .size = tbbh_size,
     .range = tbbh_range,
-    .thread_enter = map_thread_nothing,
-    .thread_leave = map_thread_nothing,
+    .thread_enter = rcu_backend_thread_enter,
+    .thread_leave = rcu_backend_thread_leave,
     .stats = tbbh_stats,
     .put_many = tbbh_put_many,
 };

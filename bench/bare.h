@@ -1,0 +1,62 @@
+/*
+ * bare.h: the bare loops of `make bench`: each reference library used directly, without mapbench,
+ * in a tight loop of gets, so the harness can print how much mapbench's window and the backend's
+ * adapter add to the library's own cost (bench/harness.c prints them beside the same backend
+ * measured through runner/window.c, in alternation).
+ *
+ * Every bare loop: one thread (the caller pins it to the PU the window's worker would use), the
+ * library's table pre-sized for the keys the way its documentation offers, filled with `keys`
+ * (the same keys the window prefills: workload_key of 0..n-1), then gets only, each for a fresh
+ * uniformly random present key drawn with the inline generator below (the key array is in cache as
+ * the window's stream is), the read path inline, every get checked to hit.  The libraries' own
+ * default allocators, as a program using them directly would have (the backends charge theirs to
+ * mapbench's accounting, maps/accounting.hh): part of any ratio is that difference.
+ *
+ * The bare loops live in bench/bare_lfht.c (C, liburcu), bench/bare_tbb.cc and bench/bare_absl.cc
+ * (C++); the timing skeleton they share is bench/bare.c.
+ */
+#ifndef MAPBENCH_BENCH_BARE_H
+#define MAPBENCH_BENCH_BARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Gets per call of a batch function: the clock is read once per batch. */
+#define BENCH_BARE_BATCH 1024
+
+/* Uniform index in [0, n): wyrand, then Lemire's multiply-high reduction; a few cycles, inline. */
+static inline uint64_t bench_bare_index(uint64_t *rng, uint64_t n)
+{
+    *rng += 0xa0761d6478bd642fULL;
+    __uint128_t mixed = (__uint128_t)*rng * (*rng ^ 0xe7037ed1a0b428dbULL);
+    uint64_t r = (uint64_t)(mixed >> 64) ^ (uint64_t)mixed;
+    return (uint64_t)(((__uint128_t)r * n) >> 64);
+}
+
+/* Runs BENCH_BARE_BATCH gets on `table` for keys[bench_bare_index(rng, n)]; returns how many hit
+ * and adds the values found to *sink, so the compiler keeps every value load. */
+typedef uint64_t (*bench_bare_batch_fn)(void *table, const uint64_t *keys, uint64_t n,
+                                        uint64_t *rng, uint64_t *sink);
+
+/* Warms up for a fifth of `seconds`, then calls `batch` until `seconds` have passed; returns the
+ * nanoseconds per get, or a negative number when a get missed (a broken loop, not a figure). */
+double bench_bare_time(bench_bare_batch_fn batch, void *table, const uint64_t *keys, uint64_t n,
+                       double seconds);
+
+/* Each library's bare loop over keys[0..n): nanoseconds per get (negative: a get missed). */
+double bench_bare_lfht(const uint64_t *keys, uint64_t n, double seconds);
+double bench_bare_tbb_hash(const uint64_t *keys, uint64_t n, double seconds);
+double bench_bare_tbb_unordered(const uint64_t *keys, uint64_t n, double seconds);
+double bench_bare_absl(const uint64_t *keys, uint64_t n, double seconds);       /* no lock */
+double bench_bare_absl_mutex(const uint64_t *keys, uint64_t n, double seconds); /* std::mutex */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
