@@ -227,8 +227,7 @@ void refabsl_stats(struct map *m, struct map_stats *out)
 }
 
 const struct map_option_def refabsl_options[] = {
-    {"lock", "mutex", "mutex|shared|none: std::mutex, std::shared_mutex (readers shared), or "
-                      "none (the unsynchronised ceiling: no writer beside other threads)"},
+    {"lock", "mutex", "mutex|shared|none: std::mutex, std::shared_mutex, or no lock"},
     {nullptr, nullptr, nullptr},
 };
 
@@ -237,8 +236,7 @@ const struct map_option_def refabsl_options[] = {
 extern "C" const struct map_backend map_backend_ref_absl = {
     .abi_version = MAP_ABI_VERSION,
     .name = "ref-absl",
-    .summary = "reference: Abseil flat_hash_map (Swiss table) behind one lock (lock=mutex|shared); "
-               "lock=none is the unsynchronised ceiling",
+    .summary = "reference: Abseil flat_hash_map behind one lock; lock=none: the ceiling",
     .options = refabsl_options,
     .concurrency = MAP_CONCURRENCY_FULL,
     .role = MAP_ROLE_REFERENCE,

@@ -239,8 +239,7 @@ const struct map_option_def tbbh_options[] = {{nullptr, nullptr, nullptr}};
 extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .abi_version = MAP_ABI_VERSION,
     .name = "ref-tbb-hash",
-    .summary = "reference: oneTBB concurrent_hash_map (bucket and element rw spin locks, "
-               "accessors); range guarded",
+    .summary = "reference: oneTBB concurrent_hash_map: bucket and element rw locks; range alone",
     .options = tbbh_options,
     .concurrency = MAP_CONCURRENCY_FULL,
     .role = MAP_ROLE_REFERENCE,

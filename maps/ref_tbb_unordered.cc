@@ -174,8 +174,7 @@ const struct map_option_def tbbu_options[] = {{nullptr, nullptr, nullptr}};
 extern "C" const struct map_backend map_backend_ref_tbb_unordered = {
     .abi_version = MAP_ABI_VERSION,
     .name = "ref-tbb-unordered",
-    .summary = "reference: oneTBB concurrent_unordered_map (lock-free split-ordered list); "
-               "no delete beside other threads",
+    .summary = "reference: oneTBB concurrent_unordered_map, lock-free; no concurrent delete",
     .options = tbbu_options,
     .concurrency = MAP_CONCURRENCY_NO_DELETE,
     .role = MAP_ROLE_REFERENCE,
