@@ -57,6 +57,24 @@ double bench_bare_absl_mutex(const uint64_t *keys, uint64_t n, double seconds); 
 
 #ifdef __cplusplus
 }
+
+// The batch for a C++ container whose find returns an iterator to a pair, end() when absent
+// (concurrent_unordered_map, flat_hash_map): instantiated in the file that includes the library.
+template <typename Table>
+uint64_t bench_bare_find_batch(void *table, const uint64_t *keys, uint64_t n, uint64_t *rng,
+                               uint64_t *sink)
+{
+    const Table &t = *static_cast<const Table *>(table);
+    uint64_t hits = 0;
+    for (int i = 0; i < BENCH_BARE_BATCH; i++) {
+        auto it = t.find(keys[bench_bare_index(rng, n)]);
+        if (it != t.end()) {
+            *sink += it->second;
+            hits++;
+        }
+    }
+    return hits;
+}
 #endif
 
 #endif

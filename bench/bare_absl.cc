@@ -23,21 +23,6 @@ struct bare_absl_locked {
     bare_absl_table table;
 };
 
-uint64_t bare_absl_batch(void *table, const uint64_t *keys, uint64_t n, uint64_t *rng,
-                         uint64_t *sink)
-{
-    const bare_absl_table &t = *static_cast<const bare_absl_table *>(table);
-    uint64_t hits = 0;
-    for (int i = 0; i < BENCH_BARE_BATCH; i++) {
-        auto it = t.find(keys[bench_bare_index(rng, n)]);
-        if (it != t.end()) {
-            *sink += it->second;
-            hits++;
-        }
-    }
-    return hits;
-}
-
 uint64_t bare_absl_mutex_batch(void *table, const uint64_t *keys, uint64_t n, uint64_t *rng,
                                uint64_t *sink)
 {
@@ -68,7 +53,7 @@ extern "C" double bench_bare_absl(const uint64_t *keys, uint64_t n, double secon
 {
     bare_absl_table table;
     bare_absl_fill(table, keys, n);
-    return bench_bare_time(bare_absl_batch, &table, keys, n, seconds);
+    return bench_bare_time(bench_bare_find_batch<bare_absl_table>, &table, keys, n, seconds);
 }
 
 extern "C" double bench_bare_absl_mutex(const uint64_t *keys, uint64_t n, double seconds)

@@ -36,21 +36,6 @@ uint64_t bare_tbb_hash_batch(void *table, const uint64_t *keys, uint64_t n, uint
     return hits;
 }
 
-uint64_t bare_tbb_unordered_batch(void *table, const uint64_t *keys, uint64_t n, uint64_t *rng,
-                                  uint64_t *sink)
-{
-    const bare_tbb_unordered_table &t = *static_cast<const bare_tbb_unordered_table *>(table);
-    uint64_t hits = 0;
-    for (int i = 0; i < BENCH_BARE_BATCH; i++) {
-        auto it = t.find(keys[bench_bare_index(rng, n)]);
-        if (it != t.end()) {
-            *sink += it->second;
-            hits++;
-        }
-    }
-    return hits;
-}
-
 } // namespace
 
 extern "C" double bench_bare_tbb_hash(const uint64_t *keys, uint64_t n, double seconds)
@@ -67,5 +52,6 @@ extern "C" double bench_bare_tbb_unordered(const uint64_t *keys, uint64_t n, dou
     table.rehash((size_t)std::ceil((double)n / table.max_load_factor()));
     for (uint64_t i = 0; i < n; i++)
         table.insert(bare_tbb_unordered_table::value_type(keys[i], keys[i]));
-    return bench_bare_time(bare_tbb_unordered_batch, &table, keys, n, seconds);
+    return bench_bare_time(bench_bare_find_batch<bare_tbb_unordered_table>, &table, keys, n,
+                           seconds);
 }

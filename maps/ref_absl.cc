@@ -91,53 +91,38 @@ refabsl_map *refabsl_of(struct map *m)
     return reinterpret_cast<refabsl_map *>(m);
 }
 
-// Held for a read (get, size, range): shared for lock=shared, the mutex for lock=mutex.
-class refabsl_read {
+// The lock one operation holds: the mutex for lock=mutex; for lock=shared the shared_mutex, taken
+// shared by reads (get, size, range) and exclusively by writes; nothing for lock=none.
+template <bool Write>
+class refabsl_held {
 public:
-    explicit refabsl_read(refabsl_map &m) : m_(m)
+    explicit refabsl_held(refabsl_map &m) : m_(m)
     {
         if (m_.lock == REFABSL_MUTEX)
             m_.mutex.lock();
+        else if (m_.lock == REFABSL_SHARED && Write)
+            m_.shared.lock();
         else if (m_.lock == REFABSL_SHARED)
             m_.shared.lock_shared();
     }
-    ~refabsl_read()
+    ~refabsl_held()
     {
         if (m_.lock == REFABSL_MUTEX)
             m_.mutex.unlock();
+        else if (m_.lock == REFABSL_SHARED && Write)
+            m_.shared.unlock();
         else if (m_.lock == REFABSL_SHARED)
             m_.shared.unlock_shared();
     }
-    refabsl_read(const refabsl_read &) = delete;
-    refabsl_read &operator=(const refabsl_read &) = delete;
+    refabsl_held(const refabsl_held &) = delete;
+    refabsl_held &operator=(const refabsl_held &) = delete;
 
 private:
     refabsl_map &m_;
 };
 
-// Held for a write: exclusive for lock=shared, the mutex for lock=mutex.
-class refabsl_write {
-public:
-    explicit refabsl_write(refabsl_map &m) : m_(m)
-    {
-        if (m_.lock == REFABSL_MUTEX)
-            m_.mutex.lock();
-        else if (m_.lock == REFABSL_SHARED)
-            m_.shared.lock();
-    }
-    ~refabsl_write()
-    {
-        if (m_.lock == REFABSL_MUTEX)
-            m_.mutex.unlock();
-        else if (m_.lock == REFABSL_SHARED)
-            m_.shared.unlock();
-    }
-    refabsl_write(const refabsl_write &) = delete;
-    refabsl_write &operator=(const refabsl_write &) = delete;
-
-private:
-    refabsl_map &m_;
-};
+using refabsl_read = refabsl_held<false>;
+using refabsl_write = refabsl_held<true>;
 
 void refabsl_traits(const struct map_spec *spec, struct map_traits *out)
 {
