@@ -10,7 +10,7 @@
  * uniformly random present key drawn with the inline generator below (the key array is in cache as
  * the window's stream is), the read path inline, every get checked to hit.  The libraries' own
  * default allocators, as a program using them directly would have (the backends charge theirs to
- * mapbench's accounting, maps/accounting.hh): part of any ratio is that difference.
+ * mapbench's accounting, maps/cxx_backend.hh): part of any ratio is that difference.
  *
  * The bare loops live in bench/bare_lfht.c (C, liburcu), bench/bare_tbb.cc and bench/bare_absl.cc
  * (C++); the timing skeleton they share is bench/bare.c.

@@ -204,7 +204,8 @@ static void bench_bare_section(struct topo *topo)
 {
     static const uint64_t sizes[] = {1000, 65536};
     printf("\neach reference library's bare loop against the same backend through the window\n"
-           "(1 thread, 100%% gets, fresh random key per get; alternating; ratio = window / bare):\n");
+           "(1 thread, 100%% gets, fresh random key per get; alternating; "
+           "ratio = window / bare):\n");
     for (size_t i = 0; i < sizeof bench_bare_pairs / sizeof bench_bare_pairs[0]; i++) {
         printf("  %s: bare loop = %s\n", bench_bare_pairs[i].spec, bench_bare_pairs[i].bare);
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)

@@ -39,7 +39,7 @@
 // Progress guarantees.  Blocking (std::mutex and std::shared_mutex are glibc's pthread mutex and
 // rwlock; readers of the shared kind still all write its lock word).  With lock=none: wait-free,
 // trivially.  An insert that grows the table rehashes it (O(n)) inside the critical section.
-// Memory accounting: the slot-and-control array goes through map_allocator (maps/accounting.hh)
+// Memory accounting: the slot-and-control array goes through map_allocator (maps/cxx_backend.hh)
 // and is counted exactly; that array is all a flat_hash_map allocates (hashtablez sampling, which
 // would allocate outside it, is compiled out in this Abseil build).  Not counted: the map object
 // and the locks, which live in this backend's instance (new), as the C backends' instance
@@ -58,7 +58,7 @@
 #include <shared_mutex>
 #include <utility>
 
-#include "maps/accounting.hh"
+#include "maps/cxx_backend.hh"
 
 extern "C" const struct map_backend map_backend_ref_absl;
 
@@ -88,7 +88,7 @@ struct refabsl_map {
 
 refabsl_map *refabsl_of(struct map *m)
 {
-    return reinterpret_cast<refabsl_map *>(m);
+    return cxx_backend_of<refabsl_map>(m);
 }
 
 // The lock one operation holds: the mutex for lock=mutex; for lock=shared the shared_mutex, taken
@@ -137,11 +137,6 @@ struct map *refabsl_create(const struct map_spec *spec, char *err)
     if (lock < 0)
         return nullptr;
     return reinterpret_cast<struct map *>(new refabsl_map(static_cast<refabsl_lock>(lock)));
-}
-
-void refabsl_destroy(struct map *m)
-{
-    delete refabsl_of(m);
 }
 
 bool refabsl_get(struct map *m, uint64_t key, uint64_t *value)
@@ -206,11 +201,6 @@ size_t refabsl_put_many(struct map *m, const uint64_t *keys, const uint64_t *val
     return inserted;
 }
 
-void refabsl_stats(struct map *m, struct map_stats *out)
-{
-    map_accounting_read(&refabsl_of(m)->acct, out);
-}
-
 const struct map_option_def refabsl_options[] = {
     {"lock", "mutex", "mutex|shared|none: std::mutex, std::shared_mutex, or no lock"},
     {nullptr, nullptr, nullptr},
@@ -227,7 +217,7 @@ extern "C" const struct map_backend map_backend_ref_absl = {
     .role = MAP_ROLE_REFERENCE,
     .traits = refabsl_traits,
     .create = refabsl_create,
-    .destroy = refabsl_destroy,
+    .destroy = cxx_backend_destroy<refabsl_map>,
     .get = refabsl_get,
     .put = refabsl_put,
     .put_if_absent = refabsl_put_if_absent,
@@ -236,6 +226,6 @@ extern "C" const struct map_backend map_backend_ref_absl = {
     .range = refabsl_range,
     .thread_enter = map_thread_nothing,
     .thread_leave = map_thread_nothing,
-    .stats = refabsl_stats,
+    .stats = cxx_backend_stats<refabsl_map>,
     .put_many = refabsl_put_many,
 };

@@ -1,6 +1,7 @@
 // ref_tbb_hash.cc: `ref-tbb-hash`, a reference backend: oneTBB's tbb::concurrent_hash_map
 // (<oneapi/tbb/concurrent_hash_map.h>, Debian libtbb-dev 2021.8) used the way its documentation
-// prescribes, so mapbench measures our backends beside the concurrent map C++ users reach for first.
+// prescribes, so mapbench measures our backends beside the concurrent map C++ users reach for
+// first.
 //
 // The library's design.  A chained hash table whose bucket array is a table of segments that
 // double (segment k holds 2^k buckets; an existing segment never moves, so growing never copies
@@ -41,8 +42,8 @@
 // among themselves, set the flag, and wait for a grace period (urcu_memb_synchronize_rcu), after
 // which every operation still in flight began after the flag was set, saw it, and left its
 // section to wait until the flag is cleared.  Threads register with RCU in thread_enter (the
-// counting helpers of maps/rcu_thread.c), as the liburcu-based backends do.  A range's callback must
-// not use this map (it would wait for itself).
+// counting helpers of maps/rcu_thread.c), as the liburcu-based backends do.  A range's callback
+// must not use this map (it would wait for itself).
 //
 // Ordering guarantees (those of concurrent_hash_map).  get, put, put_if_absent and del are
 // linearizable: each takes effect while it holds its bucket's lock (and, for reads and updates, the
@@ -54,7 +55,7 @@
 // wait for a grace period (every operation in flight ends) and block every operation while they
 // run; operations that arrive meanwhile yield until they end.
 // Memory accounting: every node, segment and bucket the table allocates goes through
-// map_allocator (maps/accounting.hh) and is counted exactly.  Not counted: the table object itself
+// map_allocator (maps/cxx_backend.hh) and is counted exactly.  Not counted: the table object itself
 // (its first two buckets and the segment pointer table are embedded in it) and the guard, which
 // live in this backend's instance (new), as the C backends' instance structs do.
 #include <oneapi/tbb/concurrent_hash_map.h>
@@ -69,7 +70,7 @@
 #define _LGPL_SOURCE // inline read_lock/unlock, as in maps/ref_lfht.c
 #include <urcu/urcu-memb.h>
 
-#include "maps/accounting.hh"
+#include "maps/cxx_backend.hh"
 #include "maps/rcu_backend.h"
 
 namespace {
@@ -102,7 +103,8 @@ public:
     void enter_exclusive()
     {
         holders_.lock();
-        exclusive_.store(true, std::memory_order_relaxed); // synchronize_rcu orders it (full fences)
+        // relaxed: synchronize_rcu orders it before the grace period (it issues full fences).
+        exclusive_.store(true, std::memory_order_relaxed);
         urcu_memb_synchronize_rcu();
     }
 
@@ -146,19 +148,14 @@ struct tbbh_map {
 
 tbbh_map *tbbh_of(struct map *m)
 {
-    return reinterpret_cast<tbbh_map *>(m);
+    return cxx_backend_of<tbbh_map>(m);
 }
 
 struct map *tbbh_create(const struct map_spec *spec, char *err)
 {
     (void)spec;
     (void)err;
-    return reinterpret_cast<struct map *>(new tbbh_map());
-}
-
-void tbbh_destroy(struct map *m)
-{
-    delete tbbh_of(m);
+    return cxx_backend_new<tbbh_map>();
 }
 
 bool tbbh_get(struct map *m, uint64_t key, uint64_t *value)
@@ -227,11 +224,6 @@ size_t tbbh_put_many(struct map *m, const uint64_t *keys, const uint64_t *values
     return inserted;
 }
 
-void tbbh_stats(struct map *m, struct map_stats *out)
-{
-    map_accounting_read(&tbbh_of(m)->acct, out);
-}
-
 const struct map_option_def tbbh_options[] = {{nullptr, nullptr, nullptr}};
 
 } // namespace
@@ -245,7 +237,7 @@ extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .role = MAP_ROLE_REFERENCE,
     .traits = nullptr,
     .create = tbbh_create,
-    .destroy = tbbh_destroy,
+    .destroy = cxx_backend_destroy<tbbh_map>,
     .get = tbbh_get,
     .put = tbbh_put,
     .put_if_absent = tbbh_put_if_absent,
@@ -254,6 +246,6 @@ extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .range = tbbh_range,
     .thread_enter = rcu_backend_thread_enter,
     .thread_leave = rcu_backend_thread_leave,
-    .stats = tbbh_stats,
+    .stats = cxx_backend_stats<tbbh_map>,
     .put_many = tbbh_put_many,
 };

@@ -56,7 +56,7 @@
 // CAS only when another insertion into the same spot succeeded, and initialising a bucket is a CAS
 // too.  del (unsafe_erase) runs alone by contract.
 // Memory accounting: nodes (elements and dummies) and the segment table go through map_allocator
-// (maps/accounting.hh) and are counted exactly.  Not counted: the map object itself (its head node
+// (maps/cxx_backend.hh) and are counted exactly.  Not counted: the map object itself (its head node
 // and first segment pointers), which lives in this backend's instance (new), as the C backends'
 // instance structs do.
 #include <oneapi/tbb/concurrent_unordered_map.h>
@@ -67,7 +67,7 @@
 #include <new>
 #include <utility>
 
-#include "maps/accounting.hh"
+#include "maps/cxx_backend.hh"
 
 namespace {
 
@@ -93,19 +93,14 @@ struct tbbu_map {
 
 tbbu_map *tbbu_of(struct map *m)
 {
-    return reinterpret_cast<tbbu_map *>(m);
+    return cxx_backend_of<tbbu_map>(m);
 }
 
 struct map *tbbu_create(const struct map_spec *spec, char *err)
 {
     (void)spec;
     (void)err;
-    return reinterpret_cast<struct map *>(new tbbu_map());
-}
-
-void tbbu_destroy(struct map *m)
-{
-    delete tbbu_of(m);
+    return cxx_backend_new<tbbu_map>();
 }
 
 bool tbbu_get(struct map *m, uint64_t key, uint64_t *value)
@@ -162,11 +157,6 @@ size_t tbbu_put_many(struct map *m, const uint64_t *keys, const uint64_t *values
     return inserted;
 }
 
-void tbbu_stats(struct map *m, struct map_stats *out)
-{
-    map_accounting_read(&tbbu_of(m)->acct, out);
-}
-
 const struct map_option_def tbbu_options[] = {{nullptr, nullptr, nullptr}};
 
 } // namespace
@@ -180,7 +170,7 @@ extern "C" const struct map_backend map_backend_ref_tbb_unordered = {
     .role = MAP_ROLE_REFERENCE,
     .traits = nullptr,
     .create = tbbu_create,
-    .destroy = tbbu_destroy,
+    .destroy = cxx_backend_destroy<tbbu_map>,
     .get = tbbu_get,
     .put = tbbu_put,
     .put_if_absent = tbbu_put_if_absent,
@@ -189,6 +179,6 @@ extern "C" const struct map_backend map_backend_ref_tbb_unordered = {
     .range = tbbu_range,
     .thread_enter = map_thread_nothing,
     .thread_leave = map_thread_nothing,
-    .stats = tbbu_stats,
+    .stats = cxx_backend_stats<tbbu_map>,
     .put_many = tbbu_put_many,
 };

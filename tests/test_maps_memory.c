@@ -55,7 +55,7 @@ static const char *memory_retained_by_design(const char *name)
 
 /* Of the backends above, those whose erase frees the key's node at once (TBB's two maps): their
  * emptied map must at least have given the nodes back, which checks the C++ allocator's frees
- * (maps/accounting.hh) even though the buckets stay. */
+ * (maps/cxx_backend.hh) even though the buckets stay. */
 static bool memory_frees_nodes(const char *name)
 {
     return strcmp(name, "ref-tbb-hash") == 0 || strcmp(name, "ref-tbb-unordered") == 0;

@@ -553,7 +553,8 @@ static void test_skip_reference_rules(void **state)
 {
     size_t count;
     struct scenario *s = load_text(*state, "[scenario]\n"
-                                           "backends = ref-absl:lock=none, ref-absl, ref-tbb-unordered\n"
+                                           "backends = ref-absl:lock=none, ref-absl,\n"
+                                           "  ref-tbb-unordered\n"
                                            "threads = 1, 2\nread_pct = 90\n"
                                            "write_kind = update, insert-delete\n");
     struct bench_case *cases = expand(s, &small_machine, &count);
