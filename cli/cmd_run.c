@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "runner/topo.h"
 #include "runner/window.h"
+#include "scenarios/case_dims.h"
 #include "scenarios/scenario.h"
 
 #define RUN_MAX_SCENARIOS 32
@@ -211,14 +212,6 @@ static void run_format_duration(double seconds, char *out, size_t len)
         snprintf(out, len, "%ldm%02lds", s / 60, s % 60);
 }
 
-static void run_describe_case(const struct bench_case *c, char *out, size_t len)
-{
-    char dist[64];
-    snprintf(out, len, "%s %s threads=%d %s read=%g%% %s keys=%llu %s", c->scenario, c->backend,
-             c->threads, c->placement, c->read_pct, case_write_kind_name(c->write_kind),
-             (unsigned long long)c->keys, case_distribution_text(c, dist, sizeof dist));
-}
-
 /* Creates and destroys the case's map once, so a bad option value (shards=3) is an error before
  * anything is measured rather than a failed case in the middle of the run. */
 static bool run_check_backend(const struct run_case *rc, char *err)
@@ -263,8 +256,8 @@ static void run_print_plan(const struct run_state *run)
 {
     for (size_t i = 0; i < run->case_count; i++) {
         const struct run_case *rc = &run->cases[i];
-        char text[512];
-        run_describe_case(&rc->c, text, sizeof text);
+        char text[CASE_DESCRIBE_LEN];
+        case_describe(&rc->c, CASE_DESCRIBE_WORDS, 0, text, sizeof text);
         if (rc->c.skipped)
             printf("%4zu  %s  SKIPPED: %s\n", i + 1, text, rc->c.skip_reason);
         else
@@ -286,9 +279,9 @@ static void run_progress(struct run_state *run, const struct run_case *rc, const
 {
     double elapsed = run_elapsed(run);
     double rate = run->estimate_done > 0 ? elapsed / run->estimate_done : 1.0;
-    char eta[32], text[512];
+    char eta[32], text[CASE_DESCRIBE_LEN];
     run_format_duration((run->estimate_total - run->estimate_done) * rate, eta, sizeof eta);
-    run_describe_case(&rc->c, text, sizeof text);
+    case_describe(&rc->c, CASE_DESCRIBE_WORDS, 0, text, sizeof text);
     if (run->progress_tty)
         fprintf(stderr, "\r\033[K[%zu/%zu] %s: %s  ETA %s", run->done, run->runnable, status,
                 text, eta);
@@ -402,11 +395,12 @@ static void run_register(struct run_state *run)
         struct run_case *rc = &run->cases[i];
         if (rc->c.skipped)
             continue;
-        char name[512], dist[64];
-        snprintf(name, sizeof name, "%s/%s/threads:%d/%s/read:%g/%s/keys:%llu/%s#%zu",
-                 rc->c.scenario, rc->c.backend, rc->c.threads, rc->c.placement, rc->c.read_pct,
-                 case_write_kind_name(rc->c.write_kind), (unsigned long long)rc->c.keys,
-                 case_distribution_text(&rc->c, dist, sizeof dist), rc->number);
+        /* "quick/mutex/threads:2/compact/read:90/update/keys:1000/uniform#3": users' tools parse
+         * this name from --benchmark_out, so it stays what it always was (the dimensions shown
+         * always, case_dims.c), whatever dimensions are added. */
+        char name[CASE_DESCRIBE_LEN + 32];
+        case_describe(&rc->c, CASE_DESCRIBE_BENCHMARK, 0, name, CASE_DESCRIBE_LEN);
+        snprintf(name + strlen(name), sizeof name - strlen(name), "#%zu", rc->number);
         rc->samples = xcalloc((size_t)rc->c.repetitions, sizeof *rc->samples);
         rc->histograms = xcalloc((size_t)rc->c.repetitions, sizeof *rc->histograms);
         engine_register(name, run_window, rc, rc->c.repetitions);

@@ -2,8 +2,8 @@
  * compare.c: the regression gate of compare.h.
  *
  * Loading reads the runs through store_run_samples and resolves run names with a few bound
- * SELECTs over the documented schema.  Cases are matched by a text key holding every dimension
- * column (compare_case_key) in a linear search that remembers the last hit, because the store
+ * SELECTs over the documented schema.  Cases are matched by their key (case_key: every dimension
+ * that identifies a case) in a linear search that remembers the last hit, because the store
  * hands rows over grouped by case: hundreds of cases and thousands of rows stay well under a
  * millisecond.  A history baseline walks the candidate machine's earlier runs newest first and
  * takes, per case, the samples of the newest `history` runs that measured it, so a nightly job
@@ -17,6 +17,7 @@
 
 #include "base/xalloc.h"
 #include "maps/map.h"
+#include "scenarios/case_dims.h"
 
 #include <errno.h>
 #include <math.h>
@@ -87,33 +88,21 @@ static bool compare_fail(char *err, const char *fmt, ...)
 
 /* ---- case keys and names ------------------------------------------------------------------- */
 
-static char *compare_case_key(const struct bench_case *c);
-
-/* The key of c's case as the reference backend ran it: every dimension but the backend. */
-static char *compare_reference_key(const struct bench_case *c)
-{
-    struct bench_case without = *c;
-    without.backend[0] = '\0';
-    without.backend_name[0] = '\0';
-    return compare_case_key(&without);
-}
-
-/* Every dimension that makes two cases the same experiment; seed, warmup, repetitions and
- * latency sampling do not.  %.17g keeps doubles exact. */
+/* The case's identity (scenarios/case_dims.h says which dimensions identify a case), malloc'd. */
 static char *compare_case_key(const struct bench_case *c)
 {
-    char dist[64], *key = NULL;
-    int n = asprintf(&key, "%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%d\x1f%.17g\x1f%s\x1f%.17g\x1f%.17g\x1f"
-                     "%.17g\x1f%llu\x1f%llu\x1f%s\x1f%.17g\x1f%llu",
-                     c->scenario, c->backend, c->threads, c->placement, case_memory_name(c->memory),
-                     c->memory == CASE_MEMORY_BIND ? c->memory_node : -1, c->read_pct,
-                     case_write_kind_name(c->write_kind), c->hit_pct, c->range_pct, c->delete_pct,
-                     (unsigned long long)c->keys, (unsigned long long)c->key_range,
-                     case_distribution_text(c, dist, sizeof dist), c->duration_s,
-                     (unsigned long long)c->ops);
-    if (n < 0)
-        xalloc_die("asprintf", 0);
-    return key;
+    char key[CASE_KEY_LEN];
+    case_key(c, 0, key, sizeof key);
+    return xstrdup(key);
+}
+
+/* The key of c's case as the reference backend ran it: every identifying dimension but the
+ * backend. */
+static char *compare_reference_key(const struct bench_case *c)
+{
+    char key[CASE_KEY_LEN];
+    case_key(c, case_dim_bit("backend"), key, sizeof key);
+    return xstrdup(key);
 }
 
 static void compare_append(char *out, size_t len, const char *fmt, ...)
@@ -130,30 +119,11 @@ static void compare_append(char *out, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The dimensions a reader needs, the usual ones always and the rest when not at their default. */
+/* The case in words: the usual dimensions always, the rest when not at their default. */
 static char *compare_case_name(const struct bench_case *c)
 {
-    char name[1024] = "", dist[64];
-    compare_append(name, sizeof name, "%s %s threads=%d %s read=%g%% %s keys=%llu %s", c->scenario,
-                   c->backend, c->threads, c->placement, c->read_pct,
-                   case_write_kind_name(c->write_kind), (unsigned long long)c->keys,
-                   case_distribution_text(c, dist, sizeof dist));
-    if (c->memory != CASE_MEMORY_FIRST_TOUCH)
-        compare_append(name, sizeof name, " memory=%s", case_memory_name(c->memory));
-    if (c->memory == CASE_MEMORY_BIND)
-        compare_append(name, sizeof name, ":%d", c->memory_node);
-    if (c->hit_pct != 100.0)
-        compare_append(name, sizeof name, " hit=%g%%", c->hit_pct);
-    if (c->range_pct != 0.0)
-        compare_append(name, sizeof name, " range=%g%%", c->range_pct);
-    if (c->delete_pct != 0.0)
-        compare_append(name, sizeof name, " delete=%g%%", c->delete_pct);
-    if (c->key_range != 0)
-        compare_append(name, sizeof name, " key_range=%llu", (unsigned long long)c->key_range);
-    if (c->ops != 0)
-        compare_append(name, sizeof name, " ops=%llu", (unsigned long long)c->ops);
-    else
-        compare_append(name, sizeof name, " duration=%gs", c->duration_s);
+    char name[CASE_DESCRIBE_LEN];
+    case_describe(c, CASE_DESCRIBE_WORDS, 0, name, sizeof name);
     return xstrdup(name);
 }
 

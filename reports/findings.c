@@ -314,7 +314,7 @@ static void findings_knees(const struct report_data *d, const struct report_swee
 /* The case of history run index r matching key (same dimensions), with a valid sample; NULL. */
 static const struct report_case *findings_history_case(const struct report_data *h, size_t r, const char *key)
 {
-    char other[768];
+    char other[CASE_KEY_LEN];
     for (size_t i = 0; i < h->case_count; i++) {
         if (h->cases[i].run != r || h->cases[i].n == 0)
             continue;
@@ -329,7 +329,7 @@ static const struct report_case *findings_history_case(const struct report_data 
 static bool findings_history_row(const struct report_data *h, const size_t *runs, size_t run_count,
                                  const struct report_case *c, struct findings_history_row *row)
 {
-    char key[768];
+    char key[CASE_KEY_LEN];
     size_t present = 0;
     const struct report_case *prev = NULL;
     report_data_case_key(&c->c, REPORT_DIM_NONE, key, sizeof key);

@@ -15,6 +15,7 @@
 
 #include "base/xalloc.h"
 #include "reports/stats.h"
+#include "scenarios/case_dims.h"
 
 const char *report_dim_name(enum report_dim dim)
 {
@@ -317,22 +318,28 @@ bool report_data_case_value(const struct bench_case *c, enum report_dim dim, dou
     }
 }
 
+/* The case dimension a sweep's axis belongs to, as a mask: zipf theta and hot keys are parts of
+ * the distribution (a sweep over either holds only cases of that kind), shards part of the backend
+ * spec (report_data_series_label takes it out). */
+static case_dim_mask report_dim_mask(enum report_dim dim)
+{
+    static const char *const rows[] = {
+        [REPORT_DIM_THREADS] = "threads",         [REPORT_DIM_READ_PCT] = "read_pct",
+        [REPORT_DIM_KEYS] = "keys",               [REPORT_DIM_SHARDS] = NULL,
+        [REPORT_DIM_ZIPF_THETA] = "distribution", [REPORT_DIM_HOT_KEYS] = "distribution",
+        [REPORT_DIM_WRITE_KIND] = "write_kind",   [REPORT_DIM_NONE] = NULL,
+    };
+    return rows[dim] ? case_dim_bit(rows[dim]) : 0;
+}
+
 /* The key of report_data_case_key; backend false leaves the backend out (the sweep's groups,
  * whose series are the backends). */
 static void report_key(const struct bench_case *c, enum report_dim except, bool with_backend, char *buf, size_t len)
 {
-    char backend[256] = "", dist[CASE_TEXT];
-    if (with_backend)
-        report_data_series_label(c, except, backend, sizeof backend);
-    if (except == REPORT_DIM_ZIPF_THETA || except == REPORT_DIM_HOT_KEYS)
-        snprintf(dist, sizeof dist, "%d", (int)c->distribution);
-    else
-        case_distribution_text(c, dist, sizeof dist);
-    snprintf(buf, len, "%s|%s|t%d|%s|m%d:%d|r%.6g|w%d|h%.6g|g%.6g|d%.6g|k%llu|kr%llu|%s|l%d|x%d", c->scenario,
-             backend, except == REPORT_DIM_THREADS ? -1 : c->threads, c->placement, (int)c->memory, c->memory_node,
-             except == REPORT_DIM_READ_PCT ? -1.0 : c->read_pct, except == REPORT_DIM_WRITE_KIND ? -1 : (int)c->write_kind,
-             c->hit_pct, c->range_pct, c->delete_pct, except == REPORT_DIM_KEYS ? 0ULL : (unsigned long long)c->keys,
-             (unsigned long long)c->key_range, dist, c->latency_every > 0, c->misuse_demo);
+    struct bench_case keyed = *c;
+    if (except == REPORT_DIM_SHARDS)
+        report_data_series_label(c, except, keyed.backend, sizeof keyed.backend);
+    case_key(&keyed, report_dim_mask(except) | (with_backend ? 0 : case_dim_bit("backend")), buf, len);
 }
 
 void report_data_case_key(const struct bench_case *c, enum report_dim except, char *buf, size_t len)
@@ -340,26 +347,12 @@ void report_data_case_key(const struct bench_case *c, enum report_dim except, ch
     report_key(c, except, true, buf, len);
 }
 
-/* The fixed dimensions of a sweep in words. */
+/* The fixed dimensions of a sweep in words: all but the scenario, the backend (the series) and
+ * the swept one. */
 static void report_describe_fixed(const struct bench_case *c, enum report_dim dim, char *buf, size_t len)
 {
-    char dist[CASE_TEXT];
-    int n = 0;
-    buf[0] = '\0';
-#define ADD(...) n += snprintf(buf + n, n < (int)len ? len - (size_t)n : 0, __VA_ARGS__)
-    if (dim != REPORT_DIM_THREADS)
-        ADD("%d thread%s (%s), ", c->threads, c->threads == 1 ? "" : "s", c->placement);
-    if (dim != REPORT_DIM_READ_PCT)
-        ADD("%g%% gets, ", c->read_pct);
-    if (dim != REPORT_DIM_WRITE_KIND && c->read_pct < 100)
-        ADD("writes %s, ", case_write_kind_name(c->write_kind));
-    if (dim != REPORT_DIM_KEYS)
-        ADD("%llu keys, ", (unsigned long long)c->keys);
-    if (dim != REPORT_DIM_ZIPF_THETA && dim != REPORT_DIM_HOT_KEYS)
-        ADD("%s", case_distribution_text(c, dist, sizeof dist));
-    else
-        ADD("%s", c->distribution == CASE_DIST_ZIPF ? "zipf" : "hot keys");
-#undef ADD
+    case_describe(c, CASE_DESCRIBE_WORDS,
+                  report_dim_mask(dim) | case_dim_bit("scenario") | case_dim_bit("backend"), buf, len);
 }
 
 /* ---- sweeps ---- */
@@ -367,7 +360,7 @@ static void report_describe_fixed(const struct bench_case *c, enum report_dim di
 static void report_sweep_release(struct report_sweep *w);
 
 struct report_keyed {
-    char key[768];
+    char key[CASE_KEY_LEN];
     size_t index;
 };
 

@@ -7,8 +7,8 @@
  * A sweep is what one plot line-chart shows: within one run and one scenario, the cases that differ
  * in exactly one dimension (threads, read_pct, keys, the `shards` backend option, zipf theta, hot
  * keys, write_kind), one series per backend, every other dimension held fixed.  Cases are matched by
- * a text key built from every dimension except the swept one (report_data_case_key), so the same
- * function also matches a case across runs for the history.
+ * their key (scenarios/case_dims.h: every dimension that identifies a case) without the swept one
+ * (report_data_case_key), so the same function also matches a case across runs for the history.
  */
 #ifndef MAPBENCH_REPORT_DATA_H
 #define MAPBENCH_REPORT_DATA_H
@@ -20,6 +20,7 @@
 #include "runner/result.h"
 #include "store/store.h"
 #include "scenarios/case.h"
+#include "scenarios/case_dims.h" /* case_key and case_describe, for the report's readers too */
 
 #define REPORT_MAX_REPS 64
 #define REPORT_TEXT 512
@@ -87,9 +88,10 @@ void report_data_free(struct report_data *d);
 
 const struct report_machine *report_data_machine_of(const struct report_data *d, const struct report_run *run);
 
-/* The case's identity without the dimension `except`: every dimension that defines what was
- * measured (not the seed, duration or repetition count), backend spec included (without its
- * shards option when except is REPORT_DIM_SHARDS).  REPORT_DIM_NONE excludes nothing. */
+/* The case's identity (case_key) without the dimension `except`: every dimension that changes what
+ * is measured (not the seed, warmup or repetition count), backend spec included (without its
+ * shards option when except is REPORT_DIM_SHARDS; without the whole distribution for zipf theta
+ * and hot keys, whose sweeps hold one kind of distribution).  REPORT_DIM_NONE excludes nothing. */
 void report_data_case_key(const struct bench_case *c, enum report_dim except, char *buf, size_t len);
 /* The value of dimension dim for the case; false when the case has no such value (shards of a
  * backend without the option). */

@@ -102,6 +102,5 @@ void wording_winners(const struct report_sweep *w, const struct findings_sweep *
 
 void wording_history_case(const struct bench_case *c, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s threads=%d read=%g%% keys=%llu", c->scenario, c->threads, c->read_pct,
-             (unsigned long long)c->keys);
+    case_describe(c, CASE_DESCRIBE_WORDS, case_dim_bit("backend"), buf, len); /* its own column */
 }

@@ -31,7 +31,7 @@ void wording_knee(const struct report_sweep *sweeps, const struct findings_knee 
 /* "SCENARIO, over DIM at FIXED: A leads from X to Y; B leads at Z" from the sweep's decided
  * winners ("no map" where none was measured). */
 void wording_winners(const struct report_sweep *w, const struct findings_sweep *fs, char *buf, size_t len);
-/* A history row's case: "SCENARIO threads=N read=R% keys=K". */
+/* A history row's case in words (case_describe), without the backend: it has its own column. */
 void wording_history_case(const struct bench_case *c, char *buf, size_t len);
 
 #endif

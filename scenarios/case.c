@@ -1,12 +1,15 @@
 /*
- * case.c: a case's defaults (case_init) and the text forms of its enumerated dimensions.  These names are the words a scenario
- * file uses (scenario.c parses by looking them up here), the words the store writes into its cases
- * table and the words a report prints, so one table per enum keeps all three in step.
+ * case.c: a case built by hand (case_init, with the defaults of case_dims.c) and the text forms of
+ * its enumerated dimensions.  These names are the words a scenario file uses (case_dims.c parses
+ * by looking them up here), the words the store writes into its cases table and the words a report
+ * prints, so one table per enum keeps all three in step.
  */
 #include "scenarios/case.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "scenarios/case_dims.h"
 
 static const char *const case_write_kind_names[] = {
     [CASE_WRITE_UPDATE] = "update",
@@ -26,23 +29,15 @@ static const char *const case_memory_names[] = {
 void case_init(struct bench_case *c, const char *scenario, const char *backend_spec)
 {
     memset(c, 0, sizeof *c);
+    case_dims_set_defaults(c);
     snprintf(c->scenario, sizeof c->scenario, "%s", scenario);
     snprintf(c->backend, sizeof c->backend, "%s", backend_spec);
     snprintf(c->backend_name, sizeof c->backend_name, "%.*s", (int)strcspn(backend_spec, ":"),
              backend_spec);
     struct map_traits traits;
     char err[ERR_LEN];
-    c->role = map_traits_of(backend_spec, &traits, err) ? traits.role : MAP_ROLE_CONTENDER;
-    snprintf(c->placement, sizeof c->placement, "compact");
-    c->threads = 1;
-    c->read_pct = 90;
-    c->hit_pct = 100;
-    c->keys = 1000;
-    c->duration_s = 1;
-    c->repetitions = 5;
-    c->warmup_s = 0.2;
-    c->seed = 1;
-    c->latency_every = 64;
+    if (map_traits_of(backend_spec, &traits, err))
+        c->role = traits.role;
 }
 
 const char *case_write_kind_name(enum case_write_kind kind)

@@ -1,7 +1,8 @@
 /*
  * case.h: one benchmark case, the plain struct the scenario expander produces and the runner,
- * engine and store consume.  Every scenario dimension is one field here (and one column in the
- * store's cases table), so SQL can group by any of them.  A case knows nothing of hwloc or SQL.
+ * engine and store consume.  Every scenario dimension is one field here, described by one row of
+ * the table in case_dims.c (its key, default, parser, columns, whether it identifies the case), so
+ * SQL can group by any of them.  A case knows nothing of hwloc or SQL.
  */
 #ifndef MAPBENCH_CASE_H
 #define MAPBENCH_CASE_H
@@ -63,13 +64,16 @@ struct bench_case {
     int latency_every;          /* time every Kth operation; 0 disables latency sampling */
 
     bool misuse_demo;           /* plain with writers, run on purpose */
+#ifdef MAPBENCH_TEST_DIMENSION
+    int test_dim;               /* tests/test_dimension.c: a dimension of the test build only */
+#endif
     bool skipped;
     char skip_reason[256];
 };
 
-/* One case with every dimension at the default scenario.h documents (1 thread, compact, 90% gets,
- * 1000 keys, uniform, 1 s, 5 repetitions...), for programs that build cases by hand (make bench,
- * tests) instead of from a scenario file. */
+/* One case with every dimension at its default (case_dims.c: 1 thread, compact, 90% gets, 1000
+ * keys, uniform, 1 s, 5 repetitions...), backend_name and role derived from the spec, for programs
+ * that build cases by hand (make bench, tests) instead of from a scenario file. */
 void case_init(struct bench_case *c, const char *scenario, const char *backend_spec);
 
 const char *case_write_kind_name(enum case_write_kind kind);

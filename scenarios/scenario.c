@@ -1,10 +1,11 @@
 /*
  * scenario.c: the scenario parser (libinih) and the expander (see scenario.h for the format).
  *
- * Built around one table, `scenario_keys`: each dimension key has a parser for one list item and
- * an apply function that writes a parsed value into a bench_case.  Defaults are text run through
- * the same parsers, --set goes through the same path as a file line, and the expander walks the
- * table as an odometer, so a new dimension is one row, one parser and one apply function.
+ * Built around the table of case dimensions (case_dims.c): a key is a row's name (or alias), its
+ * values are parsed by the row's parser and written into a bench_case by the row's type.  A
+ * section keeps one value list per row; defaults are the rows' text run through the same parsers,
+ * --set goes through the same path as a file line, and the expander walks the table as an
+ * odometer (the last row fastest), so this file names no dimension.
  *
  * Loading never looks at the machine: values such as `pus` or `auto` stay symbolic until
  * scenario_expand resolves them against a scenario_machine.  libinih reads the file through our
@@ -28,56 +29,22 @@
 
 #include "base/xalloc.h"
 #include "maps/map.h"
+#include "scenarios/case_dims.h"
 
-#define WHY_LEN 200     /* reason text inside an error line */
 #define ITEM_LEN 256    /* one list item */
 #define NAME_LEN 32     /* scenario and case names: "name/case" fits CASE_TEXT */
 
-enum dim {
-    DIM_THREADS, DIM_PLACEMENT, DIM_MEMORY, DIM_READ_PCT, DIM_WRITE_KIND, DIM_HIT_PCT,
-    DIM_DELETE_PCT, DIM_RANGE_PCT, DIM_KEYS, DIM_KEY_RANGE, DIM_DISTRIBUTION, DIM_WINDOW,
-    DIM_REPETITIONS, DIM_WARMUP, DIM_SEED, DIM_LATENCY_EVERY, DIM_MISUSE_DEMO, DIM_COUNT
-};
-
-enum unit { UNIT_ONE, UNIT_CORES, UNIT_PUS };
-
-/* n, n x cores or n x pus */
-struct term {
-    uint64_t n;
-    enum unit unit;
-};
-
-enum count_kind { COUNT_TERM, COUNT_RANGE, COUNT_AUTO };
-enum window_kind { WINDOW_DURATION, WINDOW_OPS };
-
-/* One parsed list item.  Which fields mean something depends on the dimension. */
-struct dim_value {
-    int kind;             /* enum value of the dimension, count_kind or window_kind */
-    double number;        /* percentages, seconds, zipf theta */
-    uint64_t count;       /* resolved counts, node numbers, hot keys, seeds */
-    struct term lo, hi;   /* counts before resolution: lo alone, or the range lo..hi */
-    uint64_t ratio;       /* range step factor */
-    char text[CASE_TEXT]; /* placement as the case stores it */
-};
-
+/* One dimension's list of values in a section, and the key that set it (duration and ops are
+ * the two keys of the window). */
 struct dim_list {
-    struct dim_value *values;
+    struct case_dim_value *values;
     size_t count;
-    const struct scenario_key *key; /* the key that set it (duration and ops share DIM_WINDOW) */
-};
-
-typedef bool (*parse_fn)(const char *item, struct dim_value *v, char *why);
-typedef void (*apply_fn)(struct bench_case *c, const struct dim_value *v);
-
-struct scenario_key {
     const char *key;
-    enum dim dim;
-    parse_fn parse;
 };
 
 struct scenario_group {
     char name[NAME_LEN];
-    struct dim_list dims[DIM_COUNT];
+    struct dim_list dims[CASE_DIM_MAX]; /* indexed like case_dims[] */
 };
 
 struct backend_entry {
@@ -103,21 +70,22 @@ struct scenario {
     size_t group_count;
 };
 
-static bool fail(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool scenario_why_set(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static bool fail(char *why, const char *fmt, ...)
+/* Writes the reason a key's value is refused (CASE_WHY_LEN) and returns false. */
+static bool scenario_why_set(char *why, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, WHY_LEN, fmt, ap);
+    vsnprintf(why, CASE_WHY_LEN, fmt, ap);
     va_end(ap);
     return false;
 }
 
-static void report(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void scenario_err_set(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Writes a one-line error into a caller's ERR_LEN buffer, truncating if need be. */
-static void report(char *err, const char *fmt, ...)
+static void scenario_err_set(char *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -128,367 +96,6 @@ static void report(char *err, const char *fmt, ...)
 static void *grow(void *array, size_t count, size_t size)
 {
     return xreallocarray(array, count + 1, size);
-}
-
-/* ---- value parsers ------------------------------------------------------------------------ */
-
-static bool parse_u64(const char *text, uint64_t *out, const char **end)
-{
-    char *stop;
-    if (!isdigit((unsigned char)text[0]))
-        return false;
-    errno = 0;
-    *out = strtoull(text, &stop, 10);
-    *end = stop;
-    return errno == 0;
-}
-
-/* N with an optional binary suffix k, M, G. */
-static bool parse_size(const char *text, uint64_t *out, const char **end)
-{
-    static const struct { char c; unsigned shift; } suffixes[] = {
-        {'k', 10}, {'K', 10}, {'M', 20}, {'G', 30}};
-    if (!parse_u64(text, out, end))
-        return false;
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        if (**end == suffixes[i].c) {
-            if (*out > (UINT64_MAX >> suffixes[i].shift))
-                return false;
-            *out <<= suffixes[i].shift;
-            (*end)++;
-            break;
-        }
-    }
-    return true;
-}
-
-static bool parse_plain_size(const char *text, uint64_t *out)
-{
-    const char *end;
-    return parse_size(text, out, &end) && *end == '\0';
-}
-
-/* N, or with machine units: cores, pus, K*cores, K*pus. */
-static bool parse_term(const char *text, bool machine_units, struct term *t)
-{
-    static const struct { const char *name; enum unit unit; } units[] = {
-        {"cores", UNIT_CORES}, {"pus", UNIT_PUS}};
-    const char *end = text;
-    t->n = 1;
-    t->unit = UNIT_ONE;
-    if (isdigit((unsigned char)text[0])) {
-        if (!parse_size(text, &t->n, &end))
-            return false;
-        if (*end == '\0')
-            return true;
-        if (*end++ != '*')
-            return false;
-    }
-    for (size_t i = 0; machine_units && i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(end, units[i].name) == 0) {
-            t->unit = units[i].unit;
-            return true;
-        }
-    }
-    return false;
-}
-
-static void term_text(const struct term *t, char *buf, size_t len)
-{
-    static const char *const names[] = {"", "cores", "pus"};
-    if (t->unit == UNIT_ONE)
-        snprintf(buf, len, "%llu", (unsigned long long)t->n);
-    else if (t->n == 1)
-        snprintf(buf, len, "%s", names[t->unit]);
-    else
-        snprintf(buf, len, "%llu*%s", (unsigned long long)t->n, names[t->unit]);
-}
-
-/* A term or a range `A..B` / `A..B xR`; `min` bounds single plain values. */
-static bool parse_count(const char *item, bool machine_units, uint64_t min, struct dim_value *v,
-                        char *why)
-{
-    char buf[ITEM_LEN];
-    const char *form = machine_units ? "N, cores, pus, K*pus" : "N (suffix k, M, G)";
-    snprintf(buf, sizeof buf, "%s", item);
-    char *dots = strstr(buf, "..");
-    v->kind = dots ? COUNT_RANGE : COUNT_TERM;
-    v->ratio = 2;
-    if (!dots) {
-        if (!parse_term(buf, machine_units, &v->lo))
-            return fail(why, "'%s' is not %s or a range A..B", item, form);
-        if (v->lo.n < min)
-            return fail(why, "%llu is below the minimum %llu", (unsigned long long)v->lo.n,
-                        (unsigned long long)min);
-        return true;
-    }
-    *dots = '\0';
-    char *hi = dots + 2, *step = strpbrk(hi, " \t");
-    if (step) {
-        *step++ = '\0';
-        step += strspn(step, " \t");
-        const char *end;
-        if (*step != 'x' || !parse_u64(step + 1, &v->ratio, &end) || *end || v->ratio < 2)
-            return fail(why, "'%s': a range step is written ' xR' with R >= 2", item);
-    }
-    if (!parse_term(buf, machine_units, &v->lo) || !parse_term(hi, machine_units, &v->hi))
-        return fail(why, "'%s' is not a range A..B of %s", item, form);
-    if (v->lo.n == 0)
-        return fail(why, "range '%s' must start at 1 or more", item);
-    if (v->lo.unit == UNIT_ONE && v->hi.unit == UNIT_ONE && v->lo.n > v->hi.n)
-        return fail(why, "range '%s' is empty", item);
-    return true;
-}
-
-static bool parse_threads(const char *item, struct dim_value *v, char *why)
-{
-    return parse_count(item, true, 1, v, why);
-}
-
-static bool parse_keys(const char *item, struct dim_value *v, char *why)
-{
-    if (strcmp(item, "auto") == 0) {
-        v->kind = COUNT_AUTO;
-        return true;
-    }
-    return parse_count(item, false, 0, v, why);
-}
-
-static bool parse_key_range(const char *item, struct dim_value *v, char *why)
-{
-    if (!parse_plain_size(item, &v->count))
-        return fail(why, "'%s' is not a key count (N with optional k, M, G)", item);
-    return true;
-}
-
-static bool parse_pct(const char *item, struct dim_value *v, char *why)
-{
-    char *end;
-    v->number = strtod(item, &end);
-    if (end == item || *end || !isfinite(v->number) || v->number < 0 || v->number > 100)
-        return fail(why, "%s is not a percentage 0..100", item);
-    return true;
-}
-
-/* A number with unit s, ms, us or m; `positive` rejects 0. */
-static bool parse_seconds(const char *item, bool positive, double *out, char *why)
-{
-    static const struct { const char *unit; double scale; } units[] = {
-        {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"m", 60}};
-    char *end;
-    double n = strtod(item, &end);
-    if (end == item || !isfinite(n) || n < 0 || (positive && n == 0))
-        return fail(why, "%s is not a %s duration such as 0.5s or 200ms", item,
-                    positive ? "positive" : "non-negative");
-    if (n == 0 && *end == '\0') { /* zero needs no unit */
-        *out = 0;
-        return true;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(end, units[i].unit) == 0) {
-            *out = n * units[i].scale;
-            return true;
-        }
-    }
-    return fail(why, "%s has no unit (s, ms, us or m)", item);
-}
-
-static bool parse_duration(const char *item, struct dim_value *v, char *why)
-{
-    v->kind = WINDOW_DURATION;
-    return parse_seconds(item, true, &v->number, why);
-}
-
-static bool parse_ops(const char *item, struct dim_value *v, char *why)
-{
-    v->kind = WINDOW_OPS;
-    if (!parse_plain_size(item, &v->count) || v->count == 0)
-        return fail(why, "'%s' is not a positive operation count", item);
-    return true;
-}
-
-static bool parse_warmup(const char *item, struct dim_value *v, char *why)
-{
-    return parse_seconds(item, false, &v->number, why);
-}
-
-static bool parse_bounded(const char *item, uint64_t min, uint64_t max, struct dim_value *v,
-                          char *why)
-{
-    const char *end;
-    if (!parse_u64(item, &v->count, &end) || *end || v->count < min || v->count > max)
-        return fail(why, "'%s' is not a whole number %llu..%llu", item, (unsigned long long)min,
-                    (unsigned long long)max);
-    return true;
-}
-
-static bool parse_repetitions(const char *item, struct dim_value *v, char *why)
-{
-    return parse_bounded(item, 1, 1000, v, why);
-}
-
-static bool parse_seed(const char *item, struct dim_value *v, char *why)
-{
-    return parse_bounded(item, 0, UINT64_MAX, v, why);
-}
-
-static bool parse_latency_every(const char *item, struct dim_value *v, char *why)
-{
-    return parse_bounded(item, 0, INT_MAX, v, why);
-}
-
-static bool parse_misuse_demo(const char *item, struct dim_value *v, char *why)
-{
-    if (strcmp(item, "0") && strcmp(item, "1"))
-        return fail(why, "'%s' is not 0 or 1", item);
-    v->count = item[0] == '1';
-    return true;
-}
-
-static bool parse_write_kind(const char *item, struct dim_value *v, char *why)
-{
-    for (int k = 0; strcmp(case_write_kind_name((enum case_write_kind)k), "?"); k++) {
-        if (strcmp(item, case_write_kind_name((enum case_write_kind)k)) == 0) {
-            v->kind = k;
-            return true;
-        }
-    }
-    return fail(why, "'%s' is not update, insert-delete, insert or load-or-store", item);
-}
-
-/* `bind:N` or `numa:N`: the node number after the prefix. */
-static bool parse_node(const char *item, const char *prefix, struct dim_value *v)
-{
-    const char *end;
-    size_t len = strlen(prefix);
-    return strncmp(item, prefix, len) == 0 && parse_u64(item + len, &v->count, &end) &&
-           *end == '\0' && v->count < 4096;
-}
-
-static bool parse_memory(const char *item, struct dim_value *v, char *why)
-{
-    if (parse_node(item, "bind:", v)) {
-        v->kind = CASE_MEMORY_BIND;
-        return true;
-    }
-    for (int k = 0; strcmp(case_memory_name((enum case_memory)k), "?"); k++) {
-        if (k != CASE_MEMORY_BIND && strcmp(item, case_memory_name((enum case_memory)k)) == 0) {
-            v->kind = k;
-            return true;
-        }
-    }
-    return fail(why, "'%s' is not first-touch, bind:N or interleave", item);
-}
-
-/* pus:A+B+C, stored as pus:A,B,C */
-static bool parse_pu_list(const char *item, struct dim_value *v, char *why)
-{
-    const char *p = item + 4, *end;
-    size_t used = (size_t)snprintf(v->text, sizeof v->text, "pus:");
-    for (;;) {
-        uint64_t pu;
-        if (!parse_u64(p, &pu, &end) || pu > 65535 || (*end && *end != '+'))
-            return fail(why, "'%s' is not an explicit PU list such as pus:0+2+4", item);
-        used += (size_t)snprintf(v->text + used, sizeof v->text - used, "%s%llu",
-                                 p == item + 4 ? "" : ",", (unsigned long long)pu);
-        if (used >= sizeof v->text)
-            return fail(why, "'%s' is longer than %zu characters", item, sizeof v->text - 1);
-        if (!*end)
-            return true;
-        p = end + 1;
-    }
-}
-
-static bool parse_placement(const char *item, struct dim_value *v, char *why)
-{
-    static const char *const fixed[] = {"compact", "scatter", "cores", "none"};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        if (strcmp(item, fixed[i]) == 0) {
-            snprintf(v->text, sizeof v->text, "%s", item);
-            return true;
-        }
-    }
-    if (strncmp(item, "pus:", 4) == 0)
-        return parse_pu_list(item, v, why);
-    if (parse_node(item, "numa:", v)) {
-        snprintf(v->text, sizeof v->text, "numa:%llu", (unsigned long long)v->count);
-        return true;
-    }
-    return fail(why, "'%s' is not compact, scatter, cores, none, numa:N or pus:A+B+C", item);
-}
-
-static bool parse_distribution(const char *item, struct dim_value *v, char *why)
-{
-    char *end;
-    if (strcmp(item, "uniform") == 0) {
-        v->kind = CASE_DIST_UNIFORM;
-        return true;
-    }
-    if (strncmp(item, "zipf:", 5) == 0) {
-        v->kind = CASE_DIST_ZIPF;
-        v->number = strtod(item + 5, &end);
-        if (end != item + 5 && !*end && isfinite(v->number) && v->number >= 0 &&
-            v->number <= 100)
-            return true;
-    }
-    if (strncmp(item, "hot:", 4) == 0) {
-        v->kind = CASE_DIST_HOT;
-        if (parse_plain_size(item + 4, &v->count) && v->count > 0)
-            return true;
-    }
-    return fail(why, "'%s' is not uniform, zipf:THETA (0..100) or hot:N (N >= 1)", item);
-}
-
-static const struct scenario_key scenario_keys[] = {
-    {"threads", DIM_THREADS, parse_threads},
-    {"placement", DIM_PLACEMENT, parse_placement},
-    {"memory", DIM_MEMORY, parse_memory},
-    {"read_pct", DIM_READ_PCT, parse_pct},
-    {"write_kind", DIM_WRITE_KIND, parse_write_kind},
-    {"hit_pct", DIM_HIT_PCT, parse_pct},
-    {"delete_pct", DIM_DELETE_PCT, parse_pct},
-    {"range_pct", DIM_RANGE_PCT, parse_pct},
-    {"keys", DIM_KEYS, parse_keys},
-    {"key_range", DIM_KEY_RANGE, parse_key_range},
-    {"distribution", DIM_DISTRIBUTION, parse_distribution},
-    {"duration", DIM_WINDOW, parse_duration},
-    {"ops", DIM_WINDOW, parse_ops},
-    {"repetitions", DIM_REPETITIONS, parse_repetitions},
-    {"warmup", DIM_WARMUP, parse_warmup},
-    {"seed", DIM_SEED, parse_seed},
-    {"latency_every", DIM_LATENCY_EVERY, parse_latency_every},
-    {"misuse_demo", DIM_MISUSE_DEMO, parse_misuse_demo},
-};
-
-#define SCENARIO_KEY_COUNT (sizeof scenario_keys / sizeof scenario_keys[0])
-
-/* Defaults, as text in the file's own syntax, indexed by dimension (duration stands for window). */
-static const char *const dim_defaults[DIM_COUNT][2] = {
-    [DIM_THREADS] = {"threads", "1"},
-    [DIM_PLACEMENT] = {"placement", "compact"},
-    [DIM_MEMORY] = {"memory", "first-touch"},
-    [DIM_READ_PCT] = {"read_pct", "90"},
-    [DIM_WRITE_KIND] = {"write_kind", "update"},
-    [DIM_HIT_PCT] = {"hit_pct", "100"},
-    [DIM_DELETE_PCT] = {"delete_pct", "0"},
-    [DIM_RANGE_PCT] = {"range_pct", "0"},
-    [DIM_KEYS] = {"keys", "1000"},
-    [DIM_KEY_RANGE] = {"key_range", "0"},
-    [DIM_DISTRIBUTION] = {"distribution", "uniform"},
-    [DIM_WINDOW] = {"duration", "1s"},
-    [DIM_REPETITIONS] = {"repetitions", "5"},
-    [DIM_WARMUP] = {"warmup", "0.2s"},
-    [DIM_SEED] = {"seed", "1"},
-    [DIM_LATENCY_EVERY] = {"latency_every", "64"},
-    [DIM_MISUSE_DEMO] = {"misuse_demo", "0"},
-};
-
-static const struct scenario_key *find_key(const char *key)
-{
-    for (size_t i = 0; i < SCENARIO_KEY_COUNT; i++)
-        if (strcmp(scenario_keys[i].key, key) == 0)
-            return &scenario_keys[i];
-    return NULL;
 }
 
 /* ---- lists ------------------------------------------------------------------------------- */
@@ -510,9 +117,9 @@ static bool each_item(const char *value, item_fn fn, void *arg, char *why)
         if (len == 0 && p[raw] == '\0' && p != value)
             return true;
         if (len == 0)
-            return fail(why, "empty value in list '%.80s'", value);
+            return scenario_why_set(why, "empty value in list '%.80s'", value);
         if (len >= sizeof item)
-            return fail(why, "value longer than %zu characters", sizeof item - 1);
+            return scenario_why_set(why, "value longer than %zu characters", sizeof item - 1);
         memcpy(item, start, len);
         item[len] = '\0';
         if (!fn(item, arg, why))
@@ -529,31 +136,33 @@ static void list_clear(struct dim_list *l)
     *l = (struct dim_list){0};
 }
 
-static void list_push(struct dim_list *l, const struct dim_value *v)
+static void list_push(struct dim_list *l, const struct case_dim_value *v)
 {
     l->values = grow(l->values, l->count, sizeof *l->values);
     l->values[l->count++] = *v;
 }
 
 struct parse_items {
-    const struct scenario_key *key;
+    const struct case_dim *dim;
     struct dim_list *list;
 };
 
 static bool parse_item(const char *item, void *arg, char *why)
 {
     struct parse_items *p = arg;
-    struct dim_value v = {0};
-    if (!p->key->parse(item, &v, why))
+    struct case_dim_value v;
+    if (!case_dim_parse(p->dim, p->list->key, item, &v, why))
         return false;
     list_push(p->list, &v);
     return true;
 }
 
-static bool parse_list(const struct scenario_key *key, const char *value, struct dim_list *out,
-                       char *why)
+/* Parses a value list of `key`, one of d's keys (the table's own string: keys are compared by
+ * address). */
+static bool parse_list(const struct case_dim *d, const char *key, const char *value,
+                       struct dim_list *out, char *why)
 {
-    struct parse_items p = {key, out};
+    struct parse_items p = {d, out};
     *out = (struct dim_list){.key = key};
     if (each_item(value, parse_item, &p, why))
         return true;
@@ -561,22 +170,35 @@ static bool parse_list(const struct scenario_key *key, const char *value, struct
     return false;
 }
 
-/* Sets a dimension in a group: appends (a repeated key) or replaces (--set). */
-static bool set_dimension(struct scenario_group *g, const struct scenario_key *key,
-                          const char *value, bool replace, char *why)
+/* The dimension a key sets and the table's string of that key; NULL when it is no dimension. */
+static const struct case_dim *scenario_dim_find(const char *key, const char **canonical)
 {
-    struct dim_list parsed, *l = &g->dims[key->dim];
-    if (!parse_list(key, value, &parsed, why))
+    bool alias;
+    const struct case_dim *d = case_dim_find(key, &alias);
+    if (d)
+        *canonical = alias ? d->alias : d->name;
+    return d;
+}
+
+/* Sets a dimension in a group: appends (a repeated key) or replaces (--set). */
+static bool set_dimension(struct scenario_group *g, const char *key, const char *value,
+                          bool replace, char *why)
+{
+    const char *canonical = key;
+    const struct case_dim *d = scenario_dim_find(key, &canonical);
+    struct dim_list parsed, *l = &g->dims[case_dim_index(d)];
+    if (!parse_list(d, canonical, value, &parsed, why))
         return false;
-    if (!replace && l->key && l->key != key) {
+    if (!replace && l->key && l->key != canonical) {
         list_clear(&parsed);
-        return fail(why, "set either duration or ops in one section, not both");
+        return scenario_why_set(why, "set either %s or %s in one section, not both", d->name,
+                                d->alias);
     }
     if (replace)
         list_clear(l);
     for (size_t i = 0; i < parsed.count; i++)
         list_push(l, &parsed.values[i]);
-    l->key = key;
+    l->key = canonical;
     list_clear(&parsed);
     return true;
 }
@@ -589,7 +211,7 @@ static bool add_backend(struct scenario *s, const char *spec, char *why)
     const struct map_backend *backend;
     char err[ERR_LEN];
     if (!map_spec_parse(spec, &parsed, &backend, err))
-        return fail(why, "%.190s", err);
+        return scenario_why_set(why, "%.190s", err);
     for (size_t i = 0; i < s->backend_count; i++)
         if (strcmp(s->backends[i].spec, spec) == 0)
             return true;
@@ -630,9 +252,9 @@ static bool backend_token(const char *item, void *arg, char *why)
     if (strchr(item, '=') && !strchr(item, ':')) {
         size_t used = strlen(t->pending);
         if (!used)
-            return fail(why, "option '%s' follows no backend spec", item);
+            return scenario_why_set(why, "option '%s' follows no backend spec", item);
         if (used + strlen(item) + 2 > sizeof t->pending)
-            return fail(why, "backend spec '%.60s...' is too long", t->pending);
+            return scenario_why_set(why, "backend spec '%.60s...' is too long", t->pending);
         t->pending[used] = ',';
         strcpy(t->pending + used + 1, item);
         return true;
@@ -642,7 +264,7 @@ static bool backend_token(const char *item, void *arg, char *why)
     if (strcmp(item, "all") == 0)
         return add_all_backends(t->s, why);
     if (strlen(item) >= sizeof t->pending)
-        return fail(why, "backend spec '%.60s...' is too long", item);
+        return scenario_why_set(why, "backend spec '%.60s...' is too long", item);
     snprintf(t->pending, sizeof t->pending, "%s", item);
     return true;
 }
@@ -692,7 +314,7 @@ static bool option_value(const char *item, void *arg, char *why)
 {
     struct option_sweep *o = arg;
     if (strchr(item, '=') || strlen(item) >= sizeof o->values[0])
-        return fail(why, "'%.80s' is not an option value", item);
+        return scenario_why_set(why, "'%.80s' is not an option value", item);
     o->values = grow(o->values, o->count, sizeof o->values[0]);
     snprintf(o->values[o->count++], sizeof o->values[0], "%s", item);
     return true;
@@ -702,9 +324,9 @@ static bool set_option(struct scenario *s, const char *key, const char *value, b
                        char *why)
 {
     if (!option_known(key))
-        return fail(why, "no registered backend has option '%s'", key);
+        return scenario_why_set(why, "no registered backend has option '%s'", key);
     if (strlen(key) >= sizeof s->options[0].key)
-        return fail(why, "option name too long");
+        return scenario_why_set(why, "option name too long");
     struct option_sweep *o = NULL, parsed = {0};
     for (size_t i = 0; i < s->option_count; i++)
         if (strcmp(s->options[i].key, key) == 0)
@@ -741,7 +363,7 @@ static bool set_header_key(struct scenario *s, const char *key, const char *valu
 {
     if (strcmp(key, "name") == 0) {
         if (!valid_name(value))
-            return fail(why, "'%.80s' is not a name (1..%d letters, digits, '_', '.', '-')",
+            return scenario_why_set(why, "'%.80s' is not a name (1..%d letters, digits, '_', '.', '-')",
                         value, NAME_LEN - 1);
         snprintf(s->name, sizeof s->name, "%s", value);
         return true;
@@ -766,7 +388,7 @@ static struct scenario_group *find_group(struct scenario *s, const char *name, c
         if (strcmp(s->groups[i].name, name) == 0)
             return &s->groups[i];
     if (!valid_name(name)) {
-        fail(why, "'[case %.80s]' is not a case name (1..%d letters, digits, '_', '.', '-')",
+        scenario_why_set(why, "'[case %.80s]' is not a case name (1..%d letters, digits, '_', '.', '-')",
              name, NAME_LEN - 1);
         return NULL;
     }
@@ -781,12 +403,12 @@ static struct scenario_group *find_group(struct scenario *s, const char *name, c
 static bool set_file_key(struct scenario *s, const char *section, const char *key,
                          const char *value, char *why)
 {
-    const struct scenario_key *k = find_key(key);
+    bool k = case_dim_find(key, NULL) != NULL;
     if (strcmp(section, "scenario") == 0) {
         if (is_header_key(key))
             return set_header_key(s, key, value, false, why);
-        return k ? set_dimension(&s->groups[0], k, value, false, why)
-                 : fail(why, "unknown key in [scenario]");
+        return k ? set_dimension(&s->groups[0], key, value, false, why)
+                 : scenario_why_set(why, "unknown key in [scenario]");
     }
     if (strcmp(section, "options") == 0)
         return set_option(s, key, value, false, why);
@@ -794,13 +416,13 @@ static bool set_file_key(struct scenario *s, const char *section, const char *ke
         struct scenario_group *g = find_group(s, section + 5, why);
         if (!g)
             return false;
-        return k ? set_dimension(g, k, value, false, why)
-                 : fail(why, "unknown key in [%.60s] (a case section takes dimensions only)",
+        return k ? set_dimension(g, key, value, false, why)
+                 : scenario_why_set(why, "unknown key in [%.60s] (a case section takes dimensions only)",
                         section);
     }
     if (!section[0])
-        return fail(why, "key outside any section (start the file with [scenario])");
-    return fail(why, "unknown section [%.60s] (valid: [scenario], [options], [case NAME])",
+        return scenario_why_set(why, "key outside any section (start the file with [scenario])");
+    return scenario_why_set(why, "unknown section [%.60s] (valid: [scenario], [options], [case NAME])",
                 section);
 }
 
@@ -837,7 +459,7 @@ static char *read_line(char *str, int num, void *stream)
     if (len == (size_t)num - 1 && str[len - 1] != '\n') {
         int c = getc(ctx->file);
         if (c != EOF) {
-            char why[WHY_LEN];
+            char why[CASE_WHY_LEN];
             snprintf(why, sizeof why, "line is longer than %d characters", num - 3);
             parse_error(ctx, NULL, why);
             return NULL;
@@ -849,7 +471,7 @@ static char *read_line(char *str, int num, void *stream)
 static int handle_pair(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *ctx = user;
-    char why[WHY_LEN];
+    char why[CASE_WHY_LEN];
     if (ctx->err[0])
         return 0;
     if (!set_file_key(ctx->s, section, name, value, why)) {
@@ -864,7 +486,7 @@ static bool parse_file(struct scenario *s, char *err)
     struct parse_ctx ctx = {.s = s};
     ctx.file = fopen(s->path, "r");
     if (!ctx.file) {
-        report(err, "%.200s: cannot open: %s", s->path, strerror(errno));
+        scenario_err_set(err, "%.200s: cannot open: %s", s->path, strerror(errno));
         return false;
     }
     int rc = ini_parse_stream(read_line, &ctx, handle_pair, &ctx);
@@ -875,7 +497,7 @@ static bool parse_file(struct scenario *s, char *err)
     }
     if (!ctx.err[0] && rc < 0)
         snprintf(ctx.err, sizeof ctx.err, "%.200s: cannot read", s->path);
-    report(err, "%s", ctx.err);
+    scenario_err_set(err, "%s", ctx.err);
     return !ctx.err[0];
 }
 
@@ -907,7 +529,7 @@ bool scenario_find_directory(char *dir, size_t len, char *err)
         snprintf(dir, len, "%s", env);
         if (is_directory(dir))
             return true;
-        report(err, "MAPBENCH_SCENARIOS=%.180s is not a directory", env);
+        scenario_err_set(err, "MAPBENCH_SCENARIOS=%.180s is not a directory", env);
         return false;
     }
     char exe[PATH_MAX];
@@ -926,7 +548,7 @@ bool scenario_find_directory(char *dir, size_t len, char *err)
     snprintf(dir, len, "scenarios");
     if (holds_presets(dir))
         return true;
-    report(err, "no scenario directory: set MAPBENCH_SCENARIOS, or run "
+    scenario_err_set(err, "no scenario directory: set MAPBENCH_SCENARIOS, or run "
                                     "from the mapbench tree");
     return false;
 }
@@ -939,7 +561,7 @@ static bool locate(struct scenario *s, const char *preset_or_path, char *err)
         return true;
     }
     if (!valid_name(preset_or_path)) {
-        report(err, "'%.80s' is not a preset name", preset_or_path);
+        scenario_err_set(err, "'%.80s' is not a preset name", preset_or_path);
         return false;
     }
     if (!scenario_find_directory(dir, sizeof dir, err))
@@ -947,7 +569,7 @@ static bool locate(struct scenario *s, const char *preset_or_path, char *err)
     snprintf(s->path, sizeof s->path, "%s/%s.ini", dir, preset_or_path);
     if (access(s->path, F_OK) == 0)
         return true;
-    report(err, "no preset '%s' in %.160s (mapbench list scenarios)",
+    scenario_err_set(err, "no preset '%s' in %.160s (mapbench list scenarios)",
              preset_or_path, dir);
     return false;
 }
@@ -979,10 +601,10 @@ struct scenario *scenario_load(const char *preset_or_path, char *err)
         ok = parse_file(s, err);
     }
     if (ok && s->backend_count == 0) {
-        char why[WHY_LEN];
+        char why[CASE_WHY_LEN];
         ok = add_all_backends(s, why);
         if (!ok)
-            report(err, "%.200s: %s", s->path, why);
+            scenario_err_set(err, "%.200s: %s", s->path, why);
     }
     if (!ok) {
         scenario_free(s);
@@ -996,7 +618,7 @@ void scenario_free(struct scenario *s)
     if (!s)
         return;
     for (size_t g = 0; g < s->group_count; g++)
-        for (int d = 0; d < DIM_COUNT; d++)
+        for (size_t d = 0; d < case_dim_count; d++)
             list_clear(&s->groups[g].dims[d]);
     for (size_t i = 0; i < s->option_count; i++)
         free(s->options[i].values);
@@ -1025,39 +647,39 @@ const char *scenario_path(const struct scenario *s)
 
 static bool set_override(struct scenario *s, const char *key, const char *value, char *why)
 {
-    const struct scenario_key *k = find_key(key);
+    const struct case_dim *d = case_dim_find(key, NULL);
     if (is_header_key(key))
         return set_header_key(s, key, value, true, why);
-    if (k) {
-        if (!set_dimension(&s->groups[0], k, value, true, why))
+    if (d) {
+        if (!set_dimension(&s->groups[0], key, value, true, why))
             return false;
         for (size_t g = 1; g < s->group_count; g++)
-            list_clear(&s->groups[g].dims[k->dim]);
+            list_clear(&s->groups[g].dims[case_dim_index(d)]);
         return true;
     }
     if (strncmp(key, "options.", 8) == 0)
         return set_option(s, key + 8, value, true, why);
     if (option_known(key))
         return set_option(s, key, value, true, why);
-    return fail(why, "unknown key (not a [scenario] key, a dimension or a backend option)");
+    return scenario_why_set(why, "unknown key (not a [scenario] key, a dimension or a backend option)");
 }
 
 bool scenario_set(struct scenario *s, const char *key_equals_value, char *err)
 {
-    char key[64], why[WHY_LEN];
+    char key[64], why[CASE_WHY_LEN];
     const char *eq = strchr(key_equals_value, '=');
     size_t len = eq ? (size_t)(eq - key_equals_value) : 0;
     while (len && isspace((unsigned char)key_equals_value[len - 1]))
         len--;
     if (!eq || len == 0 || len >= sizeof key) {
-        report(err, "--set: '%.80s' is not KEY=VALUE", key_equals_value);
+        scenario_err_set(err, "--set: '%.80s' is not KEY=VALUE", key_equals_value);
         return false;
     }
     memcpy(key, key_equals_value, len);
     key[len] = '\0';
     const char *value = eq + 1 + strspn(eq + 1, " \t");
     if (!set_override(s, key, value, why)) {
-        report(err, "--set: key '%s': %s", key, why);
+        scenario_err_set(err, "--set: key '%s': %s", key, why);
         return false;
     }
     return true;
@@ -1065,28 +687,26 @@ bool scenario_set(struct scenario *s, const char *key_equals_value, char *err)
 
 bool scenario_set_backends(struct scenario *s, const char *comma_list, char *err)
 {
-    char why[WHY_LEN];
+    char why[CASE_WHY_LEN];
     if (replace_backends(s, comma_list, why))
         return true;
-    report(err, "--backends: %s", why);
+    scenario_err_set(err, "--backends: %s", why);
     return false;
 }
 
 /* ---- expansion --------------------------------------------------------------------------- */
 
-#define THREADS_MAX 65536
-
-static uint64_t term_value(const struct term *t, const struct scenario_machine *m)
+static uint64_t term_value(const struct case_term *t, const struct scenario_machine *m)
 {
-    uint64_t unit = t->unit == UNIT_CORES ? (uint64_t)m->cores
-                    : t->unit == UNIT_PUS ? (uint64_t)m->pus
-                                          : 1;
+    uint64_t unit = t->unit == CASE_UNIT_CORES ? (uint64_t)m->cores
+                    : t->unit == CASE_UNIT_PUS ? (uint64_t)m->pus
+                                               : 1;
     return t->n * unit;
 }
 
 static void push_count(struct dim_list *l, uint64_t count)
 {
-    struct dim_value v = {.kind = COUNT_TERM, .count = count};
+    struct case_dim_value v = {.kind = CASE_COUNT_TERM, .count = count};
     list_push(l, &v);
 }
 
@@ -1094,7 +714,7 @@ static void push_count(struct dim_list *l, uint64_t count)
 static bool push_auto_points(struct dim_list *l, const struct scenario_machine *m, char *why)
 {
     if (m->cache_levels < 1 || m->cache_levels > 4 || !(m->table_bytes_per_key > 0))
-        return fail(why, "auto needs the machine's cache sizes and the table's bytes per key");
+        return scenario_why_set(why, "auto needs the machine's cache sizes and the table's bytes per key");
     double capacity = 0;
     for (int i = 0; i < m->cache_levels; i++) {
         capacity = (double)m->cache_bytes[i] / m->table_bytes_per_key;
@@ -1105,15 +725,15 @@ static bool push_auto_points(struct dim_list *l, const struct scenario_machine *
     return true;
 }
 
-static bool push_range(struct dim_list *l, const struct dim_value *v,
+static bool push_range(struct dim_list *l, const struct case_dim_value *v,
                        const struct scenario_machine *m, char *why)
 {
     uint64_t lo = term_value(&v->lo, m), hi = term_value(&v->hi, m);
     char a[48], b[48];
     if (lo > hi) {
-        term_text(&v->lo, a, sizeof a);
-        term_text(&v->hi, b, sizeof b);
-        return fail(why, "range %s..%s is empty here (%llu > %llu)", a, b,
+        case_term_text(&v->lo, a, sizeof a);
+        case_term_text(&v->hi, b, sizeof b);
+        return scenario_why_set(why, "range %s..%s is empty here (%llu > %llu)", a, b,
                     (unsigned long long)lo, (unsigned long long)hi);
     }
     for (uint64_t x = lo; x < hi; x = x > hi / v->ratio ? hi : x * v->ratio)
@@ -1122,55 +742,64 @@ static bool push_range(struct dim_list *l, const struct dim_value *v,
     return true;
 }
 
-static int compare_counts(const void *a, const void *b)
+/* qsort order of resolved counts. */
+static int scenario_counts_order(const void *a, const void *b)
 {
-    uint64_t x = ((const struct dim_value *)a)->count, y = ((const struct dim_value *)b)->count;
+    uint64_t x = ((const struct case_dim_value *)a)->count;
+    uint64_t y = ((const struct case_dim_value *)b)->count;
     return (x > y) - (x < y);
 }
 
-/* threads and keys: every item made a number for this machine, sorted, duplicates dropped. */
-static bool resolve_counts(const struct dim_list *in, const struct scenario_machine *m,
-                           struct dim_list *out, char *why)
+/* A machine count (threads, keys): every item made a number for this machine, sorted,
+ * duplicates dropped, at most the row's max. */
+static bool resolve_counts(const struct case_dim *d, const struct dim_list *in,
+                           const struct scenario_machine *m, struct dim_list *out, char *why)
 {
     *out = (struct dim_list){.key = in->key};
     for (size_t i = 0; i < in->count; i++) {
-        const struct dim_value *v = &in->values[i];
-        bool ok = v->kind == COUNT_AUTO    ? push_auto_points(out, m, why)
-                  : v->kind == COUNT_RANGE ? push_range(out, v, m, why)
-                                           : (push_count(out, term_value(&v->lo, m)), true);
+        const struct case_dim_value *v = &in->values[i];
+        bool ok = v->kind == CASE_COUNT_AUTO    ? push_auto_points(out, m, why)
+                  : v->kind == CASE_COUNT_RANGE ? push_range(out, v, m, why)
+                                                : (push_count(out, term_value(&v->lo, m)), true);
         if (!ok)
             return false;
     }
-    qsort(out->values, out->count, sizeof *out->values, compare_counts);
+    qsort(out->values, out->count, sizeof *out->values, scenario_counts_order);
     size_t kept = 0;
     for (size_t i = 0; i < out->count; i++)
         if (kept == 0 || out->values[i].count != out->values[kept - 1].count)
             out->values[kept++] = out->values[i];
     out->count = kept;
-    if (in->key->dim == DIM_THREADS && kept && out->values[kept - 1].count > THREADS_MAX)
-        return fail(why, "%llu threads is more than %d",
-                    (unsigned long long)out->values[kept - 1].count, THREADS_MAX);
+    if (kept && out->values[kept - 1].count > d->max)
+        return scenario_why_set(why, "%llu %s is more than %llu",
+                                (unsigned long long)out->values[kept - 1].count, d->name,
+                                (unsigned long long)d->max);
     return true;
 }
 
-/* The lists a group expands over: its own, else [scenario]'s, else the default; machine-resolved. */
+/* The lists a group expands over, indexed like case_dims[]: its own, else [scenario]'s, else the
+ * default; machine counts resolved.  Rows that are no scenario key get an empty list. */
 static bool resolve_group(const struct scenario *s, size_t g, const struct scenario_machine *m,
                           struct dim_list *dims, char *err)
 {
-    char why[WHY_LEN];
+    char why[CASE_WHY_LEN];
     bool ok = true;
-    for (int d = 0; d < DIM_COUNT; d++) {
+    for (size_t d = 0; d < case_dim_count; d++) {
+        const struct case_dim *dim = &case_dims[d];
         const struct dim_list *own = &s->groups[g].dims[d], *base = &s->groups[0].dims[d];
         struct dim_list fallback = {0}, *l = &fallback;
+        dims[d] = (struct dim_list){0};
+        if (dim->flags & CASE_DIM_NO_KEY)
+            continue;
         if (own->count || base->count)
             l = (struct dim_list *)(own->count ? own : base);
         else
-            parse_list(find_key(dim_defaults[d][0]), dim_defaults[d][1], &fallback, why);
-        dims[d] = (struct dim_list){.key = l->key};
-        if (ok && (d == DIM_THREADS || d == DIM_KEYS)) {
-            ok = resolve_counts(l, m, &dims[d], why);
+            parse_list(dim, dim->name, dim->default_text, &fallback, why);
+        dims[d].key = l->key;
+        if (ok && dim->type->machine_count) {
+            ok = resolve_counts(dim, l, m, &dims[d], why);
             if (!ok)
-                report(err, "%.160s: key '%s': %s", s->path, l->key->key, why);
+                scenario_err_set(err, "%.160s: key '%s': %s", s->path, l->key, why);
         } else {
             for (size_t i = 0; i < l->count; i++)
                 list_push(&dims[d], &l->values[i]);
@@ -1178,40 +807,6 @@ static bool resolve_group(const struct scenario *s, size_t g, const struct scena
         list_clear(&fallback);
     }
     return ok;
-}
-
-static void apply_value(struct bench_case *c, enum dim d, const struct dim_value *v)
-{
-    switch (d) {
-    case DIM_THREADS: c->threads = (int)v->count; break;
-    case DIM_PLACEMENT: memcpy(c->placement, v->text, sizeof c->placement); break;
-    case DIM_MEMORY:
-        c->memory = (enum case_memory)v->kind;
-        c->memory_node = v->kind == CASE_MEMORY_BIND ? (int)v->count : 0;
-        break;
-    case DIM_READ_PCT: c->read_pct = v->number; break;
-    case DIM_WRITE_KIND: c->write_kind = (enum case_write_kind)v->kind; break;
-    case DIM_HIT_PCT: c->hit_pct = v->number; break;
-    case DIM_DELETE_PCT: c->delete_pct = v->number; break;
-    case DIM_RANGE_PCT: c->range_pct = v->number; break;
-    case DIM_KEYS: c->keys = v->count; break;
-    case DIM_KEY_RANGE: c->key_range = v->count; break;
-    case DIM_DISTRIBUTION:
-        c->distribution = (enum case_distribution)v->kind;
-        c->zipf_theta = v->kind == CASE_DIST_ZIPF ? v->number : 0;
-        c->hot_keys = v->kind == CASE_DIST_HOT ? v->count : 0;
-        break;
-    case DIM_WINDOW:
-        c->duration_s = v->kind == WINDOW_DURATION ? v->number : 0;
-        c->ops = v->kind == WINDOW_OPS ? v->count : 0;
-        break;
-    case DIM_REPETITIONS: c->repetitions = (int)v->count; break;
-    case DIM_WARMUP: c->warmup_s = v->number; break;
-    case DIM_SEED: c->seed = v->count; break;
-    case DIM_LATENCY_EVERY: c->latency_every = (int)v->count; break;
-    case DIM_MISUSE_DEMO: c->misuse_demo = v->count != 0; break;
-    case DIM_COUNT: break;
-    }
 }
 
 /* The first PU of a `pus:a,b,c` list that this machine lacks, or -1. */
@@ -1310,16 +905,16 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
 {
     const struct option_sweep *opts[MAP_MAX_OPTIONS];
     size_t n = applicable_options(s, e, opts), oidx[MAP_MAX_OPTIONS] = {0}, osize[MAP_MAX_OPTIONS];
-    size_t sizes[DIM_COUNT], idx[DIM_COUNT] = {0};
+    size_t sizes[CASE_DIM_MAX], idx[CASE_DIM_MAX] = {0};
     for (size_t i = 0; i < n; i++)
         osize[i] = opts[i]->count;
-    for (int d = 0; d < DIM_COUNT; d++)
-        sizes[d] = dims[d].count;
+    for (size_t d = 0; d < case_dim_count; d++)
+        sizes[d] = dims[d].count ? dims[d].count : 1; /* rows that are no key: one, unset */
     do {
         struct bench_case base;
         memset(&base, 0, sizeof base);
         if (!build_spec(e, opts, oidx, n, base.backend, sizeof base.backend)) {
-            report(err, "%.160s: backend spec '%.40s' with its options is "
+            scenario_err_set(err, "%.160s: backend spec '%.40s' with its options is "
                                             "too long", s->path, e->spec);
             return false;
         }
@@ -1327,7 +922,7 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
         struct map_traits traits;
         char why[ERR_LEN];
         if (!map_traits_of(base.backend, &traits, why)) {
-            report(err, "%.160s: %.80s", s->path, why);
+            scenario_err_set(err, "%.160s: %.80s", s->path, why);
             return false;
         }
         base.role = traits.role;
@@ -1337,16 +932,17 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
             snprintf(base.scenario, sizeof base.scenario, "%s/%s", s->name, s->groups[g].name);
         do {
             if (out->count == out->capacity) {
-                report(err, "%.160s: expands to more cases than counted",
+                scenario_err_set(err, "%.160s: expands to more cases than counted",
                          s->path);
                 return false;
             }
             struct bench_case *c = &out->cases[out->count++];
             memcpy(c, &base, sizeof *c); /* padding too: equal scenarios give equal bytes */
-            for (int d = 0; d < DIM_COUNT; d++)
-                apply_value(c, (enum dim)d, &dims[d].values[idx[d]]);
+            for (size_t d = 0; d < case_dim_count; d++)
+                if (dims[d].count)
+                    case_dims[d].type->apply(&case_dims[d], c, &dims[d].values[idx[d]]);
             check_skip(c, e->backend, &traits, m);
-        } while (odometer_next(idx, sizes, DIM_COUNT));
+        } while (odometer_next(idx, sizes, case_dim_count));
     } while (odometer_next(oidx, osize, n));
     return true;
 }
@@ -1355,9 +951,9 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
 static size_t count_group(const struct scenario *s, const struct dim_list *dims)
 {
     size_t product = 1, total = 0;
-    for (int d = 0; d < DIM_COUNT; d++)
-        product = dims[d].count && product <= SCENARIO_MAX_CASES ? product * dims[d].count
-                                                                 : SIZE_MAX;
+    for (size_t d = 0; d < case_dim_count; d++)
+        if (dims[d].count)
+            product = product <= SCENARIO_MAX_CASES ? product * dims[d].count : SIZE_MAX;
     for (size_t b = 0; b < s->backend_count && product != SIZE_MAX; b++) {
         const struct option_sweep *opts[MAP_MAX_OPTIONS];
         size_t n = applicable_options(s, &s->backends[b], opts), combos = product;
@@ -1372,18 +968,18 @@ static size_t count_group(const struct scenario *s, const struct dim_list *dims)
 
 static void free_dims(struct dim_list *dims)
 {
-    for (int d = 0; d < DIM_COUNT; d++)
+    for (size_t d = 0; d < case_dim_count; d++)
         list_clear(&dims[d]);
 }
 
 static bool expand_group(const struct scenario *s, size_t g, const struct scenario_machine *m,
                          struct case_array *out, char *err)
 {
-    struct dim_list dims[DIM_COUNT];
+    struct dim_list dims[CASE_DIM_MAX];
     bool ok = resolve_group(s, g, m, dims, err);
     size_t count = ok ? count_group(s, dims) : 0;
     if (ok && (count == SIZE_MAX || out->count + count > SCENARIO_MAX_CASES)) {
-        report(err, "%.160s: expands to more than %d cases", s->path,
+        scenario_err_set(err, "%.160s: expands to more than %d cases", s->path,
                  SCENARIO_MAX_CASES);
         ok = false;
     }
@@ -1430,7 +1026,8 @@ double scenario_estimate_seconds(const struct bench_case *cases, size_t count)
 
 /* ---- presets ----------------------------------------------------------------------------- */
 
-static int compare_names(const void *a, const void *b)
+/* qsort order of preset names. */
+static int scenario_names_order(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -1445,7 +1042,7 @@ size_t scenario_list_presets(char ***names, char *err)
         return 0;
     DIR *d = opendir(dir);
     if (!d) {
-        report(err, "%.200s: cannot list: %s", dir, strerror(errno));
+        scenario_err_set(err, "%.200s: cannot list: %s", dir, strerror(errno));
         return 0;
     }
     for (struct dirent *e; (e = readdir(d));) {
@@ -1461,7 +1058,7 @@ size_t scenario_list_presets(char ***names, char *err)
         (*names)[count++] = name;
     }
     closedir(d);
-    qsort(*names, count, sizeof **names, compare_names);
+    qsort(*names, count, sizeof **names, scenario_names_order);
     return count;
 }
 

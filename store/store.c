@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "store/store_columns.h"
 
 _Static_assert(RESULT_OP_COUNT == 5, "samples has latency columns for exactly five operations");
 
@@ -201,6 +202,7 @@ struct store {
     int timeout_ms;
     char hostname[256];
     struct store_pending pending;
+    char *sql_case_insert, *sql_sample_insert, *sql_run_rows; /* from the column tables */
 };
 
 /* ---- errors ----------------------------------------------------------------------------- */
@@ -261,12 +263,6 @@ static void bind_int(struct store_binder *b, int64_t v)
         b->rc = sqlite3_bind_int64(b->stmt, ++b->next, v);
 }
 
-static void bind_double(struct store_binder *b, double v)
-{
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_double(b->stmt, ++b->next, v);
-}
-
 static void bind_null(struct store_binder *b)
 {
     if (b->rc == SQLITE_OK)
@@ -285,14 +281,6 @@ static void bind_int_if(struct store_binder *b, bool present, int64_t v)
 {
     if (present)
         bind_int(b, v);
-    else
-        bind_null(b);
-}
-
-static void bind_double_if(struct store_binder *b, bool present, double v)
-{
-    if (present)
-        bind_double(b, v);
     else
         bind_null(b);
 }
@@ -411,6 +399,85 @@ static bool store_enable_wal(struct store *s, char *err)
     }
 }
 
+/* Whether `table` has a column `name` (pragma_table_info takes bound arguments). */
+static bool store_has_column(struct store *s, const char *table, const char *name, bool *has, char *err)
+{
+    struct store_binder b;
+    int64_t count;
+    if (!store_prepare(s, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", &b, err))
+        return false;
+    bind_text(&b, table);
+    bind_text(&b, name);
+    if (!store_finish(s, &b, &count, "reading a table's columns", err))
+        return false;
+    *has = count > 0;
+    return true;
+}
+
+/* Adds every column of the table's rows that the file lacks, with the row's default: a dimension
+ * or figure added after the file was written.  (ALTER TABLE takes no parameters: the text comes
+ * from the compile-time tables.) */
+static bool store_add_missing_columns(struct store *s, const char *table, const struct store_column *cols,
+                                      size_t n, char *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool has;
+        if (!store_has_column(s, table, cols[i].name, &has, err))
+            return false;
+        if (has)
+            continue;
+        char *sql, doing[128];
+        if (asprintf(&sql, "ALTER TABLE %s ADD COLUMN %s %s%s%s", table, cols[i].name, cols[i].decl,
+                     cols[i].default_sql[0] ? " DEFAULT " : "", cols[i].default_sql) < 0)
+            xalloc_die("asprintf", 0);
+        snprintf(doing, sizeof doing, "adding column %s.%s", table, cols[i].name);
+        bool ok = store_exec(s, sql, doing, err);
+        free(sql);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Drops and recreates view `name` when the file's text differs from `sql`. */
+static bool store_refresh_view(struct store *s, const char *name, const char *sql, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s, "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", &b, err))
+        return false;
+    bind_text(&b, name);
+    int rc = b.rc == SQLITE_OK ? sqlite3_step(b.stmt) : b.rc;
+    const unsigned char *stored = rc == SQLITE_ROW ? sqlite3_column_text(b.stmt, 0) : NULL;
+    bool same = stored && strcmp((const char *)stored, sql) == 0;
+    sqlite3_finalize(b.stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, rc, "reading a view", err);
+    if (same)
+        return true;
+    char drop[64], doing[64];
+    snprintf(drop, sizeof drop, "DROP VIEW IF EXISTS %s", name);
+    snprintf(doing, sizeof doing, "recreating view %s", name);
+    return store_exec(s, drop, doing, err) && store_exec(s, sql, doing, err);
+}
+
+/* The part of the schema the tables of rows define: the columns of cases and samples, and the
+ * views over them. */
+static bool store_migrate_columns(struct store *s, char *err)
+{
+    struct store_column cols[STORE_COLUMNS_MAX];
+    size_t n = store_columns_of_cases(cols);
+    if (!store_add_missing_columns(s, "cases", cols, n, err))
+        return false;
+    n = store_columns_of_samples(cols);
+    if (!store_add_missing_columns(s, "samples", cols, n, err))
+        return false;
+    char *results = store_sql_view_case_results();
+    bool ok = store_refresh_view(s, "case_results", results, err) &&
+              store_refresh_view(s, "case_summary", store_sql_view_case_summary(), err);
+    free(results);
+    return ok;
+}
+
 static bool store_migrate(struct store *s, char *err)
 {
     int64_t version;
@@ -424,6 +491,8 @@ static bool store_migrate(struct store *s, char *err)
         if (!store_exec(s, store_migrations[step], doing, err))
             return false;
     }
+    if (!store_migrate_columns(s, err))
+        return false;
     if (version == STORE_SCHEMA_VERSION)
         return true;
     /* PRAGMA takes no parameters; the version is a compile-time constant, not a value from outside. */
@@ -466,6 +535,9 @@ struct store *store_open_with_timeout(const char *path, int timeout_ms, char *er
     struct store *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
     s->timeout_ms = timeout_ms;
+    s->sql_case_insert = store_sql_case_insert();
+    s->sql_sample_insert = store_sql_sample_insert();
+    s->sql_run_rows = store_sql_run_rows();
     if (gethostname(s->hostname, sizeof s->hostname - 1) != 0)
         strcpy(s->hostname, "unknown");
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -517,6 +589,9 @@ void store_close(struct store *s)
         return;
     store_pending_clear(&s->pending);
     sqlite3_close_v2(s->db);
+    free(s->sql_case_insert);
+    free(s->sql_sample_insert);
+    free(s->sql_run_rows);
     free(s->path);
     free(s);
 }
@@ -601,121 +676,28 @@ static bool store_insert_case(struct store *s, int64_t case_id, int64_t run_id, 
                               int64_t *inserted_id, char *err)
 {
     struct store_binder b;
-    if (!store_prepare(s,
-                       "INSERT INTO cases (id, run_id, status, reason, scenario, backend, backend_name, threads,"
-                       " placement, memory, memory_node, read_pct, write_kind, hit_pct, range_pct, delete_pct,"
-                       " keys, key_range, distribution, zipf_theta, hot_keys, duration_s, ops, repetitions,"
-                       " warmup_s, seed, latency_every, misuse_demo, plan, oversubscribed, role)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                       " ?, ?, ?, ?) RETURNING id",
-                       &b, err))
+    if (!store_prepare(s, s->sql_case_insert, &b, err))
         return false;
-    char distribution[CASE_TEXT];
     bind_int_if(&b, case_id != 0, case_id);
     bind_int(&b, run_id);
     bind_text(&b, status);
     bind_text(&b, reason);
-    bind_text(&b, c->scenario);
-    bind_text(&b, c->backend);
-    bind_text(&b, c->backend_name);
-    bind_int(&b, c->threads);
-    bind_text(&b, c->placement);
-    bind_text(&b, case_memory_name(c->memory));
-    bind_int_if(&b, c->memory == CASE_MEMORY_BIND, c->memory_node);
-    bind_double(&b, c->read_pct);
-    bind_text(&b, case_write_kind_name(c->write_kind));
-    bind_double(&b, c->hit_pct);
-    bind_double(&b, c->range_pct);
-    bind_double(&b, c->delete_pct);
-    bind_int(&b, (int64_t)c->keys);
-    bind_int(&b, (int64_t)c->key_range);
-    bind_text(&b, case_distribution_text(c, distribution, sizeof distribution));
-    bind_double_if(&b, c->distribution == CASE_DIST_ZIPF, c->zipf_theta);
-    bind_int_if(&b, c->distribution == CASE_DIST_HOT, (int64_t)c->hot_keys);
-    bind_double(&b, c->duration_s);
-    bind_int(&b, (int64_t)c->ops);
-    bind_int(&b, c->repetitions);
-    bind_double(&b, c->warmup_s);
-    bind_int(&b, (int64_t)c->seed);
-    bind_int(&b, c->latency_every);
-    bind_int(&b, c->misuse_demo);
     bind_text(&b, plan);
     bind_int(&b, oversubscribed);
-    bind_text(&b, map_role_name(c->role));
+    if (b.rc == SQLITE_OK)
+        b.rc = store_case_bind(b.stmt, b.next + 1, c);
     return store_finish(s, &b, inserted_id, "recording a case", err);
-}
-
-/* "[1,2,3]": the per-worker counts as a JSON array, malloc'd. */
-static char *store_json_array(const uint64_t *values, size_t n)
-{
-    size_t cap = 2 + n * 21 + 1, used = 0;
-    char *text = xmalloc(cap);
-    text[used++] = '[';
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(text + used, cap - used, "%s%llu", i ? "," : "", (unsigned long long)values[i]);
-    snprintf(text + used, cap - used, "]");
-    return text;
 }
 
 static bool store_insert_sample(struct store *s, int64_t case_id, const struct result_sample *r, char *err)
 {
-    int workers = r->workers < 0 ? 0 : r->workers > RESULT_MAX_WORKERS ? RESULT_MAX_WORKERS : r->workers;
-    char *worker_ops = store_json_array(r->worker_ops, (size_t)workers);
     struct store_binder b;
-    if (!store_prepare(s,
-                       "INSERT INTO samples (case_id, repetition, window_s, total_ops, ops_per_s, ns_per_op,"
-                       " workers, worker_ops, worker_binding, gets, get_hits, writes_attempted, writes_effective,"
-                       " ranges,"
-                       " get_samples, get_p50_ns, get_p90_ns, get_p99_ns, get_p999_ns, get_max_ns,"
-                       " put_samples, put_p50_ns, put_p90_ns, put_p99_ns, put_p999_ns, put_max_ns,"
-                       " put_if_absent_samples, put_if_absent_p50_ns, put_if_absent_p90_ns,"
-                       " put_if_absent_p99_ns, put_if_absent_p999_ns, put_if_absent_max_ns,"
-                       " del_samples, del_p50_ns, del_p90_ns, del_p99_ns, del_p999_ns, del_max_ns,"
-                       " range_samples, range_p50_ns, range_p90_ns, range_p99_ns, range_p999_ns, range_max_ns,"
-                       " bytes_per_key, allocs_per_op, peak_rss_bytes, cycles, instructions, cache_misses,"
-                       " valid, invalid_reason)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                       " ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?,"
-                       " ?, ?, ?, ?, ?, ?,  ?, ?, ?, ?, ?, ?, ?, ?)",
-                       &b, err)) {
-        free(worker_ops);
+    if (!store_prepare(s, s->sql_sample_insert, &b, err))
         return false;
-    }
     bind_int(&b, case_id);
-    bind_int(&b, r->repetition);
-    bind_double(&b, r->window_s);
-    bind_int(&b, (int64_t)r->total_ops);
-    bind_double(&b, r->ops_per_s);
-    bind_double(&b, r->ns_per_op);
-    bind_int(&b, workers);
-    bind_text(&b, worker_ops);
-    bind_text(&b, r->worker_binding);
-    bind_int(&b, (int64_t)r->gets);
-    bind_int(&b, (int64_t)r->get_hits);
-    bind_int(&b, (int64_t)r->writes_attempted);
-    bind_int(&b, (int64_t)r->writes_effective);
-    bind_int(&b, (int64_t)r->ranges);
-    for (int op = 0; op < RESULT_OP_COUNT; op++) {
-        const struct result_latency *l = &r->latency[op];
-        bool measured = l->samples > 0;
-        bind_int(&b, (int64_t)l->samples);
-        bind_double_if(&b, measured, l->p50_ns);
-        bind_double_if(&b, measured, l->p90_ns);
-        bind_double_if(&b, measured, l->p99_ns);
-        bind_double_if(&b, measured, l->p999_ns);
-        bind_double_if(&b, measured, l->max_ns);
-    }
-    bind_double(&b, r->bytes_per_key);
-    bind_double(&b, r->allocs_per_op);
-    bind_int(&b, (int64_t)r->peak_rss_bytes);
-    bind_int_if(&b, r->cycles.present, (int64_t)r->cycles.value);
-    bind_int_if(&b, r->instructions.present, (int64_t)r->instructions.value);
-    bind_int_if(&b, r->cache_misses.present, (int64_t)r->cache_misses.value);
-    bind_int(&b, r->valid);
-    bind_text(&b, r->valid ? NULL : r->invalid_reason);
-    bool ok = store_finish(s, &b, NULL, "recording a sample", err);
-    free(worker_ops);
-    return ok;
+    if (b.rc == SQLITE_OK)
+        b.rc = store_sample_bind(b.stmt, b.next + 1, r);
+    return store_finish(s, &b, NULL, "recording a sample", err);
 }
 
 static bool store_insert_histogram(struct store *s, int64_t case_id, const struct store_histogram *h, char *err)
@@ -924,11 +906,6 @@ static int64_t col_int(struct store_reader *r)
     return sqlite3_column_int64(r->stmt, r->next++);
 }
 
-static double col_double(struct store_reader *r)
-{
-    return sqlite3_column_double(r->stmt, r->next++);
-}
-
 void store_column_text(sqlite3_stmt *st, int column, char *out, size_t len)
 {
     const unsigned char *text = sqlite3_column_text(st, column);
@@ -942,158 +919,27 @@ static const char *col_text(struct store_reader *r, char *buf, size_t len)
     return buf;
 }
 
-/* Parses "[1,2,3]" into values (at most cap); returns how many the text holds. */
-static size_t store_parse_json_array(const char *text, uint64_t *values, size_t cap)
-{
-    size_t n = 0;
-    for (const char *p = text; *p;) {
-        char *end;
-        if (*p < '0' || *p > '9') {
-            p++;
-            continue;
-        }
-        uint64_t v = strtoull(p, &end, 10);
-        if (n < cap)
-            values[n] = v;
-        n++;
-        p = end;
-    }
-    return n;
-}
-
-/* The enums come back by matching the text each was stored as, through the same naming
- * functions, so the names live in one place (scenarios/). */
-static void store_read_case_enums(struct store_row *row, const char *memory, const char *write_kind,
-                                  const char *distribution)
+static void store_read_row(struct store_reader *r, struct store_row *row)
 {
     struct bench_case *c = &row->c;
-    char text[CASE_TEXT];
-    for (int m = CASE_MEMORY_FIRST_TOUCH; m <= CASE_MEMORY_INTERLEAVE; m++)
-        if (strcmp(memory, case_memory_name((enum case_memory)m)) == 0)
-            c->memory = (enum case_memory)m;
-    for (int k = CASE_WRITE_UPDATE; k <= CASE_WRITE_LOAD_OR_STORE; k++)
-        if (strcmp(write_kind, case_write_kind_name((enum case_write_kind)k)) == 0)
-            c->write_kind = (enum case_write_kind)k;
-    for (int d = CASE_DIST_UNIFORM; d <= CASE_DIST_HOT; d++) {
-        struct bench_case probe = *c;
-        probe.distribution = (enum case_distribution)d;
-        if (strcmp(distribution, case_distribution_text(&probe, text, sizeof text)) == 0)
-            c->distribution = (enum case_distribution)d;
-    }
-}
-
-static void store_read_case(struct store_reader *r, struct store_row *row)
-{
-    struct bench_case *c = &row->c;
-    char memory[CASE_TEXT], write_kind[CASE_TEXT], distribution[CASE_TEXT];
-    memset(c, 0, sizeof *c);
     row->case_id = col_int(r);
     col_text(r, row->case_status, sizeof row->case_status);
     col_text(r, row->case_reason, sizeof row->case_reason);
     col_text(r, row->plan, sizeof row->plan);
     row->oversubscribed = col_int(r) != 0;
-    col_text(r, c->scenario, sizeof c->scenario);
-    col_text(r, c->backend, sizeof c->backend);
-    col_text(r, c->backend_name, sizeof c->backend_name);
-    c->threads = (int)col_int(r);
-    col_text(r, c->placement, sizeof c->placement);
-    col_text(r, memory, sizeof memory);
-    c->memory_node = (int)col_int(r);
-    c->read_pct = col_double(r);
-    col_text(r, write_kind, sizeof write_kind);
-    c->hit_pct = col_double(r);
-    c->range_pct = col_double(r);
-    c->delete_pct = col_double(r);
-    c->keys = (uint64_t)col_int(r);
-    c->key_range = (uint64_t)col_int(r);
-    col_text(r, distribution, sizeof distribution);
-    c->zipf_theta = col_double(r);
-    c->hot_keys = (uint64_t)col_int(r);
-    c->duration_s = col_double(r);
-    c->ops = (uint64_t)col_int(r);
-    c->repetitions = (int)col_int(r);
-    c->warmup_s = col_double(r);
-    c->seed = (uint64_t)col_int(r);
-    c->latency_every = (int)col_int(r);
-    c->misuse_demo = col_int(r) != 0;
-    char role[CASE_TEXT];
-    col_text(r, role, sizeof role);
-    if (!map_role_parse(role, &c->role))
-        c->role = MAP_ROLE_CONTENDER;
+    r->next = store_case_read(r->stmt, r->next, c);
     c->skipped = strcmp(row->case_status, "skipped") == 0;
     if (c->skipped)
         snprintf(c->skip_reason, sizeof c->skip_reason, "%s", row->case_reason);
-    store_read_case_enums(row, memory, write_kind, distribution);
-}
-
-static void store_read_counter(struct store_reader *r, struct result_counter *counter)
-{
-    counter->present = !col_null(r);
-    counter->value = (uint64_t)col_int(r);
-}
-
-static void store_read_sample(struct store_reader *r, struct store_row *row)
-{
-    struct result_sample *x = &row->sample;
-    memset(x, 0, sizeof *x);
     row->has_sample = !col_null(r);
     row->sample_id = col_int(r);
-    x->repetition = (int)col_int(r);
-    x->window_s = col_double(r);
-    x->total_ops = (uint64_t)col_int(r);
-    x->ops_per_s = col_double(r);
-    x->ns_per_op = col_double(r);
-    x->workers = (int)col_int(r);
-    const unsigned char *worker_ops = sqlite3_column_text(r->stmt, r->next++);
-    store_parse_json_array(worker_ops ? (const char *)worker_ops : "", x->worker_ops, RESULT_MAX_WORKERS);
-    col_text(r, x->worker_binding, sizeof x->worker_binding);
-    x->gets = (uint64_t)col_int(r);
-    x->get_hits = (uint64_t)col_int(r);
-    x->writes_attempted = (uint64_t)col_int(r);
-    x->writes_effective = (uint64_t)col_int(r);
-    x->ranges = (uint64_t)col_int(r);
-    for (int op = 0; op < RESULT_OP_COUNT; op++) {
-        struct result_latency *l = &x->latency[op];
-        l->samples = (uint64_t)col_int(r);
-        l->p50_ns = col_double(r);
-        l->p90_ns = col_double(r);
-        l->p99_ns = col_double(r);
-        l->p999_ns = col_double(r);
-        l->max_ns = col_double(r);
-    }
-    x->bytes_per_key = col_double(r);
-    x->allocs_per_op = col_double(r);
-    x->peak_rss_bytes = (uint64_t)col_int(r);
-    store_read_counter(r, &x->cycles);
-    store_read_counter(r, &x->instructions);
-    store_read_counter(r, &x->cache_misses);
-    x->valid = col_int(r) != 0;
-    col_text(r, x->invalid_reason, sizeof x->invalid_reason);
+    store_sample_read(r->stmt, r->next, &row->sample);
 }
 
 bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *ctx, char *err)
 {
     struct store_binder b;
-    if (!store_prepare(s,
-                       "SELECT c.id, c.status, c.reason, c.plan, c.oversubscribed, c.scenario, c.backend,"
-                       " c.backend_name, c.threads, c.placement, c.memory, c.memory_node, c.read_pct,"
-                       " c.write_kind, c.hit_pct, c.range_pct, c.delete_pct, c.keys, c.key_range,"
-                       " c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops, c.repetitions,"
-                       " c.warmup_s, c.seed, c.latency_every, c.misuse_demo, c.role,"
-                       " s.id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op, s.workers,"
-                       " s.worker_ops, s.worker_binding, s.gets, s.get_hits, s.writes_attempted,"
-                       " s.writes_effective, s.ranges,"
-                       " s.get_samples, s.get_p50_ns, s.get_p90_ns, s.get_p99_ns, s.get_p999_ns, s.get_max_ns,"
-                       " s.put_samples, s.put_p50_ns, s.put_p90_ns, s.put_p99_ns, s.put_p999_ns, s.put_max_ns,"
-                       " s.put_if_absent_samples, s.put_if_absent_p50_ns, s.put_if_absent_p90_ns,"
-                       " s.put_if_absent_p99_ns, s.put_if_absent_p999_ns, s.put_if_absent_max_ns,"
-                       " s.del_samples, s.del_p50_ns, s.del_p90_ns, s.del_p99_ns, s.del_p999_ns, s.del_max_ns,"
-                       " s.range_samples, s.range_p50_ns, s.range_p90_ns, s.range_p99_ns, s.range_p999_ns,"
-                       " s.range_max_ns, s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles,"
-                       " s.instructions, s.cache_misses, s.valid, s.invalid_reason"
-                       " FROM cases c LEFT JOIN samples s ON s.case_id = c.id"
-                       " WHERE c.run_id = ? ORDER BY c.id, s.repetition",
-                       &b, err))
+    if (!store_prepare(s, s->sql_run_rows, &b, err))
         return false;
     struct store_row *row = xmalloc(sizeof *row);
     bind_int(&b, run_id);
@@ -1101,8 +947,7 @@ bool store_run_samples(struct store *s, int64_t run_id, store_row_fn fn, void *c
     while (rc == SQLITE_OK && (rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
         struct store_reader r = { .stmt = b.stmt, .next = 0 };
         row->run_id = run_id;
-        store_read_case(&r, row);
-        store_read_sample(&r, row);
+        store_read_row(&r, row);
         rc = fn(row, ctx) ? SQLITE_OK : SQLITE_DONE;
     }
     if (rc != SQLITE_DONE)

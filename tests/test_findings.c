@@ -343,7 +343,8 @@ static void test_writers_render_the_decided_shifts(void **state)
     free(html);
     snprintf(path, sizeof path, "%s/%s", dir, CSV_HISTORY_FILE);
     char *csv = support_read_text(path);
-    assert_non_null(strstr(csv, "\"mutex\",\"hist threads=1 read=90% keys=1000\",1,"));
+    /* the one case description (scenarios/case_dims.h), without the backend: its own column */
+    assert_non_null(strstr(csv, "\"mutex\",\"hist threads=1 compact read=90% update keys=1000 uniform\",1,"));
     assert_non_null(strstr(csv, ",2,100000000,5,down\n"));
     free(csv);
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
