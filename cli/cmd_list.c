@@ -1,5 +1,5 @@
 /*
- * cmd_list.c: `mapbench list backends|scenarios|runs [--db PATH]`.
+ * cmd_list.c: `mapbench list backends|scenarios|dimensions|runs [--db PATH]`.
  */
 #include "cli/commands.h"
 
@@ -9,9 +9,10 @@
 
 #include "maps/map.h"
 #include "store/store.h"
+#include "scenarios/case_dims.h"
 #include "scenarios/scenario.h"
 
-static const char list_usage[] = "usage: mapbench list backends|scenarios|runs [--db PATH]\n";
+static const char list_usage[] = "usage: mapbench list backends|scenarios|dimensions|runs [--db PATH]\n";
 
 static int list_backends(void)
 {
@@ -38,6 +39,28 @@ static int list_scenarios(void)
         free(names[i]);
     }
     free(names);
+    return 0;
+}
+
+/* The table of case dimensions: each scenario key with its default, whether it identifies a case
+ * (compare and the report's history match cases on those), and its help; then the columns stored
+ * with each case that no scenario key sets. */
+static int list_dimensions(void)
+{
+    printf("%-22s %-12s %-9s %s\n", "key", "default", "identity", "values");
+    for (int keyed = 1; keyed >= 0; keyed--) {
+        if (!keyed)
+            printf("\nstored with each case, set by no dimension key:\n");
+        for (size_t i = 0; i < case_dim_count; i++) {
+            const struct case_dim *d = &case_dims[i];
+            char key[64];
+            if ((d->flags & CASE_DIM_NO_KEY) == (keyed ? CASE_DIM_NO_KEY : 0))
+                continue;
+            snprintf(key, sizeof key, "%s%s%s", d->name, d->alias ? " | " : "", d->alias ? d->alias : "");
+            printf("%-22s %-12s %-9s %s\n", key, d->default_text ? d->default_text : "-",
+                   d->flags & CASE_DIM_IDENTIFIES ? "yes" : "no", d->help);
+        }
+    }
     return 0;
 }
 
@@ -76,8 +99,10 @@ int cmd_list(int argc, char **argv)
         return list_backends();
     if (what && strcmp(what, "scenarios") == 0)
         return list_scenarios();
+    if (what && strcmp(what, "dimensions") == 0)
+        return list_dimensions();
     if (what && strcmp(what, "runs") == 0)
         return list_runs(db);
-    fprintf(stderr, "mapbench: list: say backends, scenarios or runs\n%s", list_usage);
+    fprintf(stderr, "mapbench: list: say backends, scenarios, dimensions or runs\n%s", list_usage);
     return 2;
 }

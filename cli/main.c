@@ -22,7 +22,7 @@ static void on_signal(int signo)
 
 static const char usage[] =
     "usage: mapbench [--plugin PATH.so]... COMMAND [ARGS]\n"
-    "  list backends|scenarios|runs [--db PATH]   what is available, what was run\n"
+    "  list backends|scenarios|dimensions|runs [--db PATH]   what is available, what was run\n"
     "  topo [--topology FILE.xml | --synthetic DESC] [--threads N] [--placement P]\n"
     "  run [PRESET|FILE]... [--backends LIST] [--set KEY=VALUE]... [--db PATH] [--label TEXT]\n"
     "      [--dry-run] [--wait] [-- libbenchmark flags]\n"

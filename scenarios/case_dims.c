@@ -775,7 +775,7 @@ const struct case_dim case_dims[] = {
      CASE_DIM_SQL({"threads", "INTEGER NOT NULL"}), .shown = CASE_SHOWN_ALWAYS,
      .label = "threads",
      .help = "N, cores, pus, K*cores, K*pus, or a range A..B of those: A, 2A, 4A, ... up to B, "
-             "plus B (1..pus on 6 PUs: 1 2 4 6); `A..B xR` steps by R"},
+             "plus B (1..pus on 6 PUs: 1 2 4 6); `A..B xR` steps by R; at most 65536"},
     {.name = "placement", .type = &case_dim_type_text, CASE_DIM_FIELD(placement),
      .default_text = "compact", .parse = case_dim_parse_placement, .flags = CASE_DIM_IDENTIFIES,
      CASE_DIM_SQL({"placement", "TEXT NOT NULL"}), .shown = CASE_SHOWN_ALWAYS,
@@ -836,7 +836,7 @@ const struct case_dim case_dims[] = {
              "(suffixes as keys); not both in one section, the more specific section wins"},
     {.name = "repetitions", .type = &case_dim_type_whole, CASE_DIM_FIELD(repetitions),
      .default_text = "5", .parse = case_dim_parse_whole, .min = 1, .max = 1000,
-     CASE_DIM_SQL({"repetitions", "INTEGER NOT NULL"}), .help = "timed windows per case"},
+     CASE_DIM_SQL({"repetitions", "INTEGER NOT NULL"}), .help = "timed windows per case, 1..1000"},
     {.name = "warmup", .type = &case_dim_type_number, CASE_DIM_FIELD(warmup_s), .default_text = "0.2s",
      .parse = case_dim_parse_warmup, CASE_DIM_SQL({"warmup_s", "REAL NOT NULL"}),
      .help = "untimed run before each window (a duration, 0 allowed)"},

@@ -13,7 +13,7 @@
  *   name        = my-sweep              ; default: the file name without .ini; 31 characters max
  *   description = one line of text      ; repeated lines are joined with a space
  *   backends    = striped:shards=64,lock=rwlock, mutex
- *   read_pct    = 100, 90, 50           ; every dimension below takes a value or a comma list
+ *   read_pct    = 100, 90, 50           ; every dimension takes a value or a comma list
  *   threads     = 1..pus
  *
  *   [options]                           ; sweeps over backend options
@@ -29,37 +29,13 @@
  * one).  Each spec is checked with map_spec_parse at load, so an unknown backend or option is an
  * error then.  Exact duplicates are dropped.  Default: `all`.
  *
- * Dimensions (key = default: values) -- a list is a sweep, and the cases are the cartesian product:
- *   threads = 1         N, `cores`, `pus`, `K*cores`, `K*pus`, or a range `A..B` of those: A, 2A,
- *                       4A, ... up to B, plus B itself (`1..pus` on 6 PUs: 1 2 4 6).  `A..B xR`
- *                       steps by R instead of 2.  Sorted, duplicates dropped.
- *   placement = compact compact | scatter | cores | none | numa:N | pus:A+B+C (an explicit PU
- *                       list; `+` separates PUs because `,` separates sweep values; the case
- *                       stores it as `pus:A,B,C`)
- *   memory = first-touch  first-touch | bind:N | interleave
- *   read_pct = 90       share of gets, 0..100 (decimals allowed); the rest are writes
- *   write_kind = update update | insert-delete | insert | load-or-store
- *   hit_pct = 100       share of gets (and of load-or-store writes) on present keys, 0..100
- *   delete_pct = 0      share of writes that delete a present key, 0..100
- *   range_pct = 0       share of reads that are whole-map range iterations, 0..100
- *   keys = 1000         initial size: N with optional suffix k, M, G (binary: 2^10, 2^20, 2^30),
- *                       a range `A..B` (doubling; `A..B x4` for every power of 4 from A), or
- *                       `auto` (see below).  Sorted, duplicates dropped.
- *   key_range = 0       keys are drawn from [0, key_range); 0: the runner derives it
- *   distribution = uniform  uniform | zipf:THETA (0..100) | hot:N (N hot keys get every access)
- *   duration = 1s       window length: a number with unit s, ms, us or m
- *   ops                 instead of duration: operations per worker per window (suffixes as keys).
- *                       duration and ops may not both appear in one section; the more specific
- *                       section wins, and --set of one replaces the other
- *   repetitions = 5     timed windows per case, 1..1000
- *   warmup = 0.2s       untimed run before each window (a duration, 0 allowed)
- *   seed = 1            unsigned 64-bit workload seed
- *   latency_every = 64  time every Kth operation; 0 disables latency sampling
- *   misuse_demo = 0     1: run `plain` with concurrent writers anyway (it races, on purpose)
- *
- * `keys = auto` needs the machine: for each cache level, capacity = cache bytes / the table's real
- * bytes per key, and the points ½, 1 and 2 times that capacity; plus 8 times the last level's
- * capacity (well beyond every cache).  Sorted, duplicates dropped; may be mixed with other values.
+ * Dimensions: every other key of [scenario] and of a case section is a case dimension, one row of
+ * the table in scenarios/case_dims.c, where each row's default, values and whether it identifies
+ * a case are written once; `mapbench list dimensions` prints them.  Each takes a value or a comma
+ * list, a list is a sweep, and the cases are the cartesian product.  Counts (threads, keys) may
+ * name the machine (`pus`, `1..pus`, `keys = auto`) and are resolved at expansion, sorted, with
+ * duplicates dropped.  `duration` and `ops` are the two keys of the window: they may not both
+ * appear in one section, the more specific section wins, and --set of one replaces the other.
  *
  * [options]: every key is a backend option swept as a list.  A key that no registered backend
  * declares is an error.  An option sweep applies only to the backends that declare it, and not to
@@ -78,12 +54,13 @@
  *
  * ---- Expansion -------------------------------------------------------------------------------
  * Order: case section, backend (as listed), option values (in [options] order, last fastest),
- * then the dimensions in the order listed above, the last one varying fastest.  A case that
- * cannot run here stays in the array with `skipped` set and a reason: `plain` (or any backend
- * spec whose traits say MAP_CONCURRENCY_NONE) with writes and more than one thread unless
- * misuse_demo=1; a MAP_CONCURRENCY_NO_DELETE spec (ref-tbb-unordered) whose writes delete
- * (write_kind insert-delete, or delete_pct > 0) at more than one thread; more threads than 4 x PUs; numa:N or bind:N with N >= the NUMA node count;
- * pus:... naming a PU the machine lacks.
+ * then the dimensions in the table's order (`mapbench list dimensions`), the last varying
+ * fastest.  A case that cannot run here stays in the array with `skipped` set and a reason:
+ * `plain` (or any backend spec whose traits say MAP_CONCURRENCY_NONE) with writes and more than
+ * one thread unless misuse_demo=1; a MAP_CONCURRENCY_NO_DELETE spec (ref-tbb-unordered) whose
+ * writes delete (write_kind insert-delete, or delete_pct > 0) at more than one thread; more
+ * threads than 4 x PUs; numa:N or bind:N with N >= the NUMA node count; pus:... naming a PU the
+ * machine lacks.
  */
 #ifndef MAPBENCH_SCENARIO_H
 #define MAPBENCH_SCENARIO_H

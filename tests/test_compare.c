@@ -422,6 +422,42 @@ static void test_matching_by_dimensions(void **state)
     compare_free(&r);
 }
 
+/* The one case key (scenarios/case_dims.h): a case whose seed differs is another sample of the
+ * same experiment and matches; one whose latency sampling or window differs measures something
+ * else and does not.  (Before the key was shared, the gate matched cases that differed only in
+ * latency_every, and the report's history matched cases that differed only in their window.) */
+static void test_key_rule(void **state)
+{
+    struct fixture *f = *state;
+    struct bench_case c;
+    int64_t base = fixture_run(f, "cafe", "Test CPU A"), cand = fixture_run(f, "cafe", "Test CPU A");
+    fixture_bench_case(&c, "fixture", "mutex", 1);
+    fixture_case_of(f, base, &c, 1.0, 0, REPS);
+    c.seed = 7;
+    c.repetitions = REPS + 1;
+    fixture_case_of(f, cand, &c, 1.0, 2, REPS);
+    fixture_bench_case(&c, "fixture", "rwlock", 1);
+    fixture_case_of(f, base, &c, 1.0, 0, REPS);
+    c.latency_every = 0;
+    fixture_case_of(f, cand, &c, 1.0, 2, REPS);
+    fixture_bench_case(&c, "fixture", "striped", 1);
+    fixture_case_of(f, base, &c, 1.0, 0, REPS);
+    c.duration_s = 0.2;
+    fixture_case_of(f, cand, &c, 1.0, 2, REPS);
+
+    struct compare_options o;
+    char b[32], cs[32], err[ERR_LEN] = "";
+    options_for(&o, base, cand, b, cs);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.cases[0].c.backend, "mutex");
+    assert_int_equal(r.cases[0].baseline.count, REPS);
+    assert_int_equal(r.only_baseline, 2);
+    assert_int_equal(r.only_candidate, 2);
+    compare_free(&r);
+}
+
 static void test_too_few_repetitions(void **state)
 {
     struct fixture *f = *state;
@@ -707,6 +743,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_against_itself, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_matching_by_dimensions, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_key_rule, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_too_few_repetitions, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_uncorrected_shift_is_inconclusive, fixture_setup,
                                         fixture_teardown),

@@ -405,6 +405,47 @@ static void test_every_referenced_file_exists(void **state)
     free(html);
 }
 
+/* The history matches a case across runs by the one case key (scenarios/case_dims.h): a second
+ * run whose case differs only in its seed continues that case's history; one whose latency
+ * sampling or window differs is another experiment.  (Before the key was shared, the history
+ * matched cases that differed only in their window, and the gate did not.) */
+static void test_history_matches_by_case_key(void **state)
+{
+    struct fixture *f = *state;
+    char err[ERR_LEN] = "", path[256];
+    struct store_machine m = {.fingerprint = "f00d", .hostname = "testhost"};
+    struct store_run r = {.command_line = "mapbench run rw", .label = "second"};
+    int64_t first = f->run_id;
+    assert_true(store_machine_upsert(f->store, &m, &r.machine_id, err));
+    assert_true(store_run_begin(f->store, &r, &f->run_id, err));
+    struct bench_case c;
+    fixture_case(&c, "rw", "mutex", "mutex"); /* read_pct 0: as in the first run but the seed */
+    c.read_pct = 0;
+    c.seed = 7;
+    fixture_write(f, &c, 100, tight, 5);
+    fixture_case(&c, "rw", "striped:shards=4", "striped");
+    c.read_pct = 0;
+    c.latency_every = 0;
+    fixture_write(f, &c, 60, tight, 5);
+    fixture_case(&c, "rw", "mutex", "mutex");
+    c.read_pct = 25;
+    c.duration_s = 0.2;
+    fixture_write(f, &c, 90, tight, 5);
+    assert_true(store_run_finish(f->store, f->run_id, "done", err));
+    free(write_report(f));
+    snprintf(path, sizeof path, "%s/history.csv", f->out);
+    char *csv = support_read_text(path), line[256];
+    snprintf(line, sizeof line, "\"mutex\",\"rw threads=1 compact read=0%% update keys=1000 uniform "
+                                "duration=0.1s\",%lld,", (long long)first);
+    assert_non_null(strstr(csv, line));
+    snprintf(line, sizeof line, "\"mutex\",\"rw threads=1 compact read=0%% update keys=1000 uniform "
+                                "duration=0.1s\",%lld,", (long long)f->run_id);
+    assert_non_null(strstr(csv, line));
+    assert_null(strstr(csv, "striped"));
+    assert_null(strstr(csv, "read=25%"));
+    free(csv);
+}
+
 static void test_gnuplot_missing_is_one_clear_error(void **state)
 {
     struct fixture *f = *state;
@@ -437,6 +478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cache_lines_ignore_one_backends_pending_copies, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_thread_axis_has_whole_threads, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_history_matches_by_case_key, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_gnuplot_missing_is_one_clear_error, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -550,6 +550,56 @@ static void test_migrates_version_1(void **state)
     store_close(s);
 }
 
+/* A column the file lacks (a dimension or figure added since it was written) is added with the
+ * row's default, and a view that differs from the generated one is recreated; a current file is
+ * left alone. */
+static void test_adds_missing_columns_and_refreshes_views(void **state)
+{
+    struct fixture *f = *state;
+    char err[ERR_LEN] = "";
+    struct store *s = open_ok(f->db);
+    int64_t run_id = begin_run(s, "before");
+    assert_true(write_case(s, run_id, 2, err) > 0);
+    store_close(s);
+
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
+    char *case_results = sql_text(raw, "SELECT sql FROM sqlite_master WHERE name = 'case_results'");
+    int64_t schema_version = sql_int(raw, "PRAGMA schema_version");
+    sqlite3_close(raw);
+    store_close(open_ok(f->db)); /* a current file: nothing to change */
+    assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
+    assert_int_equal(sql_int(raw, "PRAGMA schema_version"), schema_version);
+    assert_int_equal(sqlite3_exec(raw, "DROP VIEW case_results; DROP VIEW case_summary;"
+                                       " ALTER TABLE cases DROP COLUMN latency_every;"
+                                       " ALTER TABLE cases DROP COLUMN memory_node;"
+                                       " ALTER TABLE samples DROP COLUMN cache_misses;"
+                                       " CREATE VIEW case_summary AS SELECT 1 AS stale",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+
+    s = open_ok(f->db);
+    sqlite3 *db = store_db(s);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'latency_every'"
+                                 " AND type = 'INTEGER' AND \"notnull\" AND dflt_value = '64'"),
+                     1);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE latency_every = 64 AND memory_node IS NULL"), 1);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM samples WHERE cache_misses IS NULL"), 2);
+    char *now = sql_text(db, "SELECT sql FROM sqlite_master WHERE name = 'case_results'");
+    assert_string_equal(now, case_results);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM case_summary WHERE latency_every = 64"), 1);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM case_results WHERE latency_every = 64"), 2);
+    struct collected got = { 0 };
+    assert_true(store_run_samples(s, run_id, collect_row, &got, err));
+    assert_int_equal(got.first.c.latency_every, 64);
+    assert_int_equal(got.first.c.memory, CASE_MEMORY_BIND);
+    assert_int_equal(got.first.c.memory_node, 0); /* the column's default: NULL */
+    free(now);
+    free(case_results);
+    store_close(s);
+}
+
 /* ---- store_open errors ------------------------------------------------------------------ */
 
 static void expect_open_error(const char *path, int timeout_ms, const char *expected)
@@ -749,6 +799,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_finish_errors, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_list_runs_and_latest, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_migrates_version_1, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_adds_missing_columns_and_refreshes_views, fixture_setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_two_writers_at_once, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_sigkill_keeps_finished_cases, fixture_setup, fixture_teardown),
