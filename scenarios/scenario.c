@@ -130,43 +130,43 @@ static bool each_item(const char *value, item_fn fn, void *arg, char *why)
     }
 }
 
-static void list_clear(struct dim_list *l)
+static void scenario_list_clear(struct dim_list *l)
 {
     free(l->values);
     *l = (struct dim_list){0};
 }
 
-static void list_push(struct dim_list *l, const struct case_dim_value *v)
+static void scenario_list_push(struct dim_list *l, const struct case_dim_value *v)
 {
     l->values = grow(l->values, l->count, sizeof *l->values);
     l->values[l->count++] = *v;
 }
 
-struct parse_items {
+struct scenario_items {
     const struct case_dim *dim;
     struct dim_list *list;
 };
 
-static bool parse_item(const char *item, void *arg, char *why)
+static bool scenario_item_parse(const char *item, void *arg, char *why)
 {
-    struct parse_items *p = arg;
+    struct scenario_items *p = arg;
     struct case_dim_value v;
     if (!case_dim_parse(p->dim, p->list->key, item, &v, why))
         return false;
-    list_push(p->list, &v);
+    scenario_list_push(p->list, &v);
     return true;
 }
 
 /* Parses a value list of `key`, one of d's keys (the table's own string: keys are compared by
  * address). */
-static bool parse_list(const struct case_dim *d, const char *key, const char *value,
+static bool scenario_list_parse(const struct case_dim *d, const char *key, const char *value,
                        struct dim_list *out, char *why)
 {
-    struct parse_items p = {d, out};
+    struct scenario_items p = {d, out};
     *out = (struct dim_list){.key = key};
-    if (each_item(value, parse_item, &p, why))
+    if (each_item(value, scenario_item_parse, &p, why))
         return true;
-    list_clear(out);
+    scenario_list_clear(out);
     return false;
 }
 
@@ -181,25 +181,25 @@ static const struct case_dim *scenario_dim_find(const char *key, const char **ca
 }
 
 /* Sets a dimension in a group: appends (a repeated key) or replaces (--set). */
-static bool set_dimension(struct scenario_group *g, const char *key, const char *value,
+static bool scenario_dim_set(struct scenario_group *g, const char *key, const char *value,
                           bool replace, char *why)
 {
     const char *canonical = key;
     const struct case_dim *d = scenario_dim_find(key, &canonical);
     struct dim_list parsed, *l = &g->dims[case_dim_index(d)];
-    if (!parse_list(d, canonical, value, &parsed, why))
+    if (!scenario_list_parse(d, canonical, value, &parsed, why))
         return false;
     if (!replace && l->key && l->key != canonical) {
-        list_clear(&parsed);
+        scenario_list_clear(&parsed);
         return scenario_why_set(why, "set either %s or %s in one section, not both", d->name,
                                 d->alias);
     }
     if (replace)
-        list_clear(l);
+        scenario_list_clear(l);
     for (size_t i = 0; i < parsed.count; i++)
-        list_push(l, &parsed.values[i]);
+        scenario_list_push(l, &parsed.values[i]);
     l->key = canonical;
-    list_clear(&parsed);
+    scenario_list_clear(&parsed);
     return true;
 }
 
@@ -407,7 +407,7 @@ static bool set_file_key(struct scenario *s, const char *section, const char *ke
     if (strcmp(section, "scenario") == 0) {
         if (is_header_key(key))
             return set_header_key(s, key, value, false, why);
-        return k ? set_dimension(&s->groups[0], key, value, false, why)
+        return k ? scenario_dim_set(&s->groups[0], key, value, false, why)
                  : scenario_why_set(why, "unknown key in [scenario]");
     }
     if (strcmp(section, "options") == 0)
@@ -416,7 +416,7 @@ static bool set_file_key(struct scenario *s, const char *section, const char *ke
         struct scenario_group *g = find_group(s, section + 5, why);
         if (!g)
             return false;
-        return k ? set_dimension(g, key, value, false, why)
+        return k ? scenario_dim_set(g, key, value, false, why)
                  : scenario_why_set(why, "unknown key in [%.60s] (a case section takes dimensions only)",
                         section);
     }
@@ -619,7 +619,7 @@ void scenario_free(struct scenario *s)
         return;
     for (size_t g = 0; g < s->group_count; g++)
         for (size_t d = 0; d < case_dim_count; d++)
-            list_clear(&s->groups[g].dims[d]);
+            scenario_list_clear(&s->groups[g].dims[d]);
     for (size_t i = 0; i < s->option_count; i++)
         free(s->options[i].values);
     free(s->options);
@@ -651,10 +651,10 @@ static bool set_override(struct scenario *s, const char *key, const char *value,
     if (is_header_key(key))
         return set_header_key(s, key, value, true, why);
     if (d) {
-        if (!set_dimension(&s->groups[0], key, value, true, why))
+        if (!scenario_dim_set(&s->groups[0], key, value, true, why))
             return false;
         for (size_t g = 1; g < s->group_count; g++)
-            list_clear(&s->groups[g].dims[case_dim_index(d)]);
+            scenario_list_clear(&s->groups[g].dims[case_dim_index(d)]);
         return true;
     }
     if (strncmp(key, "options.", 8) == 0)
@@ -696,7 +696,7 @@ bool scenario_set_backends(struct scenario *s, const char *comma_list, char *err
 
 /* ---- expansion --------------------------------------------------------------------------- */
 
-static uint64_t term_value(const struct case_term *t, const struct scenario_machine *m)
+static uint64_t scenario_term_value(const struct case_term *t, const struct scenario_machine *m)
 {
     uint64_t unit = t->unit == CASE_UNIT_CORES ? (uint64_t)m->cores
                     : t->unit == CASE_UNIT_PUS ? (uint64_t)m->pus
@@ -704,14 +704,14 @@ static uint64_t term_value(const struct case_term *t, const struct scenario_mach
     return t->n * unit;
 }
 
-static void push_count(struct dim_list *l, uint64_t count)
+static void scenario_list_push_count(struct dim_list *l, uint64_t count)
 {
     struct case_dim_value v = {.kind = CASE_COUNT_TERM, .count = count};
-    list_push(l, &v);
+    scenario_list_push(l, &v);
 }
 
 /* keys=auto: ½, 1 and 2 times each cache level's capacity in keys, then 8 times the last. */
-static bool push_auto_points(struct dim_list *l, const struct scenario_machine *m, char *why)
+static bool scenario_list_push_auto(struct dim_list *l, const struct scenario_machine *m, char *why)
 {
     if (m->cache_levels < 1 || m->cache_levels > 4 || !(m->table_bytes_per_key > 0))
         return scenario_why_set(why, "auto needs the machine's cache sizes and the table's bytes per key");
@@ -719,16 +719,16 @@ static bool push_auto_points(struct dim_list *l, const struct scenario_machine *
     for (int i = 0; i < m->cache_levels; i++) {
         capacity = (double)m->cache_bytes[i] / m->table_bytes_per_key;
         for (double f = 0.5; f <= 2; f *= 2)
-            push_count(l, (uint64_t)fmax(1, llround(capacity * f)));
+            scenario_list_push_count(l, (uint64_t)fmax(1, llround(capacity * f)));
     }
-    push_count(l, (uint64_t)fmax(1, llround(capacity * 8)));
+    scenario_list_push_count(l, (uint64_t)fmax(1, llround(capacity * 8)));
     return true;
 }
 
-static bool push_range(struct dim_list *l, const struct case_dim_value *v,
+static bool scenario_list_push_range(struct dim_list *l, const struct case_dim_value *v,
                        const struct scenario_machine *m, char *why)
 {
-    uint64_t lo = term_value(&v->lo, m), hi = term_value(&v->hi, m);
+    uint64_t lo = scenario_term_value(&v->lo, m), hi = scenario_term_value(&v->hi, m);
     char a[48], b[48];
     if (lo > hi) {
         case_term_text(&v->lo, a, sizeof a);
@@ -737,8 +737,8 @@ static bool push_range(struct dim_list *l, const struct case_dim_value *v,
                     (unsigned long long)lo, (unsigned long long)hi);
     }
     for (uint64_t x = lo; x < hi; x = x > hi / v->ratio ? hi : x * v->ratio)
-        push_count(l, x);
-    push_count(l, hi);
+        scenario_list_push_count(l, x);
+    scenario_list_push_count(l, hi);
     return true;
 }
 
@@ -752,15 +752,15 @@ static int scenario_counts_order(const void *a, const void *b)
 
 /* A machine count (threads, keys): every item made a number for this machine, sorted,
  * duplicates dropped, at most the row's max. */
-static bool resolve_counts(const struct case_dim *d, const struct dim_list *in,
+static bool scenario_counts_resolve(const struct case_dim *d, const struct dim_list *in,
                            const struct scenario_machine *m, struct dim_list *out, char *why)
 {
     *out = (struct dim_list){.key = in->key};
     for (size_t i = 0; i < in->count; i++) {
         const struct case_dim_value *v = &in->values[i];
-        bool ok = v->kind == CASE_COUNT_AUTO    ? push_auto_points(out, m, why)
-                  : v->kind == CASE_COUNT_RANGE ? push_range(out, v, m, why)
-                                                : (push_count(out, term_value(&v->lo, m)), true);
+        bool ok = v->kind == CASE_COUNT_AUTO    ? scenario_list_push_auto(out, m, why)
+                  : v->kind == CASE_COUNT_RANGE ? scenario_list_push_range(out, v, m, why)
+                                                : (scenario_list_push_count(out, scenario_term_value(&v->lo, m)), true);
         if (!ok)
             return false;
     }
@@ -779,7 +779,7 @@ static bool resolve_counts(const struct case_dim *d, const struct dim_list *in,
 
 /* The lists a group expands over, indexed like case_dims[]: its own, else [scenario]'s, else the
  * default; machine counts resolved.  Rows that are no scenario key get an empty list. */
-static bool resolve_group(const struct scenario *s, size_t g, const struct scenario_machine *m,
+static bool scenario_group_resolve(const struct scenario *s, size_t g, const struct scenario_machine *m,
                           struct dim_list *dims, char *err)
 {
     char why[CASE_WHY_LEN];
@@ -794,17 +794,17 @@ static bool resolve_group(const struct scenario *s, size_t g, const struct scena
         if (own->count || base->count)
             l = (struct dim_list *)(own->count ? own : base);
         else
-            parse_list(dim, dim->name, dim->default_text, &fallback, why);
+            scenario_list_parse(dim, dim->name, dim->default_text, &fallback, why);
         dims[d].key = l->key;
         if (ok && dim->type->machine_count) {
-            ok = resolve_counts(dim, l, m, &dims[d], why);
+            ok = scenario_counts_resolve(dim, l, m, &dims[d], why);
             if (!ok)
                 scenario_err_set(err, "%.160s: key '%s': %s", s->path, l->key, why);
         } else {
             for (size_t i = 0; i < l->count; i++)
-                list_push(&dims[d], &l->values[i]);
+                scenario_list_push(&dims[d], &l->values[i]);
         }
-        list_clear(&fallback);
+        scenario_list_clear(&fallback);
     }
     return ok;
 }
@@ -899,7 +899,7 @@ struct case_array {
     size_t count, capacity;
 };
 
-static bool expand_backend(const struct scenario *s, size_t g, const struct backend_entry *e,
+static bool scenario_backend_expand(const struct scenario *s, size_t g, const struct backend_entry *e,
                            const struct dim_list *dims, const struct scenario_machine *m,
                            struct case_array *out, char *err)
 {
@@ -948,7 +948,7 @@ static bool expand_backend(const struct scenario *s, size_t g, const struct back
 }
 
 /* Cases one group gives, or SIZE_MAX past SCENARIO_MAX_CASES. */
-static size_t count_group(const struct scenario *s, const struct dim_list *dims)
+static size_t scenario_group_count(const struct scenario *s, const struct dim_list *dims)
 {
     size_t product = 1, total = 0;
     for (size_t d = 0; d < case_dim_count; d++)
@@ -966,18 +966,18 @@ static size_t count_group(const struct scenario *s, const struct dim_list *dims)
     return product == SIZE_MAX ? SIZE_MAX : total;
 }
 
-static void free_dims(struct dim_list *dims)
+static void scenario_dims_free(struct dim_list *dims)
 {
     for (size_t d = 0; d < case_dim_count; d++)
-        list_clear(&dims[d]);
+        scenario_list_clear(&dims[d]);
 }
 
-static bool expand_group(const struct scenario *s, size_t g, const struct scenario_machine *m,
+static bool scenario_group_expand(const struct scenario *s, size_t g, const struct scenario_machine *m,
                          struct case_array *out, char *err)
 {
     struct dim_list dims[CASE_DIM_MAX];
-    bool ok = resolve_group(s, g, m, dims, err);
-    size_t count = ok ? count_group(s, dims) : 0;
+    bool ok = scenario_group_resolve(s, g, m, dims, err);
+    size_t count = ok ? scenario_group_count(s, dims) : 0;
     if (ok && (count == SIZE_MAX || out->count + count > SCENARIO_MAX_CASES)) {
         scenario_err_set(err, "%.160s: expands to more than %d cases", s->path,
                  SCENARIO_MAX_CASES);
@@ -988,8 +988,8 @@ static bool expand_group(const struct scenario *s, size_t g, const struct scenar
         out->cases = xreallocarray(out->cases, out->capacity, sizeof *out->cases);
     }
     for (size_t b = 0; ok && b < s->backend_count; b++)
-        ok = expand_backend(s, g, &s->backends[b], dims, m, out, err);
-    free_dims(dims);
+        ok = scenario_backend_expand(s, g, &s->backends[b], dims, m, out, err);
+    scenario_dims_free(dims);
     return ok;
 }
 
@@ -999,7 +999,7 @@ bool scenario_expand(const struct scenario *s, const struct scenario_machine *m,
     struct case_array out = {0};
     bool ok = true;
     for (size_t g = s->group_count > 1 ? 1 : 0; ok && g < s->group_count; g++)
-        ok = expand_group(s, g, m, &out, err);
+        ok = scenario_group_expand(s, g, m, &out, err);
     if (!ok) {
         free(out.cases);
         return false;
