@@ -1,27 +1,20 @@
 /*
  * store.c: the results database, one SQLite file written through SQLite's C API.
  *
- * Schema (version 2; the full text is store/store_schema.sql, kept equal to this code by
+ * Schema (version 3; the full text is store/store_schema.sql, kept equal to this code by
  * tests/test_store.c):
  *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
  *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
  *   runs       id, machine_id, started_at, finished_at, status running|done|aborted|failed,
  *              pid, hostname (who is writing it), command_line, git_commit, label, compiler,
  *              cflags, library_versions, scenarios, transparent_hugepages, cpu_governor
- *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, then one column
- *              per bench_case field: scenario, backend, backend_name, threads, placement, memory
- *              (text) and memory_node (NULL unless bind), read_pct, write_kind (text), hit_pct,
- *              range_pct, delete_pct, keys, key_range, distribution (text, "zipf:0.99"),
- *              zipf_theta (NULL unless zipf), hot_keys (NULL unless hot), duration_s, ops,
- *              repetitions, warmup_s, seed (the uint64 bits as SQLite's signed integer),
- *              latency_every, misuse_demo, plan (planned PUs), oversubscribed
- *   samples    id, case_id, repetition (UNIQUE per case), window_s, total_ops, ops_per_s,
- *              ns_per_op, workers, worker_ops (JSON array: json_each() reads it), worker_binding,
- *              gets, get_hits, writes_attempted, writes_effective, ranges, then for each op of
- *              get, put, put_if_absent, del, range: OP_samples, OP_p50_ns, OP_p90_ns, OP_p99_ns,
- *              OP_p999_ns, OP_max_ns (percentiles NULL when OP_samples is 0), bytes_per_key,
- *              allocs_per_op, peak_rss_bytes, cycles, instructions, cache_misses (NULL when the
- *              counter was unavailable), valid, invalid_reason
+ *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, plan (planned
+ *              PUs), oversubscribed, then the columns of every row of the table of case
+ *              dimensions (scenarios/case_dims.c; `mapbench list dimensions`)
+ *   samples    id, case_id, repetition (UNIQUE per case), then the columns of every row of the
+ *              table of sample figures (store_figures[], store/store_columns.c): throughput,
+ *              per-worker counts (JSON), hits and writes, latency percentiles per operation,
+ *              memory, hardware counters (NULL when unavailable), validity
  *   histograms case_id, repetition, op (text), encoding, counts (JSON array); key (case, rep, op)
  *   views      case_results (one row per sample with its run, machine and case columns),
  *              case_summary (one row per case: valid samples, mean/min/max ops_per_s)
@@ -30,9 +23,16 @@
  *
  * Versions: PRAGMA user_version holds the schema version.  store_migrations[] is the ordered list
  * of steps, step i taking version i to i+1; a new file replays every step, so the upgrade path is
- * the creation path and cannot rot.  Steps run in one BEGIN IMMEDIATE transaction that re-reads
- * user_version, so two processes opening an old file at once migrate it once.  Never edit a
- * released step: append one.
+ * the creation path and cannot rot.  Never edit a released step: append one.  After the steps,
+ * the part of the schema the two tables of rows define is brought up to date the same way for a
+ * new file and an old one (store_migrate_columns): a column of a row that `cases` or `samples`
+ * lacks, found with pragma_table_info, is added with ALTER TABLE and the row's default (older
+ * cases were measured at the default; older samples did not measure the figure: NULL), and a view
+ * whose text differs from the generated one is dropped and recreated.  So adding a dimension or a
+ * figure needs no migration step.  An older mapbench opening a newer file leaves the extra
+ * columns to their defaults and recreates the views it knows.  All of it runs in one BEGIN
+ * IMMEDIATE transaction that re-reads user_version, so two processes opening an old file at once
+ * migrate it once.
  *
  * Concurrency: WAL (readers never block the writer) plus a busy timeout; every transaction that
  * writes begins IMMEDIATE, because a deferred one that upgrades from read to write gets SQLITE_BUSY
@@ -41,8 +41,10 @@
  * one short transaction when it ends (see store.h), so no lock is held while measuring; its id is
  * reserved when it begins by advancing cases' AUTOINCREMENT counter in sqlite_sequence.
  *
- * Every statement binds its values.  The one SQL text formatted at run time is
- * "PRAGMA user_version = N" from the compile-time STORE_SCHEMA_VERSION (PRAGMA takes no parameters).
+ * Every statement binds its values.  SQL texts formatted at run time come from compile-time
+ * constants only: "PRAGMA user_version = N" from STORE_SCHEMA_VERSION, and the INSERT, SELECT,
+ * ALTER TABLE and CREATE VIEW texts built from the two tables of rows (PRAGMA, ALTER's DEFAULT and
+ * DROP VIEW take no parameters).
  */
 #include "store/store.h"
 
@@ -57,8 +59,6 @@
 
 #include "base/xalloc.h"
 #include "store/store_columns.h"
-
-_Static_assert(RESULT_OP_COUNT == 5, "samples has latency columns for exactly five operations");
 
 static const char *const store_migrations[] = {
     /* 0 -> 1: the first released schema. */

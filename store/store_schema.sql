@@ -1,7 +1,9 @@
 -- store_schema.sql: the results database schema, version 3 (PRAGMA user_version = 3), as
--- store/store.c creates it by replaying its migrations.  Documentation only: store.c is the
--- source, and tests/test_store.c checks that this file declares the same tables, columns,
--- indexes and views.  Timestamps are UTC text (2024-05-01T12:00:00Z).  A value that was not
+-- store/store.c creates it: its migrations replayed, then any column of the table of case
+-- dimensions (scenarios/case_dims.c) or of sample figures (store/store_columns.c) that they lack
+-- added, and the views generated from both.  Documentation only: those are the source, and
+-- tests/test_store.c checks that this file declares the same tables, columns, indexes and views;
+-- a new dimension or figure adds its column at the end of its table, here too.  Timestamps are UTC text (2024-05-01T12:00:00Z).  A value that was not
 -- measured is NULL, never zero.
 
 CREATE TABLE machines (                 -- one row per hardware/software fingerprint
@@ -27,7 +29,7 @@ CREATE TABLE runs (                     -- one `mapbench run`
   transparent_hugepages TEXT, cpu_governor TEXT);           -- since version 2
 CREATE INDEX runs_by_machine ON runs(machine_id, started_at);
 
-CREATE TABLE cases (                    -- one expanded scenario point; one column per dimension
+CREATE TABLE cases (                    -- one expanded scenario point; `mapbench list dimensions`
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id INTEGER NOT NULL REFERENCES runs(id),
   status TEXT NOT NULL CHECK (status IN ('ok','skipped','invalid','failed')),
