@@ -338,6 +338,7 @@ static void test_round_trip(void **state)
     skipped.distribution = CASE_DIST_HOT;
     skipped.hot_keys = 3;
     skipped.memory = CASE_MEMORY_FIRST_TOUCH;
+    skipped.role = MAP_ROLE_CEILING; /* derived from the spec, stored, read back */
     skipped.skipped = true;
     snprintf(skipped.skip_reason, sizeof skipped.skip_reason, "plain cannot run writers on 2 threads");
     assert_true(store_case_skipped(s, run_id, &skipped, err));
@@ -377,6 +378,8 @@ static void test_round_trip(void **state)
 
     assert_int_equal(got.skipped.c.distribution, CASE_DIST_HOT);
     assert_int_equal(got.skipped.c.hot_keys, 3);
+    assert_int_equal(got.skipped.c.role, MAP_ROLE_CEILING);
+    assert_int_equal(row->c.role, MAP_ROLE_CONTENDER);
     assert_true(got.skipped.c.skipped);
     assert_string_equal(got.skipped.c.skip_reason, "plain cannot run writers on 2 threads");
 
