@@ -24,10 +24,7 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static bool case_dim_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Writes a parser's reason; returns false so a parser can `return case_dim_why(...)`. */
-static bool case_dim_why(char *why, const char *fmt, ...)
+bool case_why(char *why, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -148,9 +145,9 @@ static bool case_dim_parse_count(const struct case_dim *d, const char *item, boo
     v->ratio = 2;
     if (!dots) {
         if (!case_dim_parse_term(buf, machine_units, &v->lo))
-            return case_dim_why(why, "'%s' is not %s or a range A..B", item, form);
+            return case_why(why, "'%s' is not %s or a range A..B", item, form);
         if (v->lo.n < d->min)
-            return case_dim_why(why, "%llu is below the minimum %llu", (unsigned long long)v->lo.n,
+            return case_why(why, "%llu is below the minimum %llu", (unsigned long long)v->lo.n,
                                 (unsigned long long)d->min);
         v->count = v->lo.unit == CASE_UNIT_ONE ? v->lo.n : 0;
         return true;
@@ -162,15 +159,15 @@ static bool case_dim_parse_count(const struct case_dim *d, const char *item, boo
         step += strspn(step, " \t");
         const char *end;
         if (*step != 'x' || !case_dim_parse_u64(step + 1, &v->ratio, &end) || *end || v->ratio < 2)
-            return case_dim_why(why, "'%s': a range step is written ' xR' with R >= 2", item);
+            return case_why(why, "'%s': a range step is written ' xR' with R >= 2", item);
     }
     if (!case_dim_parse_term(buf, machine_units, &v->lo) ||
         !case_dim_parse_term(hi, machine_units, &v->hi))
-        return case_dim_why(why, "'%s' is not a range A..B of %s", item, form);
+        return case_why(why, "'%s' is not a range A..B of %s", item, form);
     if (v->lo.n == 0)
-        return case_dim_why(why, "range '%s' must start at 1 or more", item);
+        return case_why(why, "range '%s' must start at 1 or more", item);
     if (v->lo.unit == CASE_UNIT_ONE && v->hi.unit == CASE_UNIT_ONE && v->lo.n > v->hi.n)
-        return case_dim_why(why, "range '%s' is empty", item);
+        return case_why(why, "range '%s' is empty", item);
     return true;
 }
 
@@ -195,7 +192,7 @@ static bool case_dim_parse_key_range(const struct case_dim *d, const char *item,
 {
     (void)d;
     if (!case_dim_parse_plain_size(item, &v->count))
-        return case_dim_why(why, "'%s' is not a key count (N with optional k, M, G)", item);
+        return case_why(why, "'%s' is not a key count (N with optional k, M, G)", item);
     return true;
 }
 
@@ -206,7 +203,7 @@ static bool case_dim_parse_whole(const struct case_dim *d, const char *item,
     const char *end;
     if (!case_dim_parse_u64(item, &v->count, &end) || *end || v->count < d->min ||
         v->count > d->max)
-        return case_dim_why(why, "'%s' is not a whole number %llu..%llu", item,
+        return case_why(why, "'%s' is not a whole number %llu..%llu", item,
                             (unsigned long long)d->min, (unsigned long long)d->max);
     return true;
 }
@@ -218,7 +215,7 @@ static bool case_dim_parse_pct(const struct case_dim *d, const char *item,
     char *end;
     v->number = strtod(item, &end);
     if (end == item || *end || !isfinite(v->number) || v->number < 0 || v->number > 100)
-        return case_dim_why(why, "%s is not a percentage 0..100", item);
+        return case_why(why, "%s is not a percentage 0..100", item);
     return true;
 }
 
@@ -230,7 +227,7 @@ static bool case_dim_parse_seconds(const char *item, bool positive, double *out,
     char *end;
     double n = strtod(item, &end);
     if (end == item || !isfinite(n) || n < 0 || (positive && n == 0))
-        return case_dim_why(why, "%s is not a %s duration such as 0.5s or 200ms", item,
+        return case_why(why, "%s is not a %s duration such as 0.5s or 200ms", item,
                             positive ? "positive" : "non-negative");
     if (n == 0 && *end == '\0') { /* zero needs no unit */
         *out = 0;
@@ -242,7 +239,7 @@ static bool case_dim_parse_seconds(const char *item, bool positive, double *out,
             return true;
         }
     }
-    return case_dim_why(why, "%s has no unit (s, ms, us or m)", item);
+    return case_why(why, "%s has no unit (s, ms, us or m)", item);
 }
 
 static bool case_dim_parse_duration(const struct case_dim *d, const char *item,
@@ -259,7 +256,7 @@ static bool case_dim_parse_ops(const struct case_dim *d, const char *item,
     (void)d;
     v->kind = CASE_WINDOW_OPS;
     if (!case_dim_parse_plain_size(item, &v->count) || v->count == 0)
-        return case_dim_why(why, "'%s' is not a positive operation count", item);
+        return case_why(why, "'%s' is not a positive operation count", item);
     return true;
 }
 
@@ -275,7 +272,7 @@ static bool case_dim_parse_flag(const struct case_dim *d, const char *item,
 {
     (void)d;
     if (strcmp(item, "0") && strcmp(item, "1"))
-        return case_dim_why(why, "'%s' is not 0 or 1", item);
+        return case_why(why, "'%s' is not 0 or 1", item);
     v->count = item[0] == '1';
     return true;
 }
@@ -296,7 +293,7 @@ static bool case_dim_parse_enum(const struct case_dim *d, const char *item,
         case_dim_append(words, sizeof words, "%s%s", k == 0 ? "" : k + 1 < count ? ", " : " or ",
                         d->name_of(k));
     }
-    return case_dim_why(why, "'%.60s' is not %s", item, words);
+    return case_why(why, "'%.60s' is not %s", item, words);
 }
 
 /* `bind:N` or `numa:N`: the node number after the prefix. */
@@ -322,7 +319,7 @@ static bool case_dim_parse_memory(const struct case_dim *d, const char *item,
             return true;
         }
     }
-    return case_dim_why(why, "'%s' is not first-touch, bind:N or interleave", item);
+    return case_why(why, "'%s' is not first-touch, bind:N or interleave", item);
 }
 
 /* pus:A+B+C, stored as pus:A,B,C */
@@ -334,11 +331,11 @@ static bool case_dim_parse_pu_list(const char *item, struct case_dim_value *v, c
     for (;;) {
         uint64_t pu;
         if (!case_dim_parse_u64(p, &pu, &end) || pu > 65535 || (*end && *end != '+'))
-            return case_dim_why(why, "'%s' is not an explicit PU list such as pus:0+2+4", item);
+            return case_why(why, "'%s' is not an explicit PU list such as pus:0+2+4", item);
         used += (size_t)snprintf(v->text + used, room - used, "%s%llu", p == item + 4 ? "" : ",",
                                  (unsigned long long)pu);
         if (used >= room)
-            return case_dim_why(why, "'%s' is longer than %zu characters", item, room - 1);
+            return case_why(why, "'%s' is longer than %zu characters", item, room - 1);
         if (!*end)
             return true;
         p = end + 1;
@@ -362,7 +359,7 @@ static bool case_dim_parse_placement(const struct case_dim *d, const char *item,
         snprintf(v->text, sizeof v->text, "numa:%llu", (unsigned long long)v->count);
         return true;
     }
-    return case_dim_why(why, "'%s' is not compact, scatter, cores, none, numa:N or pus:A+B+C",
+    return case_why(why, "'%s' is not compact, scatter, cores, none, numa:N or pus:A+B+C",
                         item);
 }
 
@@ -387,7 +384,7 @@ static bool case_dim_parse_distribution(const struct case_dim *d, const char *it
         if (case_dim_parse_plain_size(item + 4, &v->count) && v->count > 0)
             return true;
     }
-    return case_dim_why(why, "'%s' is not uniform, zipf:THETA (0..100) or hot:N (N >= 1)", item);
+    return case_why(why, "'%s' is not uniform, zipf:THETA (0..100) or hot:N (N >= 1)", item);
 }
 
 /* ---- cells -------------------------------------------------------------------------------- */
@@ -907,7 +904,7 @@ bool case_dim_parse(const struct case_dim *d, const char *key, const char *item,
     case_dim_parse_fn parse = alias ? d->parse_alias : d->parse;
     memset(v, 0, sizeof *v);
     if (!parse)
-        return case_dim_why(why, "'%s' is not set by a scenario", d->name);
+        return case_why(why, "'%s' is not set by a scenario", d->name);
     return parse(d, item, v, why);
 }
 

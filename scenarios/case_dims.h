@@ -153,6 +153,10 @@ case_dim_mask case_dim_bit(const char *name);
 /* The row's index in case_dims[]. */
 size_t case_dim_index(const struct case_dim *d);
 
+/* Writes why a value is refused (CASE_WHY_LEN bytes) and returns false, so a parser can
+ * `return case_why(why, ...)`; the scenario parser's own reasons go through it too. */
+bool case_why(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Parses one item of `key` (the row's name or alias) with the row's parser. */
 bool case_dim_parse(const struct case_dim *d, const char *key, const char *item,
                     struct case_dim_value *v, char *why);

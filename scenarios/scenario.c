@@ -70,18 +70,6 @@ struct scenario {
     size_t group_count;
 };
 
-static bool scenario_why_set(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Writes the reason a key's value is refused (CASE_WHY_LEN) and returns false. */
-static bool scenario_why_set(char *why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, CASE_WHY_LEN, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 static void scenario_err_set(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Writes a one-line error into a caller's ERR_LEN buffer, truncating if need be. */
@@ -117,9 +105,9 @@ static bool each_item(const char *value, item_fn fn, void *arg, char *why)
         if (len == 0 && p[raw] == '\0' && p != value)
             return true;
         if (len == 0)
-            return scenario_why_set(why, "empty value in list '%.80s'", value);
+            return case_why(why, "empty value in list '%.80s'", value);
         if (len >= sizeof item)
-            return scenario_why_set(why, "value longer than %zu characters", sizeof item - 1);
+            return case_why(why, "value longer than %zu characters", sizeof item - 1);
         memcpy(item, start, len);
         item[len] = '\0';
         if (!fn(item, arg, why))
@@ -191,7 +179,7 @@ static bool scenario_dim_set(struct scenario_group *g, const char *key, const ch
         return false;
     if (!replace && l->key && l->key != canonical) {
         scenario_list_clear(&parsed);
-        return scenario_why_set(why, "set either %s or %s in one section, not both", d->name,
+        return case_why(why, "set either %s or %s in one section, not both", d->name,
                                 d->alias);
     }
     if (replace)
@@ -211,7 +199,7 @@ static bool add_backend(struct scenario *s, const char *spec, char *why)
     const struct map_backend *backend;
     char err[ERR_LEN];
     if (!map_spec_parse(spec, &parsed, &backend, err))
-        return scenario_why_set(why, "%.190s", err);
+        return case_why(why, "%.190s", err);
     for (size_t i = 0; i < s->backend_count; i++)
         if (strcmp(s->backends[i].spec, spec) == 0)
             return true;
@@ -252,9 +240,9 @@ static bool backend_token(const char *item, void *arg, char *why)
     if (strchr(item, '=') && !strchr(item, ':')) {
         size_t used = strlen(t->pending);
         if (!used)
-            return scenario_why_set(why, "option '%s' follows no backend spec", item);
+            return case_why(why, "option '%s' follows no backend spec", item);
         if (used + strlen(item) + 2 > sizeof t->pending)
-            return scenario_why_set(why, "backend spec '%.60s...' is too long", t->pending);
+            return case_why(why, "backend spec '%.60s...' is too long", t->pending);
         t->pending[used] = ',';
         strcpy(t->pending + used + 1, item);
         return true;
@@ -264,7 +252,7 @@ static bool backend_token(const char *item, void *arg, char *why)
     if (strcmp(item, "all") == 0)
         return add_all_backends(t->s, why);
     if (strlen(item) >= sizeof t->pending)
-        return scenario_why_set(why, "backend spec '%.60s...' is too long", item);
+        return case_why(why, "backend spec '%.60s...' is too long", item);
     snprintf(t->pending, sizeof t->pending, "%s", item);
     return true;
 }
@@ -314,7 +302,7 @@ static bool option_value(const char *item, void *arg, char *why)
 {
     struct option_sweep *o = arg;
     if (strchr(item, '=') || strlen(item) >= sizeof o->values[0])
-        return scenario_why_set(why, "'%.80s' is not an option value", item);
+        return case_why(why, "'%.80s' is not an option value", item);
     o->values = grow(o->values, o->count, sizeof o->values[0]);
     snprintf(o->values[o->count++], sizeof o->values[0], "%s", item);
     return true;
@@ -324,9 +312,9 @@ static bool set_option(struct scenario *s, const char *key, const char *value, b
                        char *why)
 {
     if (!option_known(key))
-        return scenario_why_set(why, "no registered backend has option '%s'", key);
+        return case_why(why, "no registered backend has option '%s'", key);
     if (strlen(key) >= sizeof s->options[0].key)
-        return scenario_why_set(why, "option name too long");
+        return case_why(why, "option name too long");
     struct option_sweep *o = NULL, parsed = {0};
     for (size_t i = 0; i < s->option_count; i++)
         if (strcmp(s->options[i].key, key) == 0)
@@ -363,7 +351,7 @@ static bool set_header_key(struct scenario *s, const char *key, const char *valu
 {
     if (strcmp(key, "name") == 0) {
         if (!valid_name(value))
-            return scenario_why_set(why, "'%.80s' is not a name (1..%d letters, digits, '_', '.', '-')",
+            return case_why(why, "'%.80s' is not a name (1..%d letters, digits, '_', '.', '-')",
                         value, NAME_LEN - 1);
         snprintf(s->name, sizeof s->name, "%s", value);
         return true;
@@ -388,7 +376,7 @@ static struct scenario_group *find_group(struct scenario *s, const char *name, c
         if (strcmp(s->groups[i].name, name) == 0)
             return &s->groups[i];
     if (!valid_name(name)) {
-        scenario_why_set(why, "'[case %.80s]' is not a case name (1..%d letters, digits, '_', '.', '-')",
+        case_why(why, "'[case %.80s]' is not a case name (1..%d letters, digits, '_', '.', '-')",
              name, NAME_LEN - 1);
         return NULL;
     }
@@ -408,7 +396,7 @@ static bool set_file_key(struct scenario *s, const char *section, const char *ke
         if (is_header_key(key))
             return set_header_key(s, key, value, false, why);
         return k ? scenario_dim_set(&s->groups[0], key, value, false, why)
-                 : scenario_why_set(why, "unknown key in [scenario]");
+                 : case_why(why, "unknown key in [scenario]");
     }
     if (strcmp(section, "options") == 0)
         return set_option(s, key, value, false, why);
@@ -417,12 +405,12 @@ static bool set_file_key(struct scenario *s, const char *section, const char *ke
         if (!g)
             return false;
         return k ? scenario_dim_set(g, key, value, false, why)
-                 : scenario_why_set(why, "unknown key in [%.60s] (a case section takes dimensions only)",
+                 : case_why(why, "unknown key in [%.60s] (a case section takes dimensions only)",
                         section);
     }
     if (!section[0])
-        return scenario_why_set(why, "key outside any section (start the file with [scenario])");
-    return scenario_why_set(why, "unknown section [%.60s] (valid: [scenario], [options], [case NAME])",
+        return case_why(why, "key outside any section (start the file with [scenario])");
+    return case_why(why, "unknown section [%.60s] (valid: [scenario], [options], [case NAME])",
                 section);
 }
 
@@ -661,7 +649,7 @@ static bool set_override(struct scenario *s, const char *key, const char *value,
         return set_option(s, key + 8, value, true, why);
     if (option_known(key))
         return set_option(s, key, value, true, why);
-    return scenario_why_set(why, "unknown key (not a [scenario] key, a dimension or a backend option)");
+    return case_why(why, "unknown key (not a [scenario] key, a dimension or a backend option)");
 }
 
 bool scenario_set(struct scenario *s, const char *key_equals_value, char *err)
@@ -714,7 +702,7 @@ static void scenario_list_push_count(struct dim_list *l, uint64_t count)
 static bool scenario_list_push_auto(struct dim_list *l, const struct scenario_machine *m, char *why)
 {
     if (m->cache_levels < 1 || m->cache_levels > 4 || !(m->table_bytes_per_key > 0))
-        return scenario_why_set(why, "auto needs the machine's cache sizes and the table's bytes per key");
+        return case_why(why, "auto needs the machine's cache sizes and the table's bytes per key");
     double capacity = 0;
     for (int i = 0; i < m->cache_levels; i++) {
         capacity = (double)m->cache_bytes[i] / m->table_bytes_per_key;
@@ -733,7 +721,7 @@ static bool scenario_list_push_range(struct dim_list *l, const struct case_dim_v
     if (lo > hi) {
         case_term_text(&v->lo, a, sizeof a);
         case_term_text(&v->hi, b, sizeof b);
-        return scenario_why_set(why, "range %s..%s is empty here (%llu > %llu)", a, b,
+        return case_why(why, "range %s..%s is empty here (%llu > %llu)", a, b,
                     (unsigned long long)lo, (unsigned long long)hi);
     }
     for (uint64_t x = lo; x < hi; x = x > hi / v->ratio ? hi : x * v->ratio)
@@ -771,7 +759,7 @@ static bool scenario_counts_resolve(const struct case_dim *d, const struct dim_l
             out->values[kept++] = out->values[i];
     out->count = kept;
     if (kept && out->values[kept - 1].count > d->max)
-        return scenario_why_set(why, "%llu %s is more than %llu",
+        return case_why(why, "%llu %s is more than %llu",
                                 (unsigned long long)out->values[kept - 1].count, d->name,
                                 (unsigned long long)d->max);
     return true;

@@ -159,6 +159,15 @@ size_t store_columns_of_samples(struct store_column *out)
 
 /* ---- SQL texts ----------------------------------------------------------------------------- */
 
+/* A stream that writes a malloc'd SQL text into *sql (its length into *len), complete once closed. */
+static FILE *store_sql_open(char **sql, size_t *len)
+{
+    FILE *f = open_memstream(sql, len);
+    if (!f)
+        xalloc_die("open_memstream", 0);
+    return f;
+}
+
 /* Writes ", PREFIX.name" (or ", ?") for every column. */
 static void store_sql_list(FILE *f, const struct store_column *cols, size_t n, const char *prefix,
                            bool placeholders)
@@ -170,11 +179,10 @@ static void store_sql_list(FILE *f, const struct store_column *cols, size_t n, c
 static char *store_sql_insert(const char *head, const char *fixed_values, bool cases)
 {
     struct store_column cols[STORE_COLUMNS_MAX];
-    size_t n = cases ? store_columns_of_cases(cols) : store_columns_of_samples(cols), len = 0;
+    size_t n = cases ? store_columns_of_cases(cols) : store_columns_of_samples(cols);
     char *sql = NULL;
-    FILE *f = open_memstream(&sql, &len);
-    if (!f)
-        xalloc_die("open_memstream", 0);
+    size_t len;
+    FILE *f = store_sql_open(&sql, &len);
     fputs(head, f);
     store_sql_list(f, cols, n, "", false);
     fprintf(f, ") VALUES (%s", fixed_values);
@@ -210,10 +218,8 @@ static void store_sql_case_and_sample(FILE *f, const char *case_fixed, const cha
 char *store_sql_run_rows(void)
 {
     char *sql = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&sql, &len);
-    if (!f)
-        xalloc_die("open_memstream", 0);
+    size_t len;
+    FILE *f = store_sql_open(&sql, &len);
     store_sql_case_and_sample(f, "SELECT c.id, c.status, c.reason, c.plan, c.oversubscribed", ", s.id");
     fputs(" FROM cases c LEFT JOIN samples s ON s.case_id = c.id WHERE c.run_id = ?"
           " ORDER BY c.id, s.repetition",
@@ -225,10 +231,8 @@ char *store_sql_run_rows(void)
 char *store_sql_view_case_results(void)
 {
     char *sql = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&sql, &len);
-    if (!f)
-        xalloc_die("open_memstream", 0);
+    size_t len;
+    FILE *f = store_sql_open(&sql, &len);
     store_sql_case_and_sample(
         f,
         "CREATE VIEW case_results AS SELECT r.id AS run_id, r.label AS run_label,"
