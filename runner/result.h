@@ -52,6 +52,11 @@ struct result_sample {
 
     struct result_counter cycles, instructions, cache_misses;
 
+    /* Where the window ran in the schedule: the round (1-based) that measured every backend of
+     * the sweep point once, and this window's position (1-based) within it; both 0 when the case
+     * was not scheduled in rounds (`--schedule sequential`, older runs). */
+    int round, round_position;
+
     bool valid;               /* post-window invariants held */
     char invalid_reason[256];
 };

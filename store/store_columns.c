@@ -69,6 +69,8 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(cycles, STORE_FIGURE_COUNTER, "INTEGER"),
     STORE_FIGURE(instructions, STORE_FIGURE_COUNTER, "INTEGER"),
     STORE_FIGURE(cache_misses, STORE_FIGURE_COUNTER, "INTEGER"),
+    STORE_FIGURE(round, STORE_FIGURE_WHOLE, "INTEGER"),
+    STORE_FIGURE(round_position, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
     STORE_FIGURE(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
 };

@@ -70,6 +70,8 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   bytes_per_key REAL, allocs_per_op REAL, peak_rss_bytes INTEGER,
   cycles INTEGER, instructions INTEGER, cache_misses INTEGER, -- NULL: counter unavailable
   valid INTEGER NOT NULL, invalid_reason TEXT,
+  -- Columns added after the first release follow, in the order store_open added them.
+  round INTEGER, round_position INTEGER, -- the schedule's round (1-based) and place in it; 0/NULL: not in rounds
   UNIQUE (case_id, repetition));
 
 CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
@@ -113,7 +115,7 @@ CREATE VIEW case_results AS
          s.range_samples, s.range_p50_ns, s.range_p90_ns, s.range_p99_ns, s.range_p999_ns,
          s.range_max_ns,
          s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,
-         s.cache_misses, s.valid, s.invalid_reason
+         s.cache_misses, s.round, s.round_position, s.valid, s.invalid_reason
   FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id
   JOIN machines m ON m.id = r.machine_id;
 

@@ -327,6 +327,8 @@ static void test_round_trip(void **state)
     assert_true(store_case_begin(s, run_id, &c, "0,1", true, &case_id, err));
     for (int i = 0; i < 2; i++) {
         example_sample(&r, i);
+        r.round = i + 1;
+        r.round_position = 2 - i;
         assert_true(store_sample_insert(s, case_id, &r, err));
     }
     uint64_t counts[] = { 0, 5, 100, UINT64_MAX / 3, 7 };
@@ -375,6 +377,8 @@ static void test_round_trip(void **state)
     assert_int_equal(row->sample.cycles.value, 123456789);
     assert_false(row->sample.instructions.present);
     assert_true(row->sample.valid);
+    assert_int_equal(row->sample.round, 1);
+    assert_int_equal(row->sample.round_position, 2);
 
     assert_int_equal(got.skipped.c.distribution, CASE_DIST_HOT);
     assert_int_equal(got.skipped.c.hot_keys, 3);
