@@ -111,6 +111,7 @@ test-build: $(BUILD)/mapbench $(TEST_BIN) $(PLUGIN_SO)
 # The suite: every test binary, then the ASan/UBSan build of the same suite.  tools/run-tests.sh
 # prints cmocka's per-binary summaries and one closing "N passed, N failed" line.
 test: deps
+	@sh tools/check-layers.sh
 	@$(MAKE) --no-print-directory test-build
 	sh tools/run-tests.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan
