@@ -90,8 +90,9 @@ static void *grow(void *array, size_t count, size_t size)
 
 typedef bool (*item_fn)(const char *item, void *arg, char *why);
 
-/* Calls fn for each comma-separated item, whitespace trimmed.  An empty item is an error, except
- * after a trailing comma (so a list may go on on the next, indented, line). */
+/* Calls fn for each comma-separated item, whitespace trimmed.  An empty item is an error, a
+ * trailing comma's too: a file line's trailing comma is taken off by the parser when an indented
+ * line continues the list (see scenario_line_continues). */
 static bool each_item(const char *value, item_fn fn, void *arg, char *why)
 {
     char item[ITEM_LEN];
@@ -102,8 +103,6 @@ static bool each_item(const char *value, item_fn fn, void *arg, char *why)
             start++, len--;
         while (len && isspace((unsigned char)start[len - 1]))
             len--;
-        if (len == 0 && p[raw] == '\0' && p != value)
-            return true;
         if (len == 0)
             return case_why(why, "empty value in list '%.80s'", value);
         if (len >= sizeof item)
@@ -420,20 +419,30 @@ struct parse_ctx {
     struct scenario *s;
     FILE *file;
     int line;                   /* lines read so far */
+    bool indented;              /* the line read last starts with a blank: inih continues a key */
     int err_line;               /* line of err, once set */
     char err[ERR_LEN];
+    int scenario_keys;          /* keys given in [scenario] */
+    int dangling_line;          /* a list that ended in a comma on this line awaits its */
+    char dangling_section[64];  /* continuation; 0 when none */
+    char dangling_key[64];
 };
+
+static void parse_error_at(struct parse_ctx *ctx, int line, const char *key, const char *why)
+{
+    int room = (int)(ERR_LEN - strlen(why)) - 40;
+    ctx->err_line = line;
+    if (key)
+        snprintf(ctx->err, sizeof ctx->err, "%.*s:%d: key '%.30s': %s", room > 0 ? room : 0,
+                 ctx->s->path, line, key, why);
+    else
+        snprintf(ctx->err, sizeof ctx->err, "%.*s:%d: %s", room > 0 ? room : 0, ctx->s->path,
+                 line, why);
+}
 
 static void parse_error(struct parse_ctx *ctx, const char *key, const char *why)
 {
-    int room = (int)(ERR_LEN - strlen(why)) - 40;
-    ctx->err_line = ctx->line;
-    if (key)
-        snprintf(ctx->err, sizeof ctx->err, "%.*s:%d: key '%.30s': %s", room > 0 ? room : 0,
-                 ctx->s->path, ctx->line, key, why);
-    else
-        snprintf(ctx->err, sizeof ctx->err, "%.*s:%d: %s", room > 0 ? room : 0, ctx->s->path,
-                 ctx->line, why);
+    parse_error_at(ctx, ctx->line, key, why);
 }
 
 /* fgets for inih that counts lines and refuses lines longer than inih's buffer. */
@@ -443,6 +452,7 @@ static char *read_line(char *str, int num, void *stream)
     if (ctx->err[0] || !fgets(str, num, ctx->file))
         return NULL;
     ctx->line++;
+    ctx->indented = str[0] == ' ' || str[0] == '\t';
     size_t len = strlen(str);
     if (len == (size_t)num - 1 && str[len - 1] != '\n') {
         int c = getc(ctx->file);
@@ -456,13 +466,41 @@ static char *read_line(char *str, int num, void *stream)
     return str;
 }
 
+/* A list that ended in a comma must go on on the next, indented, line of the same key (inih
+ * hands that line over as the same key again); anything else leaves an empty last item, which is
+ * refused at the line of the comma.  section and name NULL: the end of the file. */
+static bool scenario_line_continues(struct parse_ctx *ctx, const char *section, const char *name)
+{
+    if (!ctx->dangling_line)
+        return true;
+    bool continued = section && ctx->indented && strcmp(section, ctx->dangling_section) == 0 &&
+                     strcmp(name, ctx->dangling_key) == 0;
+    if (!continued) {
+        char why[CASE_WHY_LEN];
+        case_why(why, "the list ends with an empty item (a trailing comma that no indented line "
+                      "continues)");
+        parse_error_at(ctx, ctx->dangling_line, ctx->dangling_key, why);
+    }
+    ctx->dangling_line = 0;
+    return continued;
+}
+
 static int handle_pair(void *user, const char *section, const char *name, const char *value)
 {
     struct parse_ctx *ctx = user;
-    char why[CASE_WHY_LEN];
-    if (ctx->err[0])
+    char why[CASE_WHY_LEN], items[INI_MAX_LINE];
+    if (ctx->err[0] || !scenario_line_continues(ctx, section, name))
         return 0;
-    if (!set_file_key(ctx->s, section, name, value, why)) {
+    size_t len = strlen(value);
+    snprintf(items, sizeof items, "%s", value);
+    if (len > 1 && value[len - 1] == ',') { /* "1, 2," : the list goes on below, or is refused */
+        items[len - 1] = '\0';
+        ctx->dangling_line = ctx->line;
+        snprintf(ctx->dangling_section, sizeof ctx->dangling_section, "%s", section);
+        snprintf(ctx->dangling_key, sizeof ctx->dangling_key, "%s", name);
+    }
+    ctx->scenario_keys += strcmp(section, "scenario") == 0;
+    if (!set_file_key(ctx->s, section, name, items, why)) {
         parse_error(ctx, name, why);
         return 0;
     }
@@ -479,6 +517,11 @@ static bool parse_file(struct scenario *s, char *err)
     }
     int rc = ini_parse_stream(read_line, &ctx, handle_pair, &ctx);
     fclose(ctx.file);
+    if (rc == 0 && !ctx.err[0])
+        scenario_line_continues(&ctx, NULL, NULL);
+    if (rc == 0 && !ctx.err[0] && ctx.scenario_keys == 0 && s->group_count == 1)
+        snprintf(ctx.err, sizeof ctx.err, "%.160s: nothing to run: no key in [scenario] and no "
+                 "[case NAME] section", s->path);
     if (rc > 0 && (!ctx.err[0] || rc < ctx.err_line)) { /* inih's syntax error came first */
         ctx.line = rc;
         parse_error(&ctx, NULL, "not a 'key = value' line or a '[section]' header");

@@ -48,8 +48,11 @@
  * as go-sync use this to put several unrelated workloads into one file.
  *
  * A key may be given again in the same section, or continued on an indented line (after a
- * trailing comma or not): its values are added to the list.  Unknown sections, unknown keys and bad values are errors naming the
- * file, the line and the key: `scenarios/x.ini:12: key 'read_pct': 101 is not a percentage 0..100`.
+ * trailing comma or not): its values are added to the list.  An empty item is an error, and so is
+ * a trailing comma that no indented line continues (`threads = 1,2,` alone).  A file with no key
+ * in [scenario] and no case section is refused ("nothing to run") rather than run every backend
+ * at the defaults.  Unknown sections, unknown keys and bad values are errors naming the file, the
+ * line and the key: `scenarios/x.ini:12: key 'read_pct': 101 is not a percentage 0..100`.
  * Lines are at most 197 characters (libinih's line buffer).
  *
  * ---- Expansion -------------------------------------------------------------------------------

@@ -223,6 +223,17 @@ static void test_bad_input_is_refused(void **state)
     cli_run(c, &child, bad, "--db", c->db, NULL);
     cli_assert_error(&child, 2, "bad.ini:3: key 'read_pct': 101 is not a percentage 0..100");
 
+    char empty[160], expected[300];
+    snprintf(empty, sizeof empty, "%s/empty.ini", c->dir);
+    cli_write(empty, "; a scenario still to be written\n");
+    cli_run(c, &child, empty, "--db", c->db, NULL);
+    snprintf(expected, sizeof expected,
+             "mapbench: %s: nothing to run: no key in [scenario] and no [case NAME] section\n", empty);
+    cli_assert_error(&child, 2, expected);
+    assert_string_equal(child.err, expected); /* one line, and no default backend ran */
+    cli_write(bad, "[scenario]\nbackends = mutex\nthreads = 1,2,\nkeys = 10\n");
+    cli_run(c, &child, bad, "--db", c->db, NULL);
+    cli_assert_error(&child, 2, "bad.ini:3: key 'threads': the list ends with an empty item");
     cli_run(c, &child, c->scenario, "--backends", "nosuch", NULL);
     cli_assert_error(&child, 2, "unknown backend 'nosuch'");
     cli_run(c, &child, c->scenario, "--set", "shards=3", NULL);

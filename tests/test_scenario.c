@@ -173,6 +173,8 @@ static void test_every_dimension(void **state)
     assert_string_equal(c.placement, "numa:0");
 }
 
+#define TRAILING_COMMA "the list ends with an empty item (a trailing comma that no indented line continues)"
+
 struct malformed {
     const char *text;
     int line;
@@ -189,6 +191,14 @@ static void test_malformed(void **state)
         {"[scenario]\nhit_pct = -1\n", 2, "hit_pct", "-1 is not a percentage 0..100"},
         {"[scenario]\nrange_pct = ten\n", 2, "range_pct", "ten is not a percentage 0..100"},
         {"[scenario]\nthreads = 1, , 2\n", 2, "threads", "empty value in list '1, , 2'"},
+        /* a trailing comma is an empty last item unless an indented line continues the list */
+        {"[scenario]\nthreads = 1,2,\n", 2, "threads", TRAILING_COMMA},
+        {"[scenario]\nbackends = mutex\nthreads = 1, 2, ; more later\nkeys = 10\n", 3, "threads",
+         TRAILING_COMMA},
+        {"[scenario]\nread_pct = 10,\nread_pct = 20\n", 2, "read_pct", TRAILING_COMMA},
+        {"[scenario]\nbackends = mutex,\n[case a]\n  keys = 1\n", 2, "backends", TRAILING_COMMA},
+        {"[scenario]\nkeys = 1\n[options]\nshards = 1, 4,\n", 4, "shards", TRAILING_COMMA},
+        {"[scenario]\nthreads = ,\n", 2, "threads", "empty value in list ','"},
         {"[scenario]\nthreads = many\n", 2, "threads",
          "'many' is not N, cores, pus, K*pus or a range A..B"},
         {"[scenario]\nthreads = 0\n", 2, "threads", "0 is below the minimum 1"},
@@ -266,6 +276,29 @@ static void test_malformed(void **state)
         if (strcmp(err, want) != 0 && strstr(cases[i].why, "(valid: null") == NULL)
             fail_msg("case %zu:\n got  %s\n want %s", i, err, want);
     }
+}
+
+/* A file that sets nothing would run every backend at every default: refused, naming the file. */
+static void test_nothing_to_run(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const texts[] = {
+        "", "; only a comment\n\n", "[scenario]\n", "[scenario]\n[options]\nshards = 4\n",
+        "[scenario]\n[case empty]\n",
+    };
+    char err[ERR_LEN], want[ERR_LEN];
+    snprintf(want, sizeof want, "%s: nothing to run: no key in [scenario] and no [case NAME] section",
+             f->path);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        write_text(f, texts[i]);
+        err[0] = '\0';
+        if (scenario_load(f->path, err))
+            fail_msg("case %zu loaded: '%s'", i, texts[i]);
+        assert_string_equal(err, want);
+    }
+    /* one key, or one case section, is something to run */
+    scenario_free(load_text(f, "[scenario]\nbackends = mutex\n"));
+    scenario_free(load_text(f, "[case only]\nkeys = 10\n"));
 }
 
 static void test_long_line_and_missing_file(void **state)
@@ -362,6 +395,8 @@ static void test_set_overrides(void **state)
                              "dimension or a backend option)");
     assert_false(scenario_set(s, "options.bogus=1", err));
     assert_string_equal(err, "--set: key 'options.bogus': no registered backend has option 'bogus'");
+    assert_false(scenario_set(s, "threads=1,2,", err)); /* no line can continue --set */
+    assert_string_equal(err, "--set: key 'threads': empty value in list '1,2,'");
     assert_false(scenario_set(s, "read_pct", err));
     assert_string_equal(err, "--set: 'read_pct' is not KEY=VALUE");
     assert_true(scenario_set(s, "backends=mutex", err));
@@ -426,6 +461,15 @@ static void test_repeated_keys_append(void **state)
     struct bench_case *cases = expand(s, &small_machine, &count);
     assert_int_equal(count, 3);
     assert_true(cases[0].read_pct == 10 && cases[1].read_pct == 20 && cases[2].read_pct == 30);
+    free(cases);
+    scenario_free(s);
+    /* a trailing comma may be followed by comments and blank lines before its indented line */
+    s = load_text(*state, "[scenario]\nbackends = mutex,\n  ; the lock-based ones\n\n  rwlock\n"
+                          "threads = 1, 2,\n  4,\n  8\n");
+    cases = expand(s, &small_machine, &count);
+    assert_int_equal(count, 8);
+    assert_string_equal(cases[4].backend, "rwlock");
+    assert_int_equal(cases[3].threads, 8);
     free(cases);
     scenario_free(s);
 }
@@ -732,6 +776,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_dimension, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_to_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_line_and_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backend_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_overrides, setup, teardown),
