@@ -1,13 +1,15 @@
 /*
  * store.c: the results database, one SQLite file written through SQLite's C API.
  *
- * Schema (version 3; the full text is store/store_schema.sql, kept equal to this code by
+ * Schema (version 4; the full text is store/store_schema.sql, kept equal to this code by
  * tests/test_store.c):
  *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
  *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
  *   runs       id, machine_id, started_at, finished_at, status running|done|aborted|failed,
  *              pid, hostname (who is writing it), command_line, git_commit, label, compiler,
- *              cflags, library_versions, scenarios, transparent_hugepages, cpu_governor
+ *              cflags, library_versions, scenarios, transparent_hugepages, cpu_governor,
+ *              uuid (the run's name in every database it is merged into), boot_id and
+ *              process_start (with hostname and pid: the writer, for the liveness check)
  *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, plan (planned
  *              PUs), oversubscribed, then the columns of every row of the table of case
  *              dimensions (scenarios/case_dims.c; `mapbench list dimensions`)
@@ -34,6 +36,12 @@
  * IMMEDIATE transaction that re-reads user_version, so two processes opening an old file at once
  * migrate it once.
  *
+ * Liveness: a run whose writer died (SIGKILL, power loss) stays 'running' in the file.  store_open
+ * marks aborted each run of this host (runs.hostname) whose writer is gone by the rule of
+ * store/store_host.h: another boot id, no such pid, a zombie, or another process start time.
+ * Runs of other hosts, which a merged or copied file holds, are left as they are; `list runs`
+ * shows them as "running on HOST?".
+ *
  * Concurrency: WAL (readers never block the writer) plus a busy timeout; every transaction that
  * writes begins IMMEDIATE, because a deferred one that upgrades from read to write gets SQLITE_BUSY
  * without the busy handler being consulted.  The switch to WAL itself also bypasses the busy
@@ -49,7 +57,6 @@
 #include "store/store.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -59,6 +66,7 @@
 
 #include "base/xalloc.h"
 #include "store/store_columns.h"
+#include "store/store_host.h"
 
 static const char *const store_migrations[] = {
     /* 0 -> 1: the first released schema. */
@@ -170,6 +178,19 @@ static const char *const store_migrations[] = {
     "UPDATE cases SET role = CASE WHEN backend_name = 'null' THEN 'harness'"
     "  WHEN backend_name = 'plain' THEN 'ceiling'"
     "  WHEN backend_name LIKE 'ref-%' THEN 'reference' ELSE 'contender' END;",
+
+    /* 3 -> 4: each run's UUID, which names it in every database it is merged into, and its
+     * writer's boot id and process start time, which with hostname and pid tell whether the writer
+     * still runs.  An older run gets a UUID derived from its own row (mapbench_uuid_of, registered
+     * by store_open), so the migrated copies of one old file always agree and merging it twice
+     * adds its runs once. */
+    "ALTER TABLE runs ADD COLUMN uuid TEXT;"
+    "ALTER TABLE runs ADD COLUMN boot_id TEXT;"
+    "ALTER TABLE runs ADD COLUMN process_start INTEGER;"
+    "UPDATE runs SET uuid = mapbench_uuid_of(id || '|' || hostname || '|' || pid || '|' || started_at"
+    "  || '|' || coalesce(command_line, '') || '|'"
+    "  || coalesce((SELECT fingerprint FROM machines m WHERE m.id = runs.machine_id), ''));"
+    "CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);",
 };
 
 #define STORE_MIGRATION_COUNT ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -201,6 +222,8 @@ struct store {
     char *path;
     int timeout_ms;
     char hostname[256];
+    char boot_id[STORE_UUID_LEN]; /* "" when the kernel does not say */
+    uint64_t process_start;       /* this process's start time (/proc/self/stat), 0 unknown */
     struct store_pending pending;
     char *sql_case_insert, *sql_sample_insert, *sql_run_rows; /* from the column tables */
 };
@@ -501,29 +524,48 @@ static bool store_migrate(struct store *s, char *err)
     return store_exec(s, pragma, "setting the schema version", err);
 }
 
-/* SQL function mapbench_process_gone(pid): 1 when no process of this host has that pid. */
-static void store_sql_process_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* SQL function mapbench_writer_gone(boot_id, pid, process_start): 1 when the writer so recorded
+ * no longer runs on this host (store_host_writer_alive). */
+static void store_sql_writer_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    int64_t pid = sqlite3_value_int64(argv[0]);
-    bool gone = pid > 0 && (pid_t)pid != getpid() && kill((pid_t)pid, 0) == -1 && errno == ESRCH;
-    sqlite3_result_int(ctx, gone);
+    const unsigned char *boot_id = sqlite3_value_text(argv[0]);
+    bool alive = store_host_writer_alive((const char *)boot_id, sqlite3_value_int64(argv[1]),
+                                         (uint64_t)sqlite3_value_int64(argv[2]));
+    sqlite3_result_int(ctx, !alive);
 }
 
-/* Runs of this host left 'running' by a process that is gone died without finishing (SIGKILL,
- * power loss): mark them aborted, finished when their last case was.  A pid reused by an
- * unrelated process keeps its run 'running' until that process ends too. */
+/* SQL function mapbench_uuid_of(text): store_host_uuid_of, for the migration to version 4. */
+static void store_sql_uuid_of(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *text = sqlite3_value_text(argv[0]);
+    char uuid[STORE_UUID_LEN];
+    store_host_uuid_of(text ? (const char *)text : "", uuid);
+    sqlite3_result_text(ctx, uuid, -1, SQLITE_TRANSIENT);
+}
+
+/* The functions the migrations and the liveness check call. */
+static bool store_register_functions(struct store *s, char *err)
+{
+    int rc = sqlite3_create_function(s->db, "mapbench_writer_gone", 3, SQLITE_UTF8, NULL,
+                                     store_sql_writer_gone, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(s->db, "mapbench_uuid_of", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                     NULL, store_sql_uuid_of, NULL, NULL);
+    return rc == SQLITE_OK || store_fail(s, rc, "registering SQL functions", err);
+}
+
+/* Runs of this host left 'running' by a writer that is gone died without finishing (SIGKILL,
+ * power loss, a reboot): mark them aborted, finished when their last case was. */
 static bool store_mark_orphans(struct store *s, char *err)
 {
     struct store_binder b;
-    int rc = sqlite3_create_function(s->db, "mapbench_process_gone", 1, SQLITE_UTF8, NULL,
-                                     store_sql_process_gone, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(s, rc, "registering mapbench_process_gone", err);
     if (!store_prepare(s,
                        "UPDATE runs SET status = 'aborted', finished_at = coalesce("
                        "(SELECT max(c.finished_at) FROM cases c WHERE c.run_id = runs.id), started_at)"
-                       " WHERE status = 'running' AND hostname = ? AND mapbench_process_gone(pid)",
+                       " WHERE status = 'running' AND hostname = ?"
+                       " AND mapbench_writer_gone(boot_id, pid, process_start)",
                        &b, err))
         return false;
     bind_text(&b, s->hostname);
@@ -540,13 +582,17 @@ struct store *store_open_with_timeout(const char *path, int timeout_ms, char *er
     s->sql_run_rows = store_sql_run_rows();
     if (gethostname(s->hostname, sizeof s->hostname - 1) != 0)
         strcpy(s->hostname, "unknown");
+    char state;
+    store_host_process(getpid(), &state, &s->process_start);
+    if (!store_host_boot_id(s->boot_id))
+        s->boot_id[0] = '\0';
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     bool ok = rc == SQLITE_OK || store_fail(s, rc, "opening", err);
     if (ok) {
         sqlite3_extended_result_codes(s->db, 1);
         sqlite3_busy_timeout(s->db, timeout_ms);
         ok = store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) &&
-             store_check_foreign(s, err) && store_enable_wal(s, err) && store_begin(s, err);
+             store_register_functions(s, err) && store_check_foreign(s, err) && store_enable_wal(s, err) && store_begin(s, err);
         if (ok)
             ok = store_end(s, store_migrate(s, err) && store_mark_orphans(s, err), err);
     }
@@ -631,15 +677,23 @@ bool store_machine_upsert(struct store *s, const struct store_machine *m, int64_
 bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id, char *err)
 {
     struct store_binder b;
+    char uuid[STORE_UUID_LEN];
+    if (!store_host_uuid(uuid))
+        return store_fail_text(s, err, "cannot name the run: neither /proc/sys/kernel/random/uuid"
+                                       " nor /dev/urandom can be read");
     if (!store_prepare(s,
-                       "INSERT INTO runs (machine_id, pid, hostname, command_line, git_commit, label, compiler,"
-                       " cflags, library_versions, transparent_hugepages, cpu_governor, scenarios)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       "INSERT INTO runs (machine_id, pid, hostname, uuid, boot_id, process_start,"
+                       " command_line, git_commit, label, compiler, cflags, library_versions,"
+                       " transparent_hugepages, cpu_governor, scenarios)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                        &b, err))
         return false;
     bind_int(&b, r->machine_id);
     bind_int(&b, getpid());
     bind_text(&b, s->hostname);
+    bind_text(&b, uuid);
+    bind_text(&b, s->boot_id[0] ? s->boot_id : NULL);
+    bind_int_if(&b, s->process_start != 0, (int64_t)s->process_start);
     bind_text(&b, r->command_line);
     bind_text(&b, r->git_commit);
     bind_text(&b, r->label);
@@ -852,20 +906,26 @@ bool store_case_skipped(struct store *s, int64_t run_id, const struct bench_case
 int store_list_runs(struct store *s, FILE *out, char *err)
 {
     struct store_binder b;
+    /* The host is the run's writer (a fleet's identical machines share one machines row).  A run
+     * another host left 'running' is not judged here: it says so. */
     if (!store_prepare(s,
-                       "SELECT r.id, r.started_at, r.status, m.hostname,"
+                       "SELECT r.id, r.started_at,"
+                       " CASE WHEN r.status = 'running' AND r.hostname <> ?1"
+                       "      THEN 'running on ' || r.hostname || '?' ELSE r.status END,"
+                       " r.hostname,"
                        " (SELECT count(*) FROM cases c WHERE c.run_id = r.id),"
                        " (SELECT count(*) FROM cases c WHERE c.run_id = r.id AND c.status = 'ok'),"
                        " coalesce(substr(r.git_commit, 1, 10)"
                        "          || CASE WHEN r.git_commit LIKE '%+dirty' THEN '+' ELSE '' END, '-'),"
                        " coalesce(r.label, '')"
-                       " FROM runs r JOIN machines m ON m.id = r.machine_id ORDER BY r.id DESC",
+                       " FROM runs r ORDER BY r.id DESC",
                        &b, err))
         return -1;
+    bind_text(&b, s->hostname);
     fprintf(out, "%6s  %-20s  %-8s  %-16s  %6s  %6s  %-11s  %s\n", "run", "started (UTC)", "status", "host",
             "cases", "ok", "commit", "label");
-    int rc, runs = 0;
-    while ((rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
+    int runs = 0, rc = b.rc == SQLITE_OK ? sqlite3_step(b.stmt) : b.rc;
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(b.stmt)) {
         sqlite3_stmt *st = b.stmt;
         fprintf(out, "%6lld  %-20s  %-8s  %-16s  %6lld  %6lld  %-11s  %s\n", (long long)sqlite3_column_int64(st, 0),
                 sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),

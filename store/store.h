@@ -8,8 +8,9 @@
  * written, with all its samples and histograms, in one short transaction at store_case_end.  So
  * the measurement never holds the database's write lock (a second process writing the same file
  * waits milliseconds, not a case's length), and a process that dies keeps every finished case and
- * none of an unfinished one.  A run left 'running' by a process that no longer exists on this
- * host is marked 'aborted' by the next store_open.
+ * none of an unfinished one.  A run this host left 'running' whose writer is gone (another boot
+ * id, no such pid, a zombie, another process start time: store/store_host.h) is marked 'aborted'
+ * by the next store_open; runs of other hosts are left as they are.
  *
  * Every function taking `char *err` writes one line (ERR_LEN bytes at most) when it fails.
  * One `struct store` belongs to one thread at a time.
@@ -26,7 +27,7 @@
 #include "runner/result.h"
 #include "scenarios/case.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct store;
@@ -36,7 +37,7 @@ struct store;
 /* Creates or migrates PATH; WAL; busy timeout STORE_BUSY_TIMEOUT_MS; foreign keys on.  Fails with
  * one line when PATH cannot be created or written, is not a (mapbench) database, stays locked past
  * the timeout, or has a newer schema than STORE_SCHEMA_VERSION.  Marks runs left 'running' by a
- * dead process of this host as 'aborted'. */
+ * dead writer of this host as 'aborted'. */
 struct store *store_open(const char *path, char *err);
 /* The same with another busy timeout (tests, and callers that would rather fail fast). */
 struct store *store_open_with_timeout(const char *path, int timeout_ms, char *err);
@@ -65,7 +66,8 @@ struct store_run {
                *transparent_hugepages, *cpu_governor, *scenarios; /* NULL stored as NULL */
 };
 
-/* Inserts a run 'running', stamped with this process's pid and hostname. */
+/* Inserts a run 'running', named by a fresh random UUID and stamped with its writer: this host's
+ * name and boot id, this process's pid and start time. */
 bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id, char *err);
 /* status: done|aborted|failed; stamps finished_at. */
 bool store_run_finish(struct store *s, int64_t run_id, const char *status, char *err);
@@ -90,7 +92,8 @@ bool store_case_skipped(struct store *s, int64_t run_id, const struct bench_case
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-/* The `mapbench list runs` table, newest first.  Returns the number of runs, -1 on error. */
+/* The `mapbench list runs` table, newest first: the host is the run's writer, and a run another
+ * host left running shows as "running on HOST?".  Returns the number of runs, -1 on error. */
 int store_list_runs(struct store *s, FILE *out, char *err);
 
 /* The newest run's id (highest id); false with "no runs in PATH" when there is none. */

@@ -1,4 +1,4 @@
--- store_schema.sql: the results database schema, version 3 (PRAGMA user_version = 3), as
+-- store_schema.sql: the results database schema, version 4 (PRAGMA user_version = 4), as
 -- store/store.c creates it: its migrations replayed, then any column of the table of case
 -- dimensions (scenarios/case_dims.c) or of sample figures (store/store_columns.c) that they lack
 -- added, and the views generated from both.  Documentation only: those are the source, and
@@ -26,8 +26,11 @@ CREATE TABLE runs (                     -- one `mapbench run`
   pid INTEGER NOT NULL, hostname TEXT NOT NULL, -- the writer; a dead one's run becomes 'aborted'
   command_line TEXT, git_commit TEXT, label TEXT, compiler TEXT, cflags TEXT,
   library_versions TEXT, scenarios TEXT,
-  transparent_hugepages TEXT, cpu_governor TEXT);           -- since version 2
+  transparent_hugepages TEXT, cpu_governor TEXT,            -- since version 2
+  uuid TEXT,                            -- since 4: the run's name in every database it is merged into
+  boot_id TEXT, process_start INTEGER); -- since 4: the writer's boot and start time (/proc/PID/stat)
 CREATE INDEX runs_by_machine ON runs(machine_id, started_at);
+CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
 
 CREATE TABLE cases (                    -- one expanded scenario point; `mapbench list dimensions`
   id INTEGER PRIMARY KEY AUTOINCREMENT,

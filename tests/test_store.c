@@ -2,8 +2,9 @@
  * test_store.c: the results database (store/store.c).  Each test works in its own temporary
  * directory.  Covered: the schema a new file gets (and that store/store_schema.sql documents it),
  * a round trip of machine, run, case, samples and histograms through the read API, buffered cases
- * (abandon, misuse), migration of a version-1 file built from tests/fixtures/store_v1.sql, the
- * one-line errors of store_open, two processes writing one file at once, and a writer killed with
+ * (abandon, misuse), each run's UUID and writer (boot id, start time), the liveness rule (a zombie,
+ * an earlier boot, a reused pid, another host), migration of a version-1 file built from
+ * tests/fixtures/store_v1.sql, the one-line errors of store_open, two processes writing one file at once, and a writer killed with
  * SIGKILL mid-run.  Paths of fixtures are relative to the source tree, where the suite runs.
  */
 #include <stdarg.h>
@@ -20,9 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dbfixture.h"
 #include "store/store.h"
+#include "store/store_host.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -58,216 +62,25 @@ static bool quick(void)
     return q && *q && strcmp(q, "0") != 0;
 }
 
-static void example_case(struct bench_case *c, const char *backend)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->scenario, sizeof c->scenario, "quick");
-    snprintf(c->backend, sizeof c->backend, "%s", backend);
-    snprintf(c->backend_name, sizeof c->backend_name, "%.*s", (int)strcspn(backend, ":"), backend);
-    c->threads = 2;
-    snprintf(c->placement, sizeof c->placement, "scatter");
-    c->memory = CASE_MEMORY_BIND;
-    c->memory_node = 1;
-    c->read_pct = 95;
-    c->write_kind = CASE_WRITE_INSERT_DELETE;
-    c->hit_pct = 80;
-    c->range_pct = 1;
-    c->delete_pct = 0;
-    c->keys = 4096;
-    c->key_range = 8192;
-    c->distribution = CASE_DIST_ZIPF;
-    c->zipf_theta = 0.99;
-    c->duration_s = 0.25;
-    c->repetitions = 2;
-    c->warmup_s = 0.05;
-    c->seed = UINT64_MAX - 6; /* above INT64_MAX: must survive the signed column */
-    c->latency_every = 64;
-}
-
-static void example_sample(struct result_sample *r, int repetition)
-{
-    memset(r, 0, sizeof *r);
-    r->repetition = repetition;
-    r->window_s = 0.25;
-    r->workers = 2;
-    r->worker_ops[0] = 600000 + (uint64_t)repetition;
-    r->worker_ops[1] = 400000;
-    r->total_ops = r->worker_ops[0] + r->worker_ops[1];
-    r->ops_per_s = (double)r->total_ops / r->window_s;
-    r->ns_per_op = r->window_s * 2 * 1e9 / (double)r->total_ops;
-    snprintf(r->worker_binding, sizeof r->worker_binding, "0,1");
-    r->gets = 950000;
-    r->get_hits = 760000;
-    r->writes_attempted = 50000;
-    r->writes_effective = 49000;
-    r->ranges = 10;
-    r->latency[RESULT_OP_GET] = (struct result_latency){ 15000, 80, 120, 400, 900, 5000 };
-    r->bytes_per_key = 24.5;
-    r->allocs_per_op = 0.01;
-    r->peak_rss_bytes = 10 << 20;
-    r->cycles = (struct result_counter){ true, 123456789 };
-    r->valid = repetition == 0;
-    if (!r->valid)
-        snprintf(r->invalid_reason, sizeof r->invalid_reason, "size 4095 after window, expected 4096");
-}
-
-static struct store *open_ok(const char *path)
-{
-    char err[ERR_LEN] = "";
-    struct store *s = store_open(path, err);
-    if (!s)
-        fail_msg("store_open: %s", err);
-    return s;
-}
-
-/* Column 0 of the first row; sql's ?1, if any, is bound to param. */
-static int64_t sql_int_with(sqlite3 *db, const char *sql, int64_t param)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_bind_parameter_count(st) > 0)
-        assert_int_equal(sqlite3_bind_int64(st, 1, param), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static int64_t sql_int(sqlite3 *db, const char *sql)
-{
-    return sql_int_with(db, sql, 0);
-}
-
-static char *sql_text(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const unsigned char *t = sqlite3_column_text(st, 0);
-    char *copy = strdup(t ? (const char *)t : "(null)");
-    sqlite3_finalize(st);
-    return copy;
-}
-
-/* Every row of sql as "a|b|c\n" lines, malloc'd. */
-static char *sql_dump(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const unsigned char *t = sqlite3_column_text(st, i);
-            fprintf(f, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
-        }
-        fputc('\n', f);
-    }
-    sqlite3_finalize(st);
-    fclose(f);
-    return out;
-}
-
-/* Tables, views, their columns (name, type, not null, default, key) and every index's columns. */
-static char *schema_digest(sqlite3 *db)
-{
-    char *columns = sql_dump(db,
-                             "SELECT m.type, m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk"
-                             " FROM sqlite_master m JOIN pragma_table_info(m.name) p"
-                             " WHERE m.type IN ('table', 'view') ORDER BY m.name, p.cid");
-    char *indexes = sql_dump(db,
-                             "SELECT m.name, il.name, il.\"unique\", ii.seqno, ii.name FROM sqlite_master m"
-                             " JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii"
-                             " WHERE m.type = 'table' ORDER BY m.name, il.name, ii.seqno");
-    char *digest;
-    assert_true(asprintf(&digest, "%s--\n%s", columns, indexes) > 0);
-    free(columns);
-    free(indexes);
-    return digest;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot read %s (run the suite from the source tree): %s", path, strerror(errno));
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    int c;
-    while ((c = fgetc(f)) != EOF)
-        fputc(c, out);
-    fclose(f);
-    fclose(out);
-    return text;
-}
-
-/* Builds a database file (or :memory: when path is NULL) from an SQL script. */
-static sqlite3 *db_from_sql(const char *path, const char *script_path)
-{
-    sqlite3 *db;
-    char *script = read_file(script_path);
-    assert_int_equal(sqlite3_open(path ? path : ":memory:", &db), SQLITE_OK);
-    char *message = NULL;
-    if (sqlite3_exec(db, script, NULL, NULL, &message) != SQLITE_OK)
-        fail_msg("%s: %s", script_path, message);
-    free(script);
-    return db;
-}
-
-static int64_t begin_run(struct store *s, const char *label)
-{
-    char err[ERR_LEN] = "";
-    struct store_machine m = { .fingerprint = "cafe", .hostname = "testhost", .cpu_model = "Test CPU",
-                               .kernel = "6.1.0", .packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2,
-                               .cache_bytes = { 32768, 1 << 20, 8 << 20 }, .cache_levels = 3,
-                               .topology_xml = "<topology/>" };
-    struct store_run r = { .command_line = "mapbench run quick", .git_commit = "0123456789abcdef",
-                           .label = label, .compiler = "gcc 12.2", .cflags = "-O2",
-                           .transparent_hugepages = "madvise", .cpu_governor = NULL, .scenarios = "quick" };
-    int64_t run_id;
-    if (!store_machine_upsert(s, &m, &r.machine_id, err) || !store_run_begin(s, &r, &run_id, err))
-        fail_msg("%s", err);
-    return run_id;
-}
-
-/* One finished case with `samples` repetitions; returns its id, or 0 with err set. */
-static int64_t write_case(struct store *s, int64_t run_id, int samples, char *err)
-{
-    struct bench_case c;
-    struct result_sample r;
-    int64_t case_id;
-    example_case(&c, "striped:shards=64");
-    if (!store_case_begin(s, run_id, &c, "0,1", false, &case_id, err))
-        return 0;
-    for (int i = 0; i < samples; i++) {
-        example_sample(&r, i);
-        if (!store_sample_insert(s, case_id, &r, err))
-            return 0;
-    }
-    return store_case_end(s, case_id, "ok", NULL, err) ? case_id : 0;
-}
-
 /* ---- schema ----------------------------------------------------------------------------- */
 
 static void test_new_file_gets_current_schema(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     sqlite3 *db = store_db(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    char *mode = sql_text(db, "PRAGMA journal_mode");
+    assert_int_equal(dbfixture_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    char *mode = dbfixture_text(db, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
-    assert_int_equal(sql_int(db, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('machines', 'runs',"
+    assert_int_equal(dbfixture_int(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('machines', 'runs',"
                                  " 'cases', 'samples', 'histograms', 'case_results', 'case_summary',"
                                  " 'runs_by_machine', 'cases_by_run')"),
                      9);
     /* The documented schema is the one the code creates. */
-    sqlite3 *doc = db_from_sql(NULL, "store/store_schema.sql");
-    char *created = schema_digest(db), *documented = schema_digest(doc);
+    sqlite3 *doc = dbfixture_from_sql(NULL, "store/store_schema.sql");
+    char *created = dbfixture_schema(db), *documented = dbfixture_schema(doc);
     assert_string_equal(created, documented);
     free(created);
     free(documented);
@@ -278,7 +91,7 @@ static void test_new_file_gets_current_schema(void **state)
 static void test_foreign_keys_are_enforced(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     char err[ERR_LEN] = "";
     struct store_run r = { .machine_id = 999 };
     int64_t run_id;
@@ -312,21 +125,21 @@ static bool collect_row(const struct store_row *row, void *ctx)
 static void test_round_trip(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     char err[ERR_LEN] = "";
-    int64_t run_id = begin_run(s, "round trip"), again, case_id;
+    int64_t run_id = dbfixture_run(s, NULL, "round trip"), again, case_id;
 
     /* The same fingerprint is the same machine. */
     struct store_machine m = { .fingerprint = "cafe", .hostname = "renamed" };
     assert_true(store_machine_upsert(s, &m, &again, err));
-    assert_int_equal(sql_int(store_db(s), "SELECT count(*) FROM machines"), 1);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM machines"), 1);
 
     struct bench_case c;
     struct result_sample r;
-    example_case(&c, "striped:shards=64");
+    dbfixture_case(&c, "striped:shards=64");
     assert_true(store_case_begin(s, run_id, &c, "0,1", true, &case_id, err));
     for (int i = 0; i < 2; i++) {
-        example_sample(&r, i);
+        dbfixture_sample(&r, i);
         r.round = i + 1;
         r.round_position = 2 - i;
         assert_true(store_sample_insert(s, case_id, &r, err));
@@ -336,7 +149,7 @@ static void test_round_trip(void **state)
     assert_true(store_case_end(s, case_id, "invalid", "size drifted", err));
 
     struct bench_case skipped;
-    example_case(&skipped, "plain");
+    dbfixture_case(&skipped, "plain");
     skipped.distribution = CASE_DIST_HOT;
     skipped.hot_keys = 3;
     skipped.memory = CASE_MEMORY_FIRST_TOUCH;
@@ -389,24 +202,24 @@ static void test_round_trip(void **state)
 
     /* What SQL sees: absent values NULL, JSON readable, views joined. */
     sqlite3 *db = store_db(s);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM samples WHERE put_p50_ns IS NULL AND instructions IS NULL"
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM samples WHERE put_p50_ns IS NULL AND instructions IS NULL"
                                  " AND get_p50_ns = 80"),
                      2);
-    assert_int_equal(sql_int(db, "SELECT sum(value) FROM samples, json_each(samples.worker_ops)"
+    assert_int_equal(dbfixture_int(db, "SELECT sum(value) FROM samples, json_each(samples.worker_ops)"
                                  " WHERE repetition = 0"),
                      1000000);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM case_results WHERE backend_name = 'striped'"
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM case_results WHERE backend_name = 'striped'"
                                  " AND fingerprint = 'cafe' AND transparent_hugepages = 'madvise'"
                                  " AND cpu_governor IS NULL AND run_label = 'round trip'"),
                      2);
-    assert_int_equal(sql_int(db, "SELECT valid_samples FROM case_summary WHERE backend = 'striped:shards=64'"), 1);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE zipf_theta IS NULL AND hot_keys = 3"
+    assert_int_equal(dbfixture_int(db, "SELECT valid_samples FROM case_summary WHERE backend = 'striped:shards=64'"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases WHERE zipf_theta IS NULL AND hot_keys = 3"
                                  " AND memory_node IS NULL AND distribution = 'hot:3'"),
                      1);
-    char *reason = sql_text(db, "SELECT invalid_reason FROM samples WHERE repetition = 1");
+    char *reason = dbfixture_text(db, "SELECT invalid_reason FROM samples WHERE repetition = 1");
     assert_string_equal(reason, "size 4095 after window, expected 4096");
     free(reason);
-    char *status = sql_text(db, "SELECT status || ' ' || (finished_at IS NOT NULL) FROM runs");
+    char *status = dbfixture_text(db, "SELECT status || ' ' || (finished_at IS NOT NULL) FROM runs");
     assert_string_equal(status, "done 1");
     free(status);
 
@@ -426,13 +239,13 @@ static void test_round_trip(void **state)
 static void test_abandoned_case_writes_nothing(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     char err[ERR_LEN] = "";
-    int64_t run_id = begin_run(s, NULL), first, second;
+    int64_t run_id = dbfixture_run(s, NULL, NULL), first, second;
     struct bench_case c;
     struct result_sample r;
-    example_case(&c, "mutex");
-    example_sample(&r, 0);
+    dbfixture_case(&c, "mutex");
+    dbfixture_sample(&r, 0);
 
     assert_false(store_case_abandon(s));
     assert_true(store_case_begin(s, run_id, &c, NULL, false, &first, err));
@@ -440,8 +253,8 @@ static void test_abandoned_case_writes_nothing(void **state)
     assert_false(store_case_begin(s, run_id, &c, NULL, false, &second, err));
     assert_non_null(strstr(err, "still open"));
     assert_true(store_case_abandon(s));
-    assert_int_equal(sql_int(store_db(s), "SELECT count(*) FROM cases"), 0);
-    assert_int_equal(sql_int(store_db(s), "SELECT count(*) FROM samples"), 0);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM cases"), 0);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM samples"), 0);
 
     /* Ids follow the order cases began, gaps where one was abandoned. */
     assert_true(store_case_begin(s, run_id, &c, NULL, false, &second, err));
@@ -451,7 +264,7 @@ static void test_abandoned_case_writes_nothing(void **state)
     assert_true(store_case_end(s, second, "ok", NULL, err));
     assert_false(store_case_end(s, second, "ok", NULL, err));
     assert_non_null(strstr(err, "was not begun"));
-    assert_int_equal(sql_int(store_db(s), "SELECT count(*) FROM cases"), 1);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM cases"), 1);
 
     /* A case that cannot be written leaves nothing behind (bad status: CHECK constraint). */
     int64_t third;
@@ -459,7 +272,7 @@ static void test_abandoned_case_writes_nothing(void **state)
     assert_true(store_sample_insert(s, third, &r, err));
     assert_false(store_case_end(s, third, "great", NULL, err));
     assert_non_null(strstr(err, "CHECK constraint failed"));
-    assert_int_equal(sql_int(store_db(s), "SELECT count(*) FROM samples"), 0);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM samples"), 0);
     assert_false(store_case_begin(s, run_id + 100, &c, NULL, false, &third, err));
     store_close(s);
 }
@@ -467,9 +280,9 @@ static void test_abandoned_case_writes_nothing(void **state)
 static void test_run_finish_errors(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     char err[ERR_LEN] = "";
-    int64_t run_id = begin_run(s, NULL), latest;
+    int64_t run_id = dbfixture_run(s, NULL, NULL), latest;
     assert_false(store_run_finish(s, run_id + 1, "done", err));
     assert_non_null(strstr(err, "no such row"));
     assert_false(store_run_finish(s, run_id, "finished", err));
@@ -482,15 +295,15 @@ static void test_run_finish_errors(void **state)
 static void test_list_runs_and_latest(void **state)
 {
     struct fixture *f = *state;
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     char err[ERR_LEN] = "", *text = NULL;
     size_t len = 0;
     int64_t latest;
     assert_false(store_latest_run_id(s, &latest, err));
     assert_non_null(strstr(err, "no runs yet"));
 
-    int64_t first = begin_run(s, "first"), second = begin_run(s, "nightly <b>");
-    assert_true(write_case(s, second, 2, err) > 0);
+    int64_t first = dbfixture_run(s, NULL, "first"), second = dbfixture_run(s, NULL, "nightly <b>");
+    assert_true(dbfixture_write_case(s, second, 2, err) > 0);
     assert_true(store_run_finish(s, second, "done", err));
     assert_true(store_latest_run_id(s, &latest, err));
     assert_int_equal(latest, second);
@@ -508,37 +321,212 @@ static void test_list_runs_and_latest(void **state)
     store_close(s);
 }
 
+/* ---- who writes a run, and whether it still does -------------------------------------------- */
+
+static bool uuid_shaped(const char *u, char version)
+{
+    if (strlen(u) != 36 || u[14] != version || !strchr("89ab", u[19]))
+        return false;
+    for (int i = 0; i < 36; i++)
+        if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-' : !strchr("0123456789abcdef", u[i]))
+            return false;
+    return true;
+}
+
+/* Each run is stamped with a fresh random UUID, this boot's id and this process's start time. */
+static void test_run_identity(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = dbfixture_open(f->db);
+    sqlite3 *db = store_db(s);
+    int64_t first = dbfixture_run(s, NULL, "a"), second = dbfixture_run(s, NULL, "b");
+    char boot[STORE_UUID_LEN], state_letter, query[160];
+    uint64_t start;
+    assert_true(store_host_boot_id(boot));
+    assert_true(store_host_process(getpid(), &state_letter, &start));
+    assert_true(start > 0);
+    for (int64_t id = first; id <= second; id++) {
+        snprintf(query, sizeof query, "SELECT uuid FROM runs WHERE id = %lld", (long long)id);
+        char *uuid = dbfixture_text(db, query);
+        if (!uuid_shaped(uuid, '4'))
+            fail_msg("run %lld: '%s' is not a version 4 UUID", (long long)id, uuid);
+        free(uuid);
+    }
+    assert_int_equal(dbfixture_int(db, "SELECT count(DISTINCT uuid) FROM runs"), 2);
+    snprintf(query, sizeof query, "SELECT count(*) FROM runs WHERE boot_id = '%s' AND process_start = %llu"
+             " AND pid = %d", boot, (unsigned long long)start, (int)getpid());
+    assert_int_equal(dbfixture_int(db, query), 2);
+    /* The derived UUID of the migration: the same text, the same name; another text, another. */
+    char a[STORE_UUID_LEN], b[STORE_UUID_LEN], c[STORE_UUID_LEN];
+    store_host_uuid_of("1|oldhost|4242", a);
+    store_host_uuid_of("1|oldhost|4242", b);
+    store_host_uuid_of("1|oldhost|4243", c);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    assert_true(uuid_shaped(a, '8'));
+    store_close(s);
+}
+
+/* Sets who wrote a run, as a test pretends it. */
+static void set_writer(sqlite3 *db, int64_t run_id, const char *host, const char *boot_id, pid_t pid,
+                       int64_t start)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE runs SET hostname = coalesce(?1, hostname), boot_id = ?2,"
+                                            " pid = ?3, process_start = ?4 WHERE id = ?5",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    if (host)
+        sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+    if (boot_id)
+        sqlite3_bind_text(st, 2, boot_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, pid);
+    if (start)
+        sqlite3_bind_int64(st, 4, start);
+    sqlite3_bind_int64(st, 5, run_id);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+static char *run_status(sqlite3 *db, int64_t run_id)
+{
+    char query[96];
+    snprintf(query, sizeof query, "SELECT status FROM runs WHERE id = %lld", (long long)run_id);
+    return dbfixture_text(db, query);
+}
+
+/* A child that exits at once and is not reaped: a zombie, as a killed run whose parent has not
+ * waited yet. */
+static pid_t start_zombie(uint64_t *start)
+{
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+        _exit(0);
+    char state = '?';
+    for (int tries = 0; tries < 500 && state != 'Z'; tries++) {
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        assert_true(store_host_process(child, &state, start));
+    }
+    assert_int_equal(state, 'Z');
+    return child;
+}
+
+/* store_open marks a run of this host aborted when its writer is gone by boot, pid, state or start
+ * time, keeps it running while the writer runs, and never judges another host's run. */
+static void test_liveness(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = dbfixture_open(f->db);
+    sqlite3 *db = store_db(s);
+    char boot[STORE_UUID_LEN], letter, host[256] = "";
+    uint64_t live_start, zombie_start;
+    assert_true(store_host_boot_id(boot));
+    assert_int_equal(gethostname(host, sizeof host - 1), 0);
+    int keep[2];
+    assert_int_equal(pipe(keep), 0);
+    pid_t live = fork(); /* runs until the test closes the pipe */
+    assert_true(live >= 0);
+    if (live == 0) {
+        char byte;
+        close(keep[1]);
+        _exit(read(keep[0], &byte, 1) < 0);
+    }
+    close(keep[0]);
+    assert_true(store_host_process(live, &letter, &live_start));
+    pid_t zombie = start_zombie(&zombie_start);
+
+    struct { const char *label, *host, *boot; pid_t pid; int64_t start; const char *expected; } runs[] = {
+        {"live writer", NULL, boot, live, (int64_t)live_start, "running"},
+        {"an earlier boot", NULL, "00000000-0000-4000-8000-000000000000", live, (int64_t)live_start, "aborted"},
+        {"a reused pid", NULL, boot, live, (int64_t)live_start + 1, "aborted"},
+        {"a zombie", NULL, boot, zombie, (int64_t)zombie_start, "aborted"},
+        {"before version 4, live", NULL, NULL, live, 0, "running"},
+        {"before version 4, zombie", NULL, NULL, zombie, 0, "aborted"},
+        {"another host", "elsewhere.example", "00000000-0000-4000-8000-000000000000", 999999, 5, "running"},
+    };
+    size_t n = sizeof runs / sizeof runs[0];
+    int64_t ids[8];
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = dbfixture_run(s, NULL, runs[i].label);
+        set_writer(db, ids[i], runs[i].host, runs[i].boot, runs[i].pid, runs[i].start);
+    }
+    store_close(s);
+
+    s = dbfixture_open(f->db);
+    db = store_db(s);
+    for (size_t i = 0; i < n; i++) {
+        char *status = run_status(db, ids[i]);
+        if (strcmp(status, runs[i].expected) != 0)
+            fail_msg("run '%s' is %s, expected %s", runs[i].label, status, runs[i].expected);
+        free(status);
+    }
+    assert_true(host[0] != 0);
+    char *text = NULL, err[ERR_LEN] = "";
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_int_equal(store_list_runs(s, out, err), (int)n);
+    fclose(out);
+    assert_non_null(strstr(text, "running on elsewhere.example?"));
+    assert_non_null(strstr(text, host)); /* this host's runs name their writer */
+    free(text);
+    store_close(s);
+
+    close(keep[1]); /* the live writer ends: its runs are aborted at the next open */
+    int status;
+    assert_int_equal(waitpid(live, &status, 0), live);
+    assert_int_equal(waitpid(zombie, &status, 0), zombie);
+    s = dbfixture_open(f->db);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM runs WHERE status = 'running'"), 1);
+    store_close(s);
+}
+
 /* ---- migration -------------------------------------------------------------------------- */
 
 static void test_migrates_version_1(void **state)
 {
     struct fixture *f = *state;
-    sqlite3 *old = db_from_sql(f->db, "tests/fixtures/store_v1.sql");
-    assert_int_equal(sql_int(old, "PRAGMA user_version"), 1);
+    sqlite3 *old = dbfixture_from_sql(f->db, "tests/fixtures/store_v1.sql");
+    assert_int_equal(dbfixture_int(old, "PRAGMA user_version"), 1);
     sqlite3_close(old);
 
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     sqlite3 *db = store_db(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM histograms"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM runs WHERE cpu_governor IS NULL"
+    assert_int_equal(dbfixture_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM histograms"), 0);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM runs WHERE cpu_governor IS NULL"
                                  " AND transparent_hugepages IS NULL AND label = 'v1 run' AND status = 'done'"),
                      1);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM case_results WHERE run_label = 'v1 run'"
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM case_results WHERE run_label = 'v1 run'"
                                  " AND distribution = 'zipf:0.99' AND hostname = 'oldhost'"),
                      2);
-    assert_int_equal(sql_int(db, "SELECT sum(total_ops) FROM samples"), 2100000);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE status = 'skipped'"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT sum(total_ops) FROM samples"), 2100000);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases WHERE status = 'skipped'"), 1);
     /* Version 3 gave every older case the role its backend had. */
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE (backend_name = 'null') != (role = 'harness')"
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases WHERE (backend_name = 'null') != (role = 'harness')"
                                  " OR (backend_name = 'plain') != (role = 'ceiling')"
                                  " OR (backend_name LIKE 'ref-%') != (role = 'reference')"), 0);
+
+    /* Version 4 named the older run after its own row (a version 8 UUID), so every migrated copy
+     * of the file names it alike; its writer's boot and start time are unknown. */
+    char *uuid = dbfixture_text(db, "SELECT uuid FROM runs WHERE id = 1");
+    assert_true(uuid_shaped(uuid, '8'));
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM runs WHERE boot_id IS NULL AND process_start IS NULL"), 1);
+    char copy_path[160];
+    snprintf(copy_path, sizeof copy_path, "%s/copy.db", f->dir);
+    sqlite3_close(dbfixture_from_sql(copy_path, "tests/fixtures/store_v1.sql"));
+    struct store *copy = dbfixture_open(copy_path);
+    char *again = dbfixture_text(store_db(copy), "SELECT uuid FROM runs WHERE id = 1");
+    assert_string_equal(again, uuid);
+    free(again);
+    free(uuid);
+    store_close(copy);
 
     /* Migrated and new files have the same schema. */
     char fresh_path[160];
     snprintf(fresh_path, sizeof fresh_path, "%s/fresh.db", f->dir);
-    struct store *fresh = open_ok(fresh_path);
-    char *migrated = schema_digest(db), *created = schema_digest(store_db(fresh));
+    struct store *fresh = dbfixture_open(fresh_path);
+    char *migrated = dbfixture_schema(db), *created = dbfixture_schema(store_db(fresh));
     assert_string_equal(migrated, created);
     free(migrated);
     free(created);
@@ -546,14 +534,14 @@ static void test_migrates_version_1(void **state)
 
     /* New writes go on after the old ids. */
     char err[ERR_LEN] = "";
-    int64_t run_id = begin_run(s, "after migration"), case_id = write_case(s, run_id, 1, err);
+    int64_t run_id = dbfixture_run(s, NULL, "after migration"), case_id = dbfixture_write_case(s, run_id, 1, err);
     assert_true(run_id > 1);
     assert_true(case_id > 2);
     store_close(s);
 
     /* Reopening a current file changes nothing. */
-    s = open_ok(f->db);
-    assert_int_equal(sql_int(store_db(s), "SELECT count(*) FROM cases"), 3);
+    s = dbfixture_open(f->db);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM cases"), 3);
     store_close(s);
 }
 
@@ -564,19 +552,19 @@ static void test_adds_missing_columns_and_refreshes_views(void **state)
 {
     struct fixture *f = *state;
     char err[ERR_LEN] = "";
-    struct store *s = open_ok(f->db);
-    int64_t run_id = begin_run(s, "before");
-    assert_true(write_case(s, run_id, 2, err) > 0);
+    struct store *s = dbfixture_open(f->db);
+    int64_t run_id = dbfixture_run(s, NULL, "before");
+    assert_true(dbfixture_write_case(s, run_id, 2, err) > 0);
     store_close(s);
 
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
-    char *case_results = sql_text(raw, "SELECT sql FROM sqlite_master WHERE name = 'case_results'");
-    int64_t schema_version = sql_int(raw, "PRAGMA schema_version");
+    char *case_results = dbfixture_text(raw, "SELECT sql FROM sqlite_master WHERE name = 'case_results'");
+    int64_t schema_version = dbfixture_int(raw, "PRAGMA schema_version");
     sqlite3_close(raw);
-    store_close(open_ok(f->db)); /* a current file: nothing to change */
+    store_close(dbfixture_open(f->db)); /* a current file: nothing to change */
     assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
-    assert_int_equal(sql_int(raw, "PRAGMA schema_version"), schema_version);
+    assert_int_equal(dbfixture_int(raw, "PRAGMA schema_version"), schema_version);
     assert_int_equal(sqlite3_exec(raw, "DROP VIEW case_results; DROP VIEW case_summary;"
                                        " ALTER TABLE cases DROP COLUMN latency_every;"
                                        " ALTER TABLE cases DROP COLUMN memory_node;"
@@ -586,17 +574,17 @@ static void test_adds_missing_columns_and_refreshes_views(void **state)
                      SQLITE_OK);
     sqlite3_close(raw);
 
-    s = open_ok(f->db);
+    s = dbfixture_open(f->db);
     sqlite3 *db = store_db(s);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'latency_every'"
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'latency_every'"
                                  " AND type = 'INTEGER' AND \"notnull\" AND dflt_value = '64'"),
                      1);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases WHERE latency_every = 64 AND memory_node IS NULL"), 1);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM samples WHERE cache_misses IS NULL"), 2);
-    char *now = sql_text(db, "SELECT sql FROM sqlite_master WHERE name = 'case_results'");
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases WHERE latency_every = 64 AND memory_node IS NULL"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM samples WHERE cache_misses IS NULL"), 2);
+    char *now = dbfixture_text(db, "SELECT sql FROM sqlite_master WHERE name = 'case_results'");
     assert_string_equal(now, case_results);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM case_summary WHERE latency_every = 64"), 1);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM case_results WHERE latency_every = 64"), 2);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM case_summary WHERE latency_every = 64"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM case_results WHERE latency_every = 64"), 2);
     struct collected got = { 0 };
     assert_true(store_run_samples(s, run_id, collect_row, &got, err));
     assert_int_equal(got.first.c.latency_every, 64);
@@ -644,7 +632,7 @@ static void test_open_errors(void **state)
     expect_open_error(path, 100, expected);
     assert_int_equal(access(path, F_OK), 0);
 
-    store_close(open_ok(f->db));
+    store_close(dbfixture_open(f->db));
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
     char pragma[64];
@@ -666,7 +654,7 @@ static void test_open_errors(void **state)
     expect_open_error(f->db, 100, expected);
     assert_int_equal(sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
-    store_close(open_ok(f->db));
+    store_close(dbfixture_open(f->db));
 }
 
 /* ---- several processes ------------------------------------------------------------------ */
@@ -688,7 +676,7 @@ static void child_write_run(const char *path, int start_fd, int cases)
     int64_t run_id;
     bool ok = store_machine_upsert(s, &m, &r.machine_id, err) && store_run_begin(s, &r, &run_id, err);
     for (int i = 0; ok && i < cases; i++)
-        ok = write_case(s, run_id, 3, err) > 0;
+        ok = dbfixture_write_case(s, run_id, 3, err) > 0;
     ok = ok && store_run_finish(s, run_id, "done", err);
     if (!ok)
         fprintf(stderr, "child %d: %s\n", getpid(), err);
@@ -718,13 +706,13 @@ static void test_two_writers_at_once(void **state)
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
     }
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     sqlite3 *db = store_db(s);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM runs WHERE status = 'done'"), 2);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM machines"), 1);
-    assert_int_equal(sql_int(db, "SELECT count(DISTINCT id) FROM cases"), 2 * cases);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM samples"), 2 * cases * 3);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM (SELECT run_id FROM cases GROUP BY run_id HAVING count(*) = "
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM runs WHERE status = 'done'"), 2);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM machines"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(DISTINCT id) FROM cases"), 2 * cases);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM samples"), 2 * cases * 3);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM (SELECT run_id FROM cases GROUP BY run_id HAVING count(*) = "
                                  "(SELECT count(*) FROM cases) / 2)"),
                      2);
     store_close(s);
@@ -743,7 +731,7 @@ static void child_write_until_killed(const char *path, int report_fd)
     if (!store_machine_upsert(s, &m, &r.machine_id, err) || !store_run_begin(s, &r, &run_id, err))
         _exit(2);
     for (int i = 0; i < 100000; i++) {
-        if (!(case_id = write_case(s, run_id, 2, err)))
+        if (!(case_id = dbfixture_write_case(s, run_id, 2, err)))
             _exit(3);
         if (write(report_fd, &case_id, sizeof case_id) != sizeof case_id)
             _exit(4);
@@ -777,22 +765,22 @@ static void test_sigkill_keeps_finished_cases(void **state)
 
     sqlite3 *raw;
     assert_int_equal(sqlite3_open(f->db, &raw), SQLITE_OK);
-    char *check = sql_text(raw, "PRAGMA integrity_check");
+    char *check = dbfixture_text(raw, "PRAGMA integrity_check");
     assert_string_equal(check, "ok");
     free(check);
-    assert_int_equal(sql_int(raw, "SELECT count(*) FROM runs WHERE status = 'running'"), 1);
+    assert_int_equal(dbfixture_int(raw, "SELECT count(*) FROM runs WHERE status = 'running'"), 1);
     sqlite3_close(raw);
 
-    struct store *s = open_ok(f->db);
+    struct store *s = dbfixture_open(f->db);
     sqlite3 *db = store_db(s);
     for (int i = 0; i < committed; i++)
-        assert_int_equal(sql_int_with(db, "SELECT count(*) FROM samples WHERE case_id = ?1", ids[i]), 2);
+        assert_int_equal(dbfixture_int_with(db, "SELECT count(*) FROM samples WHERE case_id = ?1", ids[i]), 2);
     /* Nothing half-written: the case being measured at the kill is absent, not partial. */
-    assert_true(sql_int(db, "SELECT count(*) FROM cases") >= committed);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM cases c WHERE (SELECT count(*) FROM samples s"
+    assert_true(dbfixture_int(db, "SELECT count(*) FROM cases") >= committed);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases c WHERE (SELECT count(*) FROM samples s"
                                  " WHERE s.case_id = c.id) <> 2"),
                      0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM runs WHERE status = 'aborted' AND finished_at IS NOT NULL"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM runs WHERE status = 'aborted' AND finished_at IS NOT NULL"), 1);
     store_close(s);
 }
 
@@ -805,6 +793,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_abandoned_case_writes_nothing, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_run_finish_errors, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_list_runs_and_latest, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_run_identity, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_liveness, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_migrates_version_1, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_adds_missing_columns_and_refreshes_views, fixture_setup,
                                         fixture_teardown),
