@@ -13,5 +13,6 @@ int cmd_topo(int argc, char **argv);                               /* cli/cmd_to
 int cmd_run(int argc, char **argv, const atomic_bool *interrupt);  /* cli/cmd_run.c */
 int cmd_report(int argc, char **argv);                             /* cli/cmd_report.c */
 int cmd_compare(int argc, char **argv);                            /* cli/cmd_compare.c */
+int cmd_merge(int argc, char **argv);                              /* cli/cmd_merge.c */
 
 #endif

@@ -382,8 +382,9 @@ static bool store_fail_newer(struct store *s, int64_t version, char *err)
 }
 
 /* Rejects before touching the file what store_open must not write to: a file that is not a
- * database, an SQLite database of another program, a schema newer than this code. */
-static bool store_check_foreign(struct store *s, char *err)
+ * database, an SQLite database of another program, a schema newer than this code.  *version: the
+ * file's schema version (0: a new, empty file). */
+static bool store_check_foreign(struct store *s, int64_t *version, char *err)
 {
     /* One statement, so one read transaction: a process creating the file between two reads
      * would otherwise show version 0 with tables. */
@@ -392,15 +393,16 @@ static bool store_check_foreign(struct store *s, char *err)
                        &b, err))
         return false;
     int rc = sqlite3_step(b.stmt);
-    int64_t version = sqlite3_column_int64(b.stmt, 0), tables = sqlite3_column_int64(b.stmt, 1);
+    int64_t tables = sqlite3_column_int64(b.stmt, 1);
+    *version = sqlite3_column_int64(b.stmt, 0);
     if (rc != SQLITE_ROW)
         store_fail(s, rc, "reading the schema version", err);
     sqlite3_finalize(b.stmt);
     if (rc != SQLITE_ROW)
         return false;
-    if (version > STORE_SCHEMA_VERSION)
-        return store_fail_newer(s, version, err);
-    if (version == 0 && tables > 0) {
+    if (*version > STORE_SCHEMA_VERSION)
+        return store_fail_newer(s, *version, err);
+    if (*version == 0 && tables > 0) {
         snprintf(err, ERR_LEN, "results database %s is an SQLite database of another program (no mapbench schema)",
                  s->path);
         return false;
@@ -588,11 +590,13 @@ struct store *store_open_with_timeout(const char *path, int timeout_ms, char *er
         s->boot_id[0] = '\0';
     int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     bool ok = rc == SQLITE_OK || store_fail(s, rc, "opening", err);
+    int64_t version;
     if (ok) {
         sqlite3_extended_result_codes(s->db, 1);
         sqlite3_busy_timeout(s->db, timeout_ms);
         ok = store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", err) &&
-             store_register_functions(s, err) && store_check_foreign(s, err) && store_enable_wal(s, err) && store_begin(s, err);
+             store_register_functions(s, err) && store_check_foreign(s, &version, err) &&
+             store_enable_wal(s, err) && store_begin(s, err);
         if (ok)
             ok = store_end(s, store_migrate(s, err) && store_mark_orphans(s, err), err);
     }
@@ -620,6 +624,28 @@ static void store_pending_clear(struct store_pending *p)
     *p = (struct store_pending){ 0 };
 }
 
+bool store_probe(const char *path, char *err)
+{
+    if (access(path, F_OK) != 0) {
+        snprintf(err, ERR_LEN, "no results database at %s", path);
+        return false;
+    }
+    struct store probe = {.path = (char *)path, .timeout_ms = STORE_BUSY_TIMEOUT_MS};
+    int64_t version = 0;
+    int rc = sqlite3_open_v2(path, &probe.db, SQLITE_OPEN_READONLY, NULL);
+    bool ok = rc == SQLITE_OK || store_fail(&probe, rc, "opening", err);
+    if (ok) {
+        sqlite3_busy_timeout(probe.db, probe.timeout_ms);
+        ok = store_check_foreign(&probe, &version, err);
+    }
+    sqlite3_close_v2(probe.db);
+    if (ok && version == 0) {
+        snprintf(err, ERR_LEN, "results database %s is empty (no mapbench schema)", path);
+        return false;
+    }
+    return ok;
+}
+
 struct store *store_open_existing(const char *path, char *err)
 {
     if (access(path, F_OK) != 0) {
@@ -645,6 +671,11 @@ void store_close(struct store *s)
 struct sqlite3 *store_db(struct store *s)
 {
     return s->db;
+}
+
+const char *store_path(const struct store *s)
+{
+    return s->path;
 }
 
 /* ---- machines and runs ------------------------------------------------------------------ */

@@ -44,6 +44,9 @@ struct store *store_open_with_timeout(const char *path, int timeout_ms, char *er
 /* store_open for readers (list, report, compare): a missing file is an error ("no results
  * database at PATH"), never a new empty database left behind. */
 struct store *store_open_existing(const char *path, char *err);
+/* Checks, read-only and writing nothing, that PATH is a mapbench database this mapbench can read:
+ * false with one line when it is missing, not a database, another program's, empty, or newer. */
+bool store_probe(const char *path, char *err);
 /* Abandons an unfinished case, then closes.  NULL is allowed. */
 void store_close(struct store *s);
 
@@ -130,5 +133,35 @@ void store_column_text(struct sqlite3_stmt *st, int column, char *out, size_t le
 
 /* The open connection, for reports' own read-only queries over the documented schema and views. */
 struct sqlite3 *store_db(struct store *s);
+/* The path it was opened with. */
+const char *store_path(const struct store *s);
+
+/* ---- merging (store_merge.c) ------------------------------------------------------------- */
+
+/* What merging one source added, and what it found already there or left out. */
+struct store_merge_counts {
+    int64_t machines;        /* machines added (a fingerprint the destination lacked) */
+    int64_t runs;            /* runs added */
+    int64_t runs_present;    /* runs whose UUID the destination holds: skipped, contents checked */
+    int64_t runs_unfinished; /* runs still 'running' in the source: left out until they end */
+    int64_t cases, samples, histograms;
+    int64_t other_rows;      /* rows of every other table that hangs off a run or a case */
+};
+
+enum store_merge_status {
+    STORE_MERGE_DONE,
+    STORE_MERGE_FAILED,  /* could not read, copy or write (exit status 1) */
+    STORE_MERGE_REFUSED, /* a bad source or a conflict (exit status 2) */
+};
+
+/* Copies into dst every finished run of each source file, with its machine, cases, samples,
+ * histograms and every other row that hangs off it, ids remapped; a run whose UUID dst already
+ * holds is skipped, so merging again adds nothing.  A source is read through a migrated temporary
+ * copy, never changed.  Refused: a source that is missing, no mapbench database, newer, or dst
+ * itself; a run UUID whose contents differ from dst's copy; a machine fingerprint whose facts
+ * differ.  All sources are merged in one transaction: unless DONE, nothing is written.
+ * counts[i] is filled for sources[i]. */
+enum store_merge_status store_merge(struct store *dst, const char *const *sources, size_t count,
+                                    struct store_merge_counts *counts, char *err);
 
 #endif

@@ -161,8 +161,7 @@ size_t store_columns_of_samples(struct store_column *out)
 
 /* ---- SQL texts ----------------------------------------------------------------------------- */
 
-/* A stream that writes a malloc'd SQL text into *sql (its length into *len), complete once closed. */
-static FILE *store_sql_open(char **sql, size_t *len)
+FILE *store_sql_open(char **sql, size_t *len)
 {
     FILE *f = open_memstream(sql, len);
     if (!f)

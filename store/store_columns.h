@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "runner/result.h"
 #include "scenarios/case.h"
@@ -41,6 +42,9 @@ size_t store_columns_of_samples(struct store_column *out);
 char *store_sql_case_insert(void);
 char *store_sql_sample_insert(void);
 char *store_sql_run_rows(void);
+/* A stream that writes a malloc'd SQL text into *sql (its length into *len), complete once
+ * closed; aborts when out of memory. */
+FILE *store_sql_open(char **sql, size_t *len);
 /* CREATE VIEW statements of case_results and case_summary, as sqlite_master keeps them. */
 char *store_sql_view_case_results(void);
 const char *store_sql_view_case_summary(void);
