@@ -35,17 +35,6 @@ static void merge_print(const char *source, const struct store_merge_counts *n)
     printf("\n");
 }
 
-/* Removes a database this command created, with SQLite's files beside it. */
-static void merge_remove(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char file[4096];
-        snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
-        unlink(file);
-    }
-}
-
 int cmd_merge(int argc, char **argv)
 {
     const char *into = NULL;
@@ -94,7 +83,7 @@ int cmd_merge(int argc, char **argv)
         fprintf(stderr, "mapbench: merge: %s (nothing merged)\n", err);
     store_close(dst);
     if (created && status != STORE_MERGE_DONE)
-        merge_remove(into); /* a refused merge leaves no empty database behind */
+        store_file_remove(into); /* a refused merge leaves no empty database behind */
     free(counts);
     free(sources);
     return status == STORE_MERGE_DONE ? 0 : status == STORE_MERGE_FAILED ? 1 : 2;

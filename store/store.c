@@ -673,6 +673,18 @@ struct sqlite3 *store_db(struct store *s)
     return s->db;
 }
 
+void store_file_remove(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char *file;
+        if (asprintf(&file, "%s%s", path, suffixes[i]) < 0)
+            xalloc_die("asprintf", 0);
+        unlink(file);
+        free(file);
+    }
+}
+
 const char *store_path(const struct store *s)
 {
     return s->path;

@@ -47,6 +47,9 @@ struct store *store_open_existing(const char *path, char *err);
 /* Checks, read-only and writing nothing, that PATH is a mapbench database this mapbench can read:
  * false with one line when it is missing, not a database, another program's, empty, or newer. */
 bool store_probe(const char *path, char *err);
+/* Removes a database file this process made and nobody else has open, with the files SQLite
+ * keeps beside it (-wal, -shm, -journal). */
+void store_file_remove(const char *path);
 /* Abandons an unfinished case, then closes.  NULL is allowed. */
 void store_close(struct store *s);
 

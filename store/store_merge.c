@@ -313,6 +313,8 @@ static int store_merge_id_order(const void *a, const void *b)
 static const struct store_merge_id *store_merge_id_find(const struct store_merge_table *t, int64_t from)
 {
     struct store_merge_id key = {.from = from};
+    if (t->id_count == 0)
+        return NULL;
     return bsearch(&key, t->ids, t->id_count, sizeof *t->ids, store_merge_id_order);
 }
 
@@ -575,7 +577,8 @@ static bool store_merge_table_copy(struct store_merge *m, struct store_merge_tab
     if (ok && rc != SQLITE_DONE)
         ok = store_merge_sqlite_fail(m, m->src, "reading the file");
     store_merge_copy_free(&c);
-    qsort(t->ids, t->id_count, sizeof *t->ids, store_merge_id_order);
+    if (t->id_count > 1)
+        qsort(t->ids, t->id_count, sizeof *t->ids, store_merge_id_order);
     return ok;
 }
 
@@ -676,14 +679,8 @@ static bool store_merge_copy_file(struct store_merge *m, struct store_merge_file
 static void store_merge_file_remove(struct store_merge_file *f)
 {
     store_close(f->store);
-    if (!f->copy[0])
-        return;
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s%s", f->copy, suffixes[i]);
-        unlink(path);
-    }
+    if (f->copy[0])
+        store_file_remove(f->copy);
 }
 
 enum store_merge_status store_merge(struct store *dst, const char *const *sources, size_t count,
