@@ -417,6 +417,15 @@ static bool store_merge_copy_prepare(struct store_merge *m, struct store_merge_c
     return c->lookup != NULL;
 }
 
+/* Which of t's foreign keys column i is; t->key_count when none. */
+static size_t store_merge_key_of(const struct store_merge_table *t, size_t i)
+{
+    size_t k = 0;
+    while (k < t->key_count && t->keys[k].column != (int)i)
+        k++;
+    return k;
+}
+
 /* The fate of the current row from its parents, with each foreign key's id in the destination
  * (to[k]; 0 for NULL).  A row of a rule's table comes from its key instead; for it this only
  * checks that its parents are known. */
@@ -453,9 +462,7 @@ static bool store_merge_insert(struct store_merge *m, struct store_merge_copy *c
     for (size_t i = 0; i < t->column_count && rc == SQLITE_OK; i++) {
         if (c->select_of[i] < 0 || (int)i == t->id_column)
             continue;
-        size_t k = 0;
-        while (k < t->key_count && t->keys[k].column != (int)i)
-            k++;
+        size_t k = store_merge_key_of(t, i);
         if (k < t->key_count && sqlite3_column_type(c->rows, c->select_of[i]) != SQLITE_NULL)
             rc = sqlite3_bind_int64(c->insert, index++, to[k]);
         else
@@ -485,9 +492,7 @@ static bool store_merge_agree(struct store_merge *m, struct store_merge_copy *c,
         snprintf(word, sizeof word, " %s ", t->columns[i]);
         if (s < 0 || strstr(rule->free_columns, word))
             continue;
-        size_t k = 0;
-        while (k < t->key_count && t->keys[k].column != (int)i)
-            k++;
+        size_t k = store_merge_key_of(t, i);
         bool same = k < t->key_count ? sqlite3_column_int64(c->lookup, s) == to[k] : store_merge_same(c->rows, s, c->lookup, s);
         if (!same)
             return store_merge_say(m, STORE_MERGE_REFUSED, "%s %s differs from the destination's: %s '%.32s' there,"
