@@ -122,8 +122,8 @@ asan:
 
 # TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends (their
 # options too: rwlock:impl=go and striped:lock=go-rwlock are Go's RWMutex, whose C11 atomics TSan
-# follows), Go's RWMutex on its own, and the C++ references whose synchronisation is all in headers
-# compiled here: ref-absl (std::mutex, std::shared_mutex) and ref-tbb-unordered (oneTBB's atomics).
+# follows), Go's RWMutex on its own, the allocation accounting's per-thread counters, and the C++
+# references whose synchronisation is all in headers compiled here: ref-absl (std::mutex, std::shared_mutex) and ref-tbb-unordered (oneTBB's atomics).
 # ref-tbb-hash is left out like rcu, cow and ref-lfht: its range guard waits for liburcu grace
 # periods, which TSan cannot see.
 TSAN_BACKENDS := mutex,rwlock,striped,syncmap,ref-absl,ref-tbb-unordered
@@ -131,7 +131,7 @@ tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build
 	MAPBENCH_TEST_QUICK=1 MAPBENCH_TEST_BACKENDS=$(TSAN_BACKENDS) \
 	  TSAN_OPTIONS=halt_on_error=1 sh tools/run-tests.sh build-tsan test_maps_concurrency \
-	  test_go_rwmutex
+	  test_go_rwmutex test_accounting
 
 # The harness's own performance, each backend's single-thread get, and each reference library's
 # bare loop against the same backend through the window (bench/bare.h): figures, not a test.

@@ -96,7 +96,7 @@ static void cow_snapshot_free_deferred(struct rcu_head *head)
     cow_snapshot_free(caa_container_of(head, struct cow_snapshot, rcu));
 }
 
-static struct map *cow_create(const struct map_spec *spec, char *err)
+static struct map *cow_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     int put_if_absent = map_spec_option_choice(spec, &map_backend_cow, "put_if_absent",
                                                cow_put_if_absent_modes, err);
@@ -107,9 +107,7 @@ static struct map *cow_create(const struct map_spec *spec, char *err)
     cm->load_first = put_if_absent == 1;
     cm->copy_always = copy == 1;
     pthread_mutex_init(&cm->lock, NULL);
-    atomic_init(&cm->acct.bytes, 0);
-    atomic_init(&cm->acct.allocs, 0);
-    atomic_init(&cm->acct.frees, 0);
+    map_accounting_init(&cm->acct, env);
     struct cow_snapshot *first = cow_snapshot_alloc(&cm->acct);
     table_init(&first->table, &cm->acct, 0);
     atomic_init(&cm->current, first);

@@ -14,7 +14,7 @@
 // same path.
 //
 // An adapter's instance is a C++ struct T behind the opaque struct map pointer, holding its
-// accounting as member `acct` and made with `new`, as the C backends make theirs with xcalloc: not
+// accounting as member `acct` (set up with cxx_backend_accounting) and made with `new`, as the C backends make theirs with xcalloc: not
 // charged, and out of memory there terminates too.  cxx_backend_destroy<T> and
 // cxx_backend_stats<T> are its vtable's destroy and stats.
 #ifndef MAPBENCH_CXX_BACKEND_HH
@@ -70,9 +70,17 @@ T *cxx_backend_of(struct map *m)
 }
 
 template <typename T>
-struct map *cxx_backend_new()
+struct map *cxx_backend_new(struct map_env *env)
 {
-    return reinterpret_cast<struct map *>(new T());
+    return reinterpret_cast<struct map *>(new T(env));
+}
+
+// acct set up for env (map_accounting_init), returned for the container's allocator: called in the
+// member-init list, so a container that allocates while it is constructed already charges it.
+inline struct map_accounting *cxx_backend_accounting(struct map_accounting *acct, struct map_env *env)
+{
+    map_accounting_init(acct, env);
+    return acct;
 }
 
 template <typename T>

@@ -169,9 +169,10 @@ bool locked_table_range_copying_keys(struct locked_table *lt, map_range_fn fn, v
 
 /* ---- a whole map that is one locked table ---- */
 
-struct map *locked_map_create(enum locked_table_kind kind)
+struct map *locked_map_create(enum locked_table_kind kind, struct map_env *env)
 {
     struct locked_map *lm = xcalloc(1, sizeof *lm);
+    map_accounting_init(&lm->acct, env);
     locked_table_init(&lm->lt, kind, &lm->acct, 0);
     return (struct map *)lm;
 }

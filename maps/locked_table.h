@@ -57,7 +57,7 @@ struct locked_map {
     bool range_copies_keys; /* range is locked_table_range_copying_keys (rwlock:range=copy-keys) */
 };
 
-struct map *locked_map_create(enum locked_table_kind kind);
+struct map *locked_map_create(enum locked_table_kind kind, struct map_env *env);
 void locked_map_destroy(struct map *m);
 bool locked_map_get(struct map *m, uint64_t key, uint64_t *value);
 bool locked_map_put(struct map *m, uint64_t key, uint64_t value);

@@ -37,11 +37,12 @@ extern "C" {
 #define MAP_ATOMIC(type) _Atomic type
 #endif
 
-#define MAP_ABI_VERSION 2
+#define MAP_ABI_VERSION 3 /* 3: create takes a struct map_env; struct map_accounting is per thread */
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
 #define MAP_MAX_OPTIONS 16
 
 struct map; /* opaque: each backend defines its own */
+struct map_env; /* what the runner asks of an instance's memory (accounting section below) */
 
 /* Memory accounting a backend keeps of itself, so bytes/key and allocations/op need no malloc hook. */
 struct map_stats {
@@ -111,8 +112,10 @@ struct map_backend {
      * whose options change them.  Called on a spec map_spec_parse accepted. */
     void (*traits)(const struct map_spec *spec, struct map_traits *out);
 
-    /* Returns NULL with a one-line reason in err (ERR_LEN bytes) on a bad option value. */
-    struct map *(*create)(const struct map_spec *spec, char *err);
+    /* Returns NULL with a one-line reason in err (ERR_LEN bytes) on a bad option value.  env (NULL:
+     * nothing asked) goes to map_accounting_init of every accounting the instance keeps, and its
+     * helper PUs to any thread the backend's library starts (see struct map_env). */
+    struct map *(*create)(const struct map_spec *spec, struct map_env *env, char *err);
     /* Frees everything, deferred (RCU) frees included: after destroy, stats would read zero bytes. */
     void (*destroy)(struct map *m);
     bool (*get)(struct map *m, uint64_t key, uint64_t *value);            /* true: found */
@@ -129,6 +132,9 @@ struct map_backend {
      * how many keys were new; the runner uses it only to prefill before timing.  A backend whose
      * every write costs O(size) (cow) needs it, or prefilling N keys costs O(N^2). */
     size_t (*put_many)(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n);
+    /* Memory the instance allocates without map_alloc, in words ("cds_lfht's bucket arrays"), for
+     * the caveat stored beside a placement check that cannot see it; NULL: none. */
+    const char *unhooked_memory;
 };
 
 /* ---- registry (maps/registry.c) ---- */
@@ -151,6 +157,18 @@ void map_rcu_thread_leave(void);
 /* Waits for every pending call_rcu callback; safe from any thread outside a read-side section. */
 void map_rcu_drain(void);
 
+/* call_rcu worker threads placed by the runner (the `helpers` dimension).  liburcu runs call_rcu
+ * callbacks (the deferred frees of rcu, cow, syncmap, ref-lfht, ref-ckht) in a worker thread; by
+ * default one process-wide thread, started by the first call_rcu and bound wherever that caller
+ * was.  A helper is a worker of its own: pinned to PU `pu` (OS index), or with pu -1 bound as the
+ * thread that starts it.  map_rcu_helper_use routes the calling thread's callbacks to a helper
+ * (NULL: back to liburcu's default); map_rcu_helper_stop ends one, handing callbacks still queued
+ * to liburcu's default thread: stop a helper once no thread uses it. */
+struct map_rcu_helper;
+struct map_rcu_helper *map_rcu_helper_start(int pu);
+void map_rcu_helper_use(struct map_rcu_helper *helper);
+void map_rcu_helper_stop(struct map_rcu_helper *helper);
+
 /* ---- specs and options (maps/options.c) ---- */
 
 /* Parses `name:key=value,...`; checks the backend exists and every option is one it declares. */
@@ -171,7 +189,10 @@ static inline bool map_role_ranked(enum map_role role)
     return role == MAP_ROLE_CONTENDER || role == MAP_ROLE_REFERENCE || role == MAP_ROLE_EXTERNAL;
 }
 
-/* Parses, then creates: the one call the runner and tests use. */
+/* Parses, then creates: the one call the runner and tests use.  map_create_from_spec asks nothing
+ * of the instance's memory (env NULL). */
+struct map *map_create_with_env(const char *text, struct map_env *env,
+                                const struct map_backend **backend, char *err);
 struct map *map_create_from_spec(const char *text, const struct map_backend **backend, char *err);
 /* Value of an option, or the backend's declared default. */
 const char *map_spec_option(const struct map_spec *spec, const struct map_backend *backend,
@@ -183,19 +204,78 @@ bool map_spec_option_u64(const struct map_spec *spec, const struct map_backend *
 int map_spec_option_choice(const struct map_spec *spec, const struct map_backend *backend,
                            const char *key, const char *const *choices, char *err);
 
-/* ---- memory accounting shared by every backend (maps/accounting.c) ---- */
+/* ---- memory accounting shared by every backend (maps/accounting.c) ----
+ *
+ * Every byte a backend allocates for an instance goes through map_alloc / map_free with one of the
+ * instance's struct map_accounting, so the runner reads bytes held, allocations and frees
+ * (map_accounting_read) without a malloc hook, and can ask things of the instance's memory.
+ *
+ * Counters are per thread: each accounting holds MAP_ACCOUNTING_SLOTS cache lines of counters, and
+ * a thread charges the line it claimed on its first use of that accounting (a call_rcu thread
+ * freeing nodes charges its own line too), so the allocations of a timed loop never write a cache
+ * line shared with another thread.  Beyond MAP_ACCOUNTING_SLOTS threads lines are shared; the
+ * updates are relaxed atomic adds, so sums stay exact either way.  map_accounting_read sums the
+ * lines: read it when the instance is quiescent.
+ *
+ * Large allocations (MAP_LARGE_BYTES or more: a table's slot array, a bucket array) are mapped on
+ * their own, 2 MiB aligned and rounded up to 2 MiB, so a transparent huge page can back them; they
+ * are advised as the instance's struct map_env asks (MADV_HUGEPAGE, MADV_NOHUGEPAGE, or nothing)
+ * before any page is touched, and recorded in the env so the runner can check where their pages
+ * are and whether huge pages back them.  Memory comes zeroed either way.
+ *
+ * The policy reaches map_alloc without global state: create receives the env and hands it to
+ * map_accounting_init, which keeps a pointer to it in the accounting.  An accounting set up by
+ * zeroing (xcalloc, value-initialisation in C++) is valid and asks nothing. */
 
-/* Counters are relaxed atomics: several writers (striped shards, RCU callbacks) update them. */
-struct map_accounting {
-    MAP_ATOMIC(uint64_t) bytes;
-    MAP_ATOMIC(uint64_t) allocs;
-    MAP_ATOMIC(uint64_t) frees;
+#define MAP_ACCOUNTING_SLOTS 64
+#define MAP_LARGE_BYTES ((size_t)2 << 20)
+#define MAP_LARGE_RECORDS 64
+
+/* The `hugepages` dimension: what large allocations are advised. */
+enum map_hugepages {
+    MAP_HUGEPAGES_DEFAULT, /* no advice: the system's THP mode decides */
+    MAP_HUGEPAGES_NEVER,   /* MADV_NOHUGEPAGE */
+    MAP_HUGEPAGES_ALWAYS,  /* MADV_HUGEPAGE */
 };
 
+/* One live large allocation (addr 0: a free record). */
+struct map_large_record {
+    MAP_ATOMIC(uintptr_t) addr;
+    MAP_ATOMIC(size_t) bytes; /* as mapped: rounded up to MAP_LARGE_BYTES */
+};
+
+/* What the runner asks of one instance's memory and helper threads, handed to create; owned by the
+ * caller and outliving the instance.  map_alloc and map_free keep `large` up to date (lock-free:
+ * an allocation claims a free record with a compare-and-swap); read it when the instance is
+ * quiescent. */
+struct map_env {
+    enum map_hugepages hugepages;
+    /* PU OS indexes where threads the backend's library starts itself should run (cds_lfht's
+     * resize partition threads); NULL: where they would run anyway. */
+    const int *helper_pus;
+    int helper_pu_count;
+    struct map_large_record large[MAP_LARGE_RECORDS];
+    MAP_ATOMIC(uint64_t) large_unrecorded; /* large allocations made while every record was taken */
+};
+
+struct map_accounting {
+    /* (MAP_ACCOUNTING_SLOTS + 1) cache lines of 8 counters: the first 64-byte aligned line inside
+     * is slot 0 (the struct itself needs no alignment, so backends embed it anywhere); a slot's
+     * words are bytes, allocs, frees. */
+    MAP_ATOMIC(uint64_t) lines[(MAP_ACCOUNTING_SLOTS + 1) * 8];
+    MAP_ATOMIC(unsigned) next_slot; /* slots claimed so far (modulo MAP_ACCOUNTING_SLOTS) */
+    struct map_env *env;            /* NULL: nothing asked, nothing recorded */
+};
+
+/* Zeroes the counters and keeps env (may be NULL) for the accounting's large allocations. */
+void map_accounting_init(struct map_accounting *acct, struct map_env *env);
 void *map_alloc(struct map_accounting *acct, size_t bytes);           /* zeroed; aborts on OOM */
 void *map_alloc_aligned(struct map_accounting *acct, size_t align, size_t bytes); /* zeroed */
-void map_free(struct map_accounting *acct, void *p, size_t bytes);
+void map_free(struct map_accounting *acct, void *p, size_t bytes);   /* bytes as allocated */
 void map_accounting_read(const struct map_accounting *acct, struct map_stats *out);
+/* How many slots have counted something: the threads that charged it, up to MAP_ACCOUNTING_SLOTS
+ * (for tests of the per-thread counters). */
+unsigned map_accounting_slots_used(const struct map_accounting *acct);
 
 /* ---- hashing ---- */
 

@@ -10,11 +10,11 @@
  */
 #include "locked_table.h"
 
-static struct map *mutex_create(const struct map_spec *spec, char *err)
+static struct map *mutex_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     (void)spec;
     (void)err;
-    return locked_map_create(LOCKED_TABLE_MUTEX);
+    return locked_map_create(LOCKED_TABLE_MUTEX, env);
 }
 
 const struct map_backend map_backend_mutex = {

@@ -14,9 +14,10 @@ struct null_map {
     char unused;
 };
 
-static struct map *null_create(const struct map_spec *spec, char *err)
+static struct map *null_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     (void)spec;
+    (void)env;
     (void)err;
     return (struct map *)xcalloc(1, sizeof(struct null_map));
 }

@@ -92,7 +92,8 @@ bool map_spec_parse(const char *text, struct map_spec *spec, const struct map_ba
     return colon ? split_options(colon + 1, spec, *backend, err) : true;
 }
 
-struct map *map_create_from_spec(const char *text, const struct map_backend **backend, char *err)
+struct map *map_create_with_env(const char *text, struct map_env *env,
+                                const struct map_backend **backend, char *err)
 {
     struct map_spec spec;
     const struct map_backend *found;
@@ -100,7 +101,12 @@ struct map *map_create_from_spec(const char *text, const struct map_backend **ba
         return NULL;
     if (backend)
         *backend = found;
-    return found->create(&spec, err);
+    return found->create(&spec, env, err);
+}
+
+struct map *map_create_from_spec(const char *text, const struct map_backend **backend, char *err)
+{
+    return map_create_with_env(text, NULL, backend, err);
 }
 
 const char *map_spec_option(const struct map_spec *spec, const struct map_backend *backend,

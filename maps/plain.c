@@ -59,13 +59,14 @@ static void plain_end_write(struct plain_map *pm)
         plain_fatal("concurrent map writes");
 }
 
-static struct map *plain_create(const struct map_spec *spec, char *err)
+static struct map *plain_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     uint64_t detect;
     if (!map_spec_option_u64(spec, &map_backend_plain, "detect", 0, 1, &detect, err))
         return NULL;
     struct plain_map *pm = xcalloc(1, sizeof *pm);
     pm->detect = detect;
+    map_accounting_init(&pm->acct, env);
     table_init(&pm->table, &pm->acct, 0);
     return (struct map *)pm;
 }

@@ -150,7 +150,7 @@ static void rcu_buckets_free_deferred(struct rcu_head *head)
     rcu_buckets_free_all(caa_container_of(head, struct rcu_buckets, rcu));
 }
 
-static struct map *rcu_create(const struct map_spec *spec, char *err)
+static struct map *rcu_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     uint64_t shards;
     if (!map_spec_option_u64(spec, &map_backend_rcu, "shards", 1, 65536, &shards, err))
@@ -161,6 +161,7 @@ static struct map *rcu_create(const struct map_spec *spec, char *err)
         return NULL;
     }
     struct rcu_map *rm = xcalloc(1, sizeof *rm);
+    map_accounting_init(&rm->acct, env);
     rm->shard_count = shards;
     rm->shard_shift = 64 - (unsigned)__builtin_ctzll(shards);
     rm->shards = map_alloc_aligned(&rm->acct, 64, shards * sizeof *rm->shards);

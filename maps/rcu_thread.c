@@ -2,7 +2,11 @@
  * rcu_thread.c: reference-counted liburcu (memb flavour) thread registration, shared by every
  * RCU-based backend, so a thread may enter several such maps (or one map twice) without
  * registering twice, which liburcu forbids.  The count is thread-local state, not global.
+ * Also the call_rcu helpers the runner places (map.h): a struct map_rcu_helper is liburcu's own
+ * struct call_rcu_data, behind a name of ours.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <urcu/urcu-memb.h>
 
 #include "map.h"
@@ -28,4 +32,29 @@ void map_rcu_drain(void)
     urcu_memb_synchronize_rcu();
     urcu_memb_barrier();
     urcu_memb_barrier();
+}
+
+/* ---- call_rcu helpers ---- */
+
+struct map_rcu_helper *map_rcu_helper_start(int pu)
+{
+    /* liburcu's worker pins itself to pu (sched_setaffinity) when it starts; with -1 it keeps the
+     * binding it inherited from this thread. */
+    struct call_rcu_data *crdp = urcu_memb_create_call_rcu_data(0, pu);
+    if (!crdp) {
+        fprintf(stderr, "mapbench: liburcu could not start a call_rcu thread\n");
+        abort();
+    }
+    return (struct map_rcu_helper *)crdp;
+}
+
+void map_rcu_helper_use(struct map_rcu_helper *helper)
+{
+    urcu_memb_set_thread_call_rcu_data((struct call_rcu_data *)helper);
+}
+
+void map_rcu_helper_stop(struct map_rcu_helper *helper)
+{
+    if (helper)
+        urcu_memb_call_rcu_data_free((struct call_rcu_data *)helper);
 }

@@ -79,9 +79,9 @@ struct refabsl_map {
     std::shared_mutex shared; // lock=shared
     refabsl_table table;
 
-    explicit refabsl_map(refabsl_lock kind)
+    refabsl_map(refabsl_lock kind, struct map_env *env)
         : acct(), lock(kind), table(0, refabsl_table::hasher(), refabsl_table::key_equal(),
-                                    map_allocator<refabsl_pair>(&acct))
+                                    map_allocator<refabsl_pair>(cxx_backend_accounting(&acct, env)))
     {
     }
 };
@@ -131,12 +131,12 @@ void refabsl_traits(const struct map_spec *spec, struct map_traits *out)
         *out = map_traits{MAP_ROLE_CEILING, MAP_CONCURRENCY_NONE};
 }
 
-struct map *refabsl_create(const struct map_spec *spec, char *err)
+struct map *refabsl_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     int lock = map_spec_option_choice(spec, &map_backend_ref_absl, "lock", refabsl_lock_names, err);
     if (lock < 0)
         return nullptr;
-    return reinterpret_cast<struct map *>(new refabsl_map(static_cast<refabsl_lock>(lock)));
+    return reinterpret_cast<struct map *>(new refabsl_map(static_cast<refabsl_lock>(lock), env));
 }
 
 bool refabsl_get(struct map *m, uint64_t key, uint64_t *value)
@@ -228,4 +228,5 @@ extern "C" const struct map_backend map_backend_ref_absl = {
     .thread_leave = map_thread_nothing,
     .stats = cxx_backend_stats<refabsl_map>,
     .put_many = refabsl_put_many,
+    .unhooked_memory = nullptr,
 };

@@ -200,11 +200,12 @@ static void ckht_note_remove(struct ckht_map *m)
 
 /* ---- vtable ---- */
 
-static struct map *ckht_create(const struct map_spec *spec, char *err)
+static struct map *ckht_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     (void)spec;
     (void)err;
     struct ckht_map *m = xcalloc(1, sizeof *m);
+    map_accounting_init(&m->acct, env);
     pthread_mutex_init(&m->lock, NULL);
     m->allocator.malloc = ckht_malloc;
     m->allocator.realloc = NULL; /* ck_ht never reallocates */

@@ -34,8 +34,16 @@
  * frees when they run).  cds_lfht's own bucket arrays and table header are NOT counted: liburcu
  * 0.13 allocates them itself (calloc/mmap inside its cds_lfht_mm_type back-ends, whose interface
  * depends on private structures), with no allocator hook.  So this backend's bytes per key is a
- * lower bound, short by roughly one or two bucket pointers per key.
+ * lower bound, short by roughly one or two bucket pointers per key, and the runner's placement
+ * checks cannot see those arrays (unhooked_memory says so).
+ * Helper threads.  In liburcu 0.13 a resize runs in one process-wide workqueue thread, started by
+ * the first table that asks for automatic resizing (so by this create when no other cds_lfht is
+ * alive) with the binding and memory policy of the thread that creates the table; a resize of
+ * 8192 buckets or more spreads over partition threads, which cds_lfht starts with the pthread
+ * attributes given to cds_lfht_new_flavor: here, bound to the env's helper PUs.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <stdio.h>
 #define _LGPL_SOURCE /* inline read_lock/unlock: liburcu allows it (LGPL small functions) */
@@ -56,6 +64,8 @@ struct lfht_node {
 
 struct lfht_map {
     struct cds_lfht *ht;
+    pthread_attr_t resize_attr; /* cds_lfht keeps a pointer to it: lives as long as ht */
+    bool has_resize_attr;
     struct map_accounting acct;
     _Atomic uint64_t prefilled; /* keys passed to put_many so far: its resize target */
 };
@@ -83,7 +93,30 @@ static void lfht_node_free_deferred(struct rcu_head *head)
     map_free(n->acct, n, sizeof *n);
 }
 
-static struct map *lfht_create(const struct map_spec *spec, char *err)
+/* Attributes binding cds_lfht's resize partition threads to the env's helper PUs; false (no
+ * attributes: they inherit the resizing thread's binding) when the env names none. */
+static bool lfht_resize_attr_init(pthread_attr_t *attr, const struct map_env *env)
+{
+    if (!env || !env->helper_pus || env->helper_pu_count <= 0)
+        return false;
+    int highest = 0;
+    for (int i = 0; i < env->helper_pu_count; i++)
+        highest = env->helper_pus[i] > highest ? env->helper_pus[i] : highest;
+    cpu_set_t *set = CPU_ALLOC((size_t)highest + 1);
+    size_t size = CPU_ALLOC_SIZE((size_t)highest + 1);
+    if (!set)
+        xalloc_die("CPU_ALLOC", size);
+    CPU_ZERO_S(size, set);
+    for (int i = 0; i < env->helper_pu_count; i++)
+        if (env->helper_pus[i] >= 0)
+            CPU_SET_S((size_t)env->helper_pus[i], size, set);
+    pthread_attr_init(attr);
+    pthread_attr_setaffinity_np(attr, size, set);
+    CPU_FREE(set);
+    return true;
+}
+
+static struct map *lfht_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     uint64_t buckets;
     if (!map_spec_option_u64(spec, &map_backend_ref_lfht, "buckets", 1, 1u << 30, &buckets, err))
@@ -94,12 +127,16 @@ static struct map *lfht_create(const struct map_spec *spec, char *err)
         return NULL;
     }
     struct lfht_map *lm = xcalloc(1, sizeof *lm);
+    map_accounting_init(&lm->acct, env);
+    lm->has_resize_attr = lfht_resize_attr_init(&lm->resize_attr, env);
     /* rculfhash.h: cds_lfht_new need not be called from a registered thread. */
     lm->ht = cds_lfht_new_flavor(buckets, 1, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
-                                 &urcu_memb_flavor, NULL);
+                                 &urcu_memb_flavor, lm->has_resize_attr ? &lm->resize_attr : NULL);
     if (!lm->ht) {
         snprintf(err, ERR_LEN, "backend 'ref-lfht': cds_lfht_new failed for buckets=%llu",
                  (unsigned long long)buckets);
+        if (lm->has_resize_attr)
+            pthread_attr_destroy(&lm->resize_attr);
         free(lm);
         return NULL;
     }
@@ -138,6 +175,8 @@ static void lfht_destroy(struct map *m)
     if (cds_lfht_destroy(lm->ht, NULL) != 0)
         fprintf(stderr, "mapbench: ref-lfht: cds_lfht_destroy failed on an emptied table\n");
     map_rcu_thread_leave();
+    if (lm->has_resize_attr)
+        pthread_attr_destroy(&lm->resize_attr);
     free(lm);
 }
 
@@ -256,6 +295,7 @@ const struct map_backend map_backend_ref_lfht = {
     .options = lfht_options,
     .concurrency = MAP_CONCURRENCY_FULL,
     .role = MAP_ROLE_REFERENCE,
+    .unhooked_memory = "cds_lfht's bucket arrays (allocated by liburcu)",
     .create = lfht_create,
     .destroy = lfht_destroy,
     .get = lfht_get,

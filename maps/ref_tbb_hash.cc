@@ -143,7 +143,10 @@ struct tbbh_map {
     tbbh_guard guard;
     tbbh_table table;
 
-    tbbh_map() : acct(), table(map_allocator<tbbh_pair>(&acct)) {}
+    explicit tbbh_map(struct map_env *env)
+        : acct(), table(map_allocator<tbbh_pair>(cxx_backend_accounting(&acct, env)))
+    {
+    }
 };
 
 tbbh_map *tbbh_of(struct map *m)
@@ -151,11 +154,11 @@ tbbh_map *tbbh_of(struct map *m)
     return cxx_backend_of<tbbh_map>(m);
 }
 
-struct map *tbbh_create(const struct map_spec *spec, char *err)
+struct map *tbbh_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     (void)spec;
     (void)err;
-    return cxx_backend_new<tbbh_map>();
+    return cxx_backend_new<tbbh_map>(env);
 }
 
 bool tbbh_get(struct map *m, uint64_t key, uint64_t *value)
@@ -248,4 +251,5 @@ extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .thread_leave = rcu_backend_thread_leave,
     .stats = cxx_backend_stats<tbbh_map>,
     .put_many = tbbh_put_many,
+    .unhooked_memory = nullptr,
 };

@@ -88,7 +88,10 @@ struct tbbu_map {
     struct map_accounting acct; // declared first: the table's allocator charges it
     tbbu_table table;
 
-    tbbu_map() : acct(), table(map_allocator<tbbu_pair>(&acct)) {}
+    explicit tbbu_map(struct map_env *env)
+        : acct(), table(map_allocator<tbbu_pair>(cxx_backend_accounting(&acct, env)))
+    {
+    }
 };
 
 tbbu_map *tbbu_of(struct map *m)
@@ -96,11 +99,11 @@ tbbu_map *tbbu_of(struct map *m)
     return cxx_backend_of<tbbu_map>(m);
 }
 
-struct map *tbbu_create(const struct map_spec *spec, char *err)
+struct map *tbbu_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     (void)spec;
     (void)err;
-    return cxx_backend_new<tbbu_map>();
+    return cxx_backend_new<tbbu_map>(env);
 }
 
 bool tbbu_get(struct map *m, uint64_t key, uint64_t *value)
@@ -181,4 +184,5 @@ extern "C" const struct map_backend map_backend_ref_tbb_unordered = {
     .thread_leave = map_thread_nothing,
     .stats = cxx_backend_stats<tbbu_map>,
     .put_many = tbbu_put_many,
+    .unhooked_memory = nullptr,
 };

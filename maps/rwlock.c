@@ -60,7 +60,7 @@ static int rwlock_kind(const struct map_spec *spec, char *err)
     return LOCKED_TABLE_GO_RWMUTEX;
 }
 
-static struct map *rwlock_create(const struct map_spec *spec, char *err)
+static struct map *rwlock_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     int kind = rwlock_kind(spec, err);
     if (kind < 0)
@@ -68,7 +68,7 @@ static struct map *rwlock_create(const struct map_spec *spec, char *err)
     int range = map_spec_option_choice(spec, &map_backend_rwlock, "range", rwlock_ranges, err);
     if (range < 0)
         return NULL;
-    struct map *m = locked_map_create((enum locked_table_kind)kind);
+    struct map *m = locked_map_create((enum locked_table_kind)kind, env);
     ((struct locked_map *)m)->range_copies_keys = range == 1;
     return m;
 }

@@ -43,7 +43,7 @@ static const struct map_option_def striped_options[] = {
     {NULL, NULL, NULL},
 };
 
-static struct map *striped_create(const struct map_spec *spec, char *err)
+static struct map *striped_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     uint64_t shards;
     if (!map_spec_option_u64(spec, &map_backend_striped, "shards", 1, 65536, &shards, err))
@@ -57,6 +57,7 @@ static struct map *striped_create(const struct map_spec *spec, char *err)
     if (lock < 0)
         return NULL;
     struct striped_map *sm = xcalloc(1, sizeof *sm);
+    map_accounting_init(&sm->acct, env);
     sm->shard_count = shards;
     sm->shard_shift = 64 - (unsigned)__builtin_ctzll(shards);
     sm->shards = map_alloc_aligned(&sm->acct, 64, shards * sizeof *sm->shards);

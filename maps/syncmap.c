@@ -371,11 +371,12 @@ static void store_new_key_locked(struct syncmap *m, struct syncmap_read *read, u
 
 /* ---- vtable ---- */
 
-static struct map *syncmap_create(const struct map_spec *spec, char *err)
+static struct map *syncmap_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
     (void)spec;
     (void)err;
     struct syncmap *m = xcalloc(1, sizeof *m);
+    map_accounting_init(&m->acct, env);
     pthread_mutex_init(&m->lock, NULL);
     struct syncmap_read *read = map_alloc(&m->acct, sizeof *read);
     table_init(&read->table, &m->acct, 0);

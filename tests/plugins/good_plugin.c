@@ -40,9 +40,9 @@ static size_t array_find(const struct array_map *a, uint64_t key)
     return i;
 }
 
-static struct map *array_create(const struct map_spec *spec, char *err)
+static struct map *array_create(const struct map_spec *spec, struct map_env *env, char *err)
 {
-    (void)spec, (void)err;
+    (void)spec, (void)env, (void)err;
     struct array_map *a = calloc(1, sizeof *a);
     if (!a)
         abort();
