@@ -24,6 +24,12 @@ static const char *const case_memory_names[] = {
     [CASE_MEMORY_INTERLEAVE] = "interleave",
 };
 
+static const char *const case_hugepages_names[] = {
+    [MAP_HUGEPAGES_DEFAULT] = "default",
+    [MAP_HUGEPAGES_NEVER] = "never",
+    [MAP_HUGEPAGES_ALWAYS] = "always",
+};
+
 #define CASE_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 void case_init(struct bench_case *c, const char *scenario, const char *backend_spec)
@@ -49,6 +55,13 @@ const char *case_write_kind_name(enum case_write_kind kind)
 const char *case_memory_name(enum case_memory memory)
 {
     return (unsigned)memory < CASE_COUNT_OF(case_memory_names) ? case_memory_names[memory] : "?";
+}
+
+const char *case_hugepages_name(enum map_hugepages hugepages)
+{
+    return (unsigned)hugepages < CASE_COUNT_OF(case_hugepages_names)
+               ? case_hugepages_names[hugepages]
+               : "?";
 }
 
 /* "uniform", "zipf:0.99" or "hot:16": the same text a scenario file uses for the dimension. */

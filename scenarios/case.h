@@ -43,6 +43,8 @@ struct bench_case {
     char placement[CASE_TEXT];  /* compact|scatter|cores|numa:N|pus:0,2,4|none */
     enum case_memory memory;
     int memory_node;
+    enum map_hugepages hugepages; /* advice on the map's large allocations (maps/map.h) */
+    char helpers[CASE_TEXT];    /* case-pus|free|pu:N: where call_rcu and resize threads run */
 
     double read_pct;            /* share of gets, 0..100 */
     enum case_write_kind write_kind;
@@ -79,5 +81,7 @@ void case_init(struct bench_case *c, const char *scenario, const char *backend_s
 const char *case_write_kind_name(enum case_write_kind kind);
 const char *case_distribution_text(const struct bench_case *c, char *buf, int len);
 const char *case_memory_name(enum case_memory memory);
+/* "default", "never", "always"; "?" out of range. */
+const char *case_hugepages_name(enum map_hugepages hugepages);
 
 #endif

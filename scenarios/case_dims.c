@@ -363,6 +363,21 @@ static bool case_dim_parse_placement(const struct case_dim *d, const char *item,
                         item);
 }
 
+/* case-pus | free | pu:N */
+static bool case_dim_parse_helpers(const struct case_dim *d, const char *item,
+                                   struct case_dim_value *v, char *why)
+{
+    (void)d;
+    const char *end;
+    uint64_t pu;
+    bool numbered = strncmp(item, "pu:", 3) == 0 && case_dim_parse_u64(item + 3, &pu, &end) &&
+                    *end == '\0' && pu <= 65535;
+    if (!numbered && strcmp(item, "case-pus") != 0 && strcmp(item, "free") != 0)
+        return case_why(why, "'%s' is not case-pus, free or pu:N", item);
+    snprintf(v->text, sizeof v->text, "%s", item);
+    return true;
+}
+
 static bool case_dim_parse_distribution(const struct case_dim *d, const char *item,
                                         struct case_dim_value *v, char *why)
 {
@@ -738,6 +753,12 @@ static const char *case_dim_write_kind_word(int value)
     return strcmp(word, "?") ? word : NULL;
 }
 
+static const char *case_dim_hugepages_word(int value)
+{
+    const char *word = case_hugepages_name((enum map_hugepages)value);
+    return strcmp(word, "?") ? word : NULL;
+}
+
 static const char *case_dim_role_word(int value)
 {
     return value >= 0 && value < MAP_ROLE_COUNT ? map_role_name((enum map_role)value) : NULL;
@@ -784,6 +805,18 @@ const struct case_dim case_dims[] = {
      .shown = CASE_SHOWN_UNLESS_DEFAULT, .label = "memory",
      .help = "first-touch | bind:N | interleave (stored as memory and memory_node, NULL unless "
              "bind)"},
+    {.name = "hugepages", .type = &case_dim_type_enum, CASE_DIM_FIELD(hugepages),
+     .default_text = "default", .parse = case_dim_parse_enum, .name_of = case_dim_hugepages_word,
+     .flags = CASE_DIM_IDENTIFIES, CASE_DIM_SQL({"hugepages", "TEXT NOT NULL"}),
+     .shown = CASE_SHOWN_UNLESS_DEFAULT, .label = "hugepages",
+     .help = "default | never | always: no advice (the system's THP mode decides), or "
+             "MADV_NOHUGEPAGE / MADV_HUGEPAGE on the map's allocations of 2 MiB or more"},
+    {.name = "helpers", .type = &case_dim_type_text, CASE_DIM_FIELD(helpers),
+     .default_text = "case-pus", .parse = case_dim_parse_helpers, .flags = CASE_DIM_IDENTIFIES,
+     CASE_DIM_SQL({"helpers", "TEXT NOT NULL"}), .shown = CASE_SHOWN_UNLESS_DEFAULT,
+     .label = "helpers",
+     .help = "case-pus | free | pu:N: where the map's helper threads (call_rcu, cds_lfht resize) "
+             "run: on the case's PUs, unbound, or on PU N"},
     {.name = "read_pct", .type = &case_dim_type_number, CASE_DIM_FIELD(read_pct), .default_text = "90",
      .parse = case_dim_parse_pct, .flags = CASE_DIM_IDENTIFIES,
      CASE_DIM_SQL({"read_pct", "REAL NOT NULL"}), .shown = CASE_SHOWN_ALWAYS, .label = "read",

@@ -24,10 +24,10 @@
  * special-cases them.
  *
  * Which dimensions identify a case (CASE_DIM_IDENTIFIES): everything that changes what is measured.
- * The scenario, the backend spec, threads, placement, memory, read_pct, write_kind, hit_pct,
- * delete_pct, range_pct, keys, key_range, distribution, the window (a longer window can measure
- * another state: insert-only growth), latency_every (its timer pairs run inside the timed loop) and
- * misuse_demo.  Not identifying: the seed (another sample of the same experiment), repetitions and
+ * The scenario, the backend spec, threads, placement, memory, hugepages, helpers, read_pct,
+ * write_kind, hit_pct, delete_pct, range_pct, keys, key_range, distribution, the window (a longer
+ * window can measure another state: insert-only growth), latency_every (its timer pairs run inside
+ * the timed loop) and misuse_demo.  Not identifying: the seed (another sample of the same experiment), repetitions and
  * warmup, and what the spec already determines (backend_name, role).  Doubles enter the key exactly
  * (%.17g).
  */

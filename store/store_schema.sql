@@ -48,7 +48,10 @@ CREATE TABLE cases (                    -- one expanded scenario point; `mapbenc
   duration_s REAL NOT NULL, ops INTEGER NOT NULL, repetitions INTEGER NOT NULL,
   warmup_s REAL NOT NULL, seed INTEGER NOT NULL, latency_every INTEGER NOT NULL,
   misuse_demo INTEGER NOT NULL, plan TEXT, oversubscribed INTEGER NOT NULL DEFAULT 0,
-  role TEXT NOT NULL DEFAULT 'contender');  -- since 3: contender|reference|ceiling|harness|external
+  role TEXT NOT NULL DEFAULT 'contender',   -- since 3: contender|reference|ceiling|harness|external
+  -- Columns added after version 3 follow, in the order store_open added them.
+  hugepages TEXT NOT NULL DEFAULT 'default', -- default|never|always: advice on the map's 2 MiB+ allocations
+  helpers TEXT NOT NULL DEFAULT 'case-pus'); -- case-pus|free|pu:N: where call_rcu and resize threads run
 CREATE INDEX cases_by_run ON cases(run_id);
 
 CREATE TABLE samples (                  -- one repetition (timed window) of a case
@@ -104,7 +107,7 @@ CREATE VIEW case_results AS
          c.id AS case_id, c.status AS case_status, c.reason AS case_reason, c.plan,
          c.oversubscribed,
          c.scenario, c.backend, c.backend_name, c.role, c.threads, c.placement, c.memory,
-         c.memory_node, c.read_pct, c.write_kind, c.hit_pct, c.delete_pct, c.range_pct,
+         c.memory_node, c.hugepages, c.helpers, c.read_pct, c.write_kind, c.hit_pct, c.delete_pct, c.range_pct,
          c.keys, c.key_range, c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops,
          c.repetitions, c.warmup_s, c.seed, c.latency_every, c.misuse_demo,
          s.id AS sample_id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op,

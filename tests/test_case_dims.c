@@ -110,12 +110,14 @@ static void test_key_identifies_what_is_measured(void **state)
     assert_string_equal(ka, kb);
 
     /* identifying: each changes what is measured */
-    struct bench_case changed[16];
+    struct bench_case changed[24];
     size_t n = 0;
 #define CHANGE(stmt) (changed[n] = a, stmt, n++)
     CHANGE(changed[n].threads = 3);
     CHANGE(snprintf(changed[n].placement, CASE_TEXT, "scatter"));
     CHANGE((changed[n].memory = CASE_MEMORY_BIND, changed[n].memory_node = 1));
+    CHANGE(changed[n].hugepages = MAP_HUGEPAGES_NEVER);
+    CHANGE(snprintf(changed[n].helpers, CASE_TEXT, "free"));
     CHANGE(changed[n].read_pct = 75.50000000000001); /* doubles are keyed exactly */
     CHANGE(changed[n].write_kind = CASE_WRITE_INSERT);
     CHANGE(changed[n].hit_pct = 99);
@@ -172,13 +174,16 @@ static void test_describe_words(void **state)
     c.hit_pct = 80;
     c.memory = CASE_MEMORY_BIND;
     c.memory_node = 1;
+    c.hugepages = MAP_HUGEPAGES_ALWAYS;
+    snprintf(c.helpers, CASE_TEXT, "pu:1");
     c.ops = 5000;
     c.duration_s = 0;
     c.latency_every = 0;
     c.seed = 7; /* never shown: it does not identify the case */
     case_describe(&c, CASE_DESCRIBE_WORDS, case_dim_bit("backend") | case_dim_bit("scenario"), text,
                   sizeof text);
-    assert_string_equal(text, "threads=2 compact memory=bind:1 read=75.5% update hit=80% keys=4096 "
+    assert_string_equal(text, "threads=2 compact memory=bind:1 hugepages=always helpers=pu:1 "
+                              "read=75.5% update hit=80% keys=4096 "
                               "zipf:0.99 ops=5000 latency_every=0");
 }
 

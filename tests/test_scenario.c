@@ -130,6 +130,8 @@ static void test_every_dimension(void **state)
         "threads = 2\n"
         "placement = pus:0+1   ; inline comment\n"
         "memory = bind:1\n"
+        "hugepages = always\n"
+        "helpers = pu:1\n"
         "read_pct = 75.5\n"
         "write_kind = load-or-store\n"
         "hit_pct = 50\n"
@@ -150,6 +152,8 @@ static void test_every_dimension(void **state)
     assert_string_equal(c.placement, "pus:0,1");
     assert_int_equal(c.memory, CASE_MEMORY_BIND);
     assert_int_equal(c.memory_node, 1);
+    assert_int_equal(c.hugepages, MAP_HUGEPAGES_ALWAYS);
+    assert_string_equal(c.helpers, "pu:1");
     assert_true(c.read_pct == 75.5 && c.hit_pct == 50 && c.delete_pct == 10 && c.range_pct == 1);
     assert_int_equal(c.write_kind, CASE_WRITE_LOAD_OR_STORE);
     assert_int_equal(c.keys, 4096);
@@ -216,6 +220,8 @@ static void test_malformed(void **state)
          "'pus:0+x' is not an explicit PU list such as pus:0+2+4"},
         {"[scenario]\nmemory = bind\n", 2, "memory",
          "'bind' is not first-touch, bind:N or interleave"},
+        {"[scenario]\nhugepages = huge\n", 2, "hugepages", "'huge' is not default, never or always"},
+        {"[scenario]\nhelpers = pu:x\n", 2, "helpers", "'pu:x' is not case-pus, free or pu:N"},
         {"[scenario]\nwrite_kind = upsert\n", 2, "write_kind",
          "'upsert' is not update, insert-delete, insert or load-or-store"},
         {"[scenario]\ndistribution = zipf:x\n", 2, "distribution",
