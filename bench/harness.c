@@ -79,7 +79,7 @@ static double bench_window_keys(struct topo *topo, const char *spec, int threads
     if (!map_spec_parse(spec, &parsed, &backend, err))
         bench_fail(spec, err);
     bench_plan(topo, threads, pus);
-    struct window_config cfg = {&c, backend, topo, pus, NULL};
+    struct window_config cfg = {.bench_case = &c, .backend = backend, .topo = topo, .pus = pus};
     struct histogram *h = xcalloc(RESULT_OP_COUNT, sizeof *h);
     struct result_sample *s = xmalloc(sizeof *s);
     if (!window_run(&cfg, s, h, err))

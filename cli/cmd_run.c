@@ -367,8 +367,9 @@ static void run_window(void *arg, struct engine_window *out)
         return;
     }
     int rep = rc->repetitions_done;
-    struct window_config config = {&rc->c, map_registry_find(rc->c.backend_name), run->topo,
-                                   rc->pus, run->interrupt};
+    struct window_config config = {.bench_case = &rc->c,
+                                   .backend = map_registry_find(rc->c.backend_name),
+                                   .topo = run->topo, .pus = rc->pus, .interrupt = run->interrupt};
     struct result_sample *sample = &rc->samples[rep];
     if (!window_run(&config, sample, rc->histograms[rep], rc->failure)) {
         out->failed = true;

@@ -57,6 +57,19 @@ struct result_sample {
      * was not scheduled in rounds (`--schedule sequential`, older runs). */
     int round, round_position;
 
+    /* CPU time in the window: the whole process's (CLOCK_PROCESS_CPUTIME_ID) and the workers'
+     * (CLOCK_THREAD_CPUTIME_ID, summed); the difference is work done off the workers (call_rcu
+     * and resize threads, the coordinator's few wake-ups). */
+    double process_cpu_s, worker_cpu_s;
+    /* Placement checked (runner/placement.h): the NUMA nodes holding the sampled pages of the
+     * map's large allocations ("0", "0,1"; empty: none sampled), what could not be checked (empty:
+     * nothing), the bytes of those allocations and of the huge pages backing them (absent when
+     * /proc/self/smaps could not be read). */
+    char memory_nodes[64];
+    char placement_caveat[256];
+    uint64_t map_large_bytes;
+    struct result_counter map_huge_bytes;
+
     bool valid;               /* post-window invariants held */
     char invalid_reason[256];
 };

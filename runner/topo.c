@@ -408,6 +408,48 @@ bool topo_bind_current_thread(const struct topo *t, int pu, char *obtained, size
     return ok;
 }
 
+bool topo_bind_current_thread_to(const struct topo *t, const int *pus, int count, char *err)
+{
+    if (!topo_require_this_system(t, "bind a thread", err))
+        return false;
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    for (int i = 0; set && i < count; i++)
+        hwloc_bitmap_set(set, (unsigned)pus[i]);
+    bool ok = set && hwloc_set_cpubind(t->hw, set, HWLOC_CPUBIND_THREAD) == 0;
+    if (!ok) {
+        char listed[96] = "?";
+        if (set)
+            topo_format_set(set, listed, sizeof listed);
+        snprintf(err, ERR_LEN, "binding the thread to PUs %s failed: %s", listed, strerror(errno));
+    }
+    hwloc_bitmap_free(set);
+    return ok;
+}
+
+bool topo_binding_is(const struct topo *t, const char *obtained, int pu)
+{
+    hwloc_obj_t obj = pu >= 0 ? hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)pu) : NULL;
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    bool same = obj && set && hwloc_bitmap_list_sscanf(set, obtained) == 0 &&
+                hwloc_bitmap_isequal(set, obj->cpuset);
+    hwloc_bitmap_free(set);
+    return same;
+}
+
+/* NUMA node `node` (OS index), or NULL with err naming the nodes there are. */
+static hwloc_obj_t topo_numa_node(const struct topo *t, int node, char *err)
+{
+    hwloc_obj_t numa = node >= 0 ? hwloc_get_numanode_obj_by_os_index(t->hw, (unsigned)node)
+                                 : NULL;
+    if (!numa) {
+        char nodes[96];
+        topo_format_set(hwloc_topology_get_topology_nodeset(t->hw), nodes, sizeof nodes);
+        snprintf(err, ERR_LEN, "memory policy bind:%d: no such NUMA node (NUMA nodes here: %s)",
+                 node, nodes);
+    }
+    return numa;
+}
+
 static bool topo_membind_refused(int memory, int node, char *err)
 {
     const char *why = errno == ENOSYS ? "not supported by this system"
@@ -429,15 +471,9 @@ bool topo_bind_memory(const struct topo *t, enum case_memory memory, int node, c
     int flags = HWLOC_MEMBIND_THREAD | HWLOC_MEMBIND_BYNODESET;
     int rc;
     if (memory == CASE_MEMORY_BIND) {
-        hwloc_obj_t numa = node >= 0 ? hwloc_get_numanode_obj_by_os_index(t->hw, (unsigned)node)
-                                     : NULL;
-        if (!numa) {
-            char nodes[96];
-            topo_format_set(all, nodes, sizeof nodes);
-            snprintf(err, ERR_LEN, "memory policy bind:%d: no such NUMA node (NUMA nodes here: %s)",
-                     node, nodes);
+        hwloc_obj_t numa = topo_numa_node(t, node, err);
+        if (!numa)
             return false;
-        }
         rc = hwloc_set_membind(t->hw, numa->nodeset, HWLOC_MEMBIND_BIND,
                                flags | HWLOC_MEMBIND_STRICT);
     } else if (memory == CASE_MEMORY_INTERLEAVE) {
@@ -446,6 +482,103 @@ bool topo_bind_memory(const struct topo *t, enum case_memory memory, int node, c
         rc = hwloc_set_membind(t->hw, all, HWLOC_MEMBIND_FIRSTTOUCH, flags);
     }
     return rc == 0 || topo_membind_refused(memory, node, err);
+}
+
+/* ---- what a placement promises, and where memory is ---- */
+
+/* The members of set, ascending, into out; returns how many it wrote (at most cap). */
+static int topo_set_list(hwloc_const_bitmap_t set, int *out, int cap)
+{
+    int n = 0;
+    unsigned i;
+    hwloc_bitmap_foreach_begin(i, set)
+    {
+        if (n == cap)
+            break;
+        out[n++] = (int)i;
+    }
+    hwloc_bitmap_foreach_end();
+    return n;
+}
+
+/* The planned PUs as a set; NULL with err when one is not a PU here; every PU when one is -1. */
+static hwloc_bitmap_t topo_planned_set(const struct topo *t, const int *pus, int threads, char *err)
+{
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    for (int i = 0; set && i < threads; i++) {
+        if (pus[i] < 0) {
+            hwloc_bitmap_copy(set, hwloc_topology_get_topology_cpuset(t->hw));
+            break;
+        }
+        if (!hwloc_get_pu_obj_by_os_index(t->hw, (unsigned)pus[i])) {
+            snprintf(err, ERR_LEN, "PU %d: no PU with that OS index here", pus[i]);
+            hwloc_bitmap_free(set);
+            return NULL;
+        }
+        hwloc_bitmap_set(set, (unsigned)pus[i]);
+    }
+    return set;
+}
+
+int topo_plan_memory(const struct topo *t, enum case_memory memory, int node, const int *pus,
+                     int threads, int *nodes, int cap, char *err)
+{
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    int n = -1;
+    if (memory == CASE_MEMORY_BIND) {
+        hwloc_obj_t numa = topo_numa_node(t, node, err);
+        if (numa && set) {
+            hwloc_bitmap_copy(set, numa->nodeset);
+            n = 0;
+        }
+    } else if (memory == CASE_MEMORY_INTERLEAVE && set) {
+        hwloc_bitmap_copy(set, hwloc_topology_get_topology_nodeset(t->hw));
+        n = 0;
+    } else if (set) {
+        hwloc_bitmap_t cpus = topo_planned_set(t, pus, threads, err);
+        if (cpus) {
+            hwloc_cpuset_to_nodeset(t->hw, cpus, set);
+            n = 0;
+        }
+        hwloc_bitmap_free(cpus);
+    }
+    if (n == 0)
+        n = topo_set_list(set, nodes, cap);
+    hwloc_bitmap_free(set);
+    return n;
+}
+
+int topo_plan_helpers(const struct topo *t, const char *helpers, const int *pus, int threads,
+                      int *out, int cap, char *err)
+{
+    hwloc_bitmap_t set = NULL;
+    unsigned pu;
+    if (strcmp(helpers, "free") == 0) {
+        set = hwloc_bitmap_dup(hwloc_topology_get_topology_cpuset(t->hw));
+    } else if (strcmp(helpers, "case-pus") == 0) {
+        set = topo_planned_set(t, pus, threads, err);
+    } else if (strncmp(helpers, "pu:", 3) == 0 &&
+               topo_parse_uint(helpers + 3, helpers + strlen(helpers), &pu)) {
+        if (hwloc_get_pu_obj_by_os_index(t->hw, pu) && (set = hwloc_bitmap_alloc()))
+            hwloc_bitmap_only(set, pu);
+        else
+            snprintf(err, ERR_LEN, "helpers '%s': no PU with OS index %u here", helpers, pu);
+    } else {
+        snprintf(err, ERR_LEN, "helpers '%s' is not case-pus, free or pu:N", helpers);
+    }
+    int n = set ? topo_set_list(set, out, cap) : -1;
+    hwloc_bitmap_free(set);
+    return n;
+}
+
+int topo_area_nodes(const struct topo *t, const void *addr, size_t len, int *nodes, int cap)
+{
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    int n = -1;
+    if (set && hwloc_get_area_memlocation(t->hw, addr, len, set, HWLOC_MEMBIND_BYNODESET) == 0)
+        n = topo_set_list(set, nodes, cap);
+    hwloc_bitmap_free(set);
+    return n;
 }
 
 /* ---- export and fingerprint ---- */

@@ -36,7 +36,11 @@
  *
  * Memory policies (enum case_memory): first-touch (the OS default: pages land on the node of the
  * thread that first writes them, so prefill by pinned workers places them), bind:N (NUMA node N by
- * OS index), interleave (pages spread round-robin over every node).
+ * OS index), interleave (pages spread round-robin over every node).  What each promises, the NUMA
+ * nodes a case's pages may be on, is topo_plan_memory; where they are is topo_area_nodes.
+ *
+ * Helper placements (the `helpers` dimension, topo_plan_helpers): case-pus (the workers' PUs),
+ * free (every PU: the OS places them), pu:N (PU N by OS index).
  *
  * Thread safety: a loaded topology is read-only, so every function here except topo_close may be
  * called from several threads at once (hwloc documents concurrent read-only use and binding as
@@ -82,9 +86,41 @@ bool topo_plan_threads(const struct topo *t, int threads, const char *placement,
  * not this system. */
 bool topo_bind_current_thread(const struct topo *t, int pu, char *obtained, size_t len, char *err);
 
+/* Binds the calling thread to the set of `count` PUs (OS indexes; none is -1).  Refuses a
+ * topology that is not this system. */
+bool topo_bind_current_thread_to(const struct topo *t, const int *pus, int count, char *err);
+
+/* Whether a binding read back by topo_bind_current_thread ("3", "0-1") is exactly PU `pu`. */
+bool topo_binding_is(const struct topo *t, const char *obtained, int pu);
+
 /* Sets the calling thread's memory policy for its future allocations (hwloc_set_membind with
- * HWLOC_MEMBIND_THREAD); node is used by CASE_MEMORY_BIND only.  Says so when the OS refuses. */
+ * HWLOC_MEMBIND_THREAD); node is used by CASE_MEMORY_BIND only.  Says so when the OS refuses.
+ * Threads the caller starts afterwards inherit the policy (and the CPU binding). */
 bool topo_bind_memory(const struct topo *t, enum case_memory memory, int node, char *err);
+
+/* ---- what a placement promises, and where memory is (any topology; lists ascending) ---- */
+
+/* The NUMA nodes (OS indexes) a case's pages may be on: bind:N, N; interleave, every node; first
+ * touch, the nodes holding the planned PUs (every node when a worker is unbound, pu -1).  Returns
+ * how many it wrote (at most cap), or -1 with err (bind:N with no node N, a PU that is not here). */
+int topo_plan_memory(const struct topo *t, enum case_memory memory, int node, const int *pus,
+                     int threads, int *nodes, int cap, char *err);
+
+/* The distinct PUs (OS indexes) where a case's helper threads run under its `helpers` policy
+ * (case-pus: the planned PUs, every PU when a worker is unbound; free: every PU; pu:N: N).
+ * Returns how many it wrote (at most cap), or -1 with err (pu:N with no PU N, an unknown policy). */
+int topo_plan_helpers(const struct topo *t, const char *helpers, const int *pus, int threads,
+                      int *out, int cap, char *err);
+
+/* The NUMA nodes holding the resident pages of [addr, addr + len) (hwloc_get_area_memlocation);
+ * returns how many it wrote (at most cap; 0: no page resident), or -1 when the OS cannot say. */
+int topo_area_nodes(const struct topo *t, const void *addr, size_t len, int *nodes, int cap);
+
+/* The signatures of topo_bind_current_thread and topo_area_nodes, so the window can take others
+ * (runner/window.h: tests inject a binding or a page location that differs from the plan). */
+typedef bool (*topo_bind_fn)(const struct topo *t, int pu, char *obtained, size_t len, char *err);
+typedef int (*topo_area_nodes_fn)(const struct topo *t, const void *addr, size_t len, int *nodes,
+                                  int cap);
 
 /* The topology as hwloc XML, malloc'd (caller frees); NULL if hwloc fails. */
 char *topo_export_xml(const struct topo *t);

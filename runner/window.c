@@ -27,6 +27,7 @@
 
 #include "base/xalloc.h"
 #include "runner/perf_counters.h"
+#include "runner/placement.h"
 #include "runner/workload.h"
 
 #define WINDOW_BATCH 64
@@ -56,6 +57,8 @@ struct window_worker {
     struct perf_counters perf;
     bool perf_present;
     char binding[32];
+    bool misbound;              /* the binding read back is not the planned PU */
+    uint64_t cpu_ns;            /* the thread's CPU time in the measured window */
     bool failed;
     char error[ERR_LEN];
     struct histogram *histograms; /* RESULT_OP_COUNT of them */
@@ -63,6 +66,7 @@ struct window_worker {
 
 struct window_shared {
     const struct window_config *config;
+    struct placement *placement;
     struct map *map;
     int workers;
     pthread_barrier_t ready, start, done;
@@ -74,12 +78,20 @@ struct window_shared {
     _Atomic uint64_t first_finish_ns;
     bool recording;             /* the current phase is the measured one */
     uint64_t ops_quota;         /* per worker in ops mode, else 0 */
+    uint64_t process_cpu_ns;    /* the process's CPU time in the last phase */
 };
 
 static uint64_t window_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t window_cpu_ns(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -269,11 +281,14 @@ static bool window_worker_setup(struct window_worker *w)
     int pu = cfg->pus ? cfg->pus[w->index] : -1;
     snprintf(w->binding, sizeof w->binding, "unbound");
     if (cfg->topo && topo_is_this_system(cfg->topo)) {
-        if (!topo_bind_current_thread(cfg->topo, pu, w->binding, sizeof w->binding, w->error))
+        topo_bind_fn bind = cfg->bind_thread ? cfg->bind_thread : topo_bind_current_thread;
+        if (!bind(cfg->topo, pu, w->binding, sizeof w->binding, w->error))
             return false;
+        w->misbound = pu >= 0 && !topo_binding_is(cfg->topo, w->binding, pu);
         if (!topo_bind_memory(cfg->topo, c->memory, c->memory_node, w->error))
             return false;
     }
+    placement_worker_enter(sh->placement, w->index);
     if (!workload_build(c, w->index, sh->workers, WINDOW_STREAM_MIN, &w->stream, w->error))
         return false;
     w->gets_only = window_stream_gets_only(&w->stream);
@@ -309,13 +324,17 @@ static void *window_worker_main(void *arg)
         window_wait_go(sh, generation);
         if (sh->recording && w->perf_present)
             perf_counters_start(&w->perf);
+        uint64_t cpu = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
         window_worker_loop(w);
+        if (sh->recording)
+            w->cpu_ns = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
         if (sh->recording && w->perf_present)
             perf_counters_stop(&w->perf);
         pthread_barrier_wait(&sh->done);
     }
     if (!w->failed)
         sh->config->backend->thread_leave(sh->map);
+    placement_worker_leave(sh->placement);
     return NULL;
 }
 
@@ -338,6 +357,7 @@ static uint64_t window_phase(struct window_shared *sh, unsigned generation, doub
     atomic_store(&sh->stop, false);
     atomic_store(&sh->first_finish_ns, 0);
     pthread_barrier_wait(&sh->start);
+    uint64_t cpu = window_cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
     uint64_t began = window_now_ns();
     atomic_store_explicit(&sh->go, generation, memory_order_release);
     bool by_quota = sh->ops_quota && recording;
@@ -350,6 +370,7 @@ static uint64_t window_phase(struct window_shared *sh, unsigned generation, doub
     uint64_t ended = window_now_ns();
     atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
     pthread_barrier_wait(&sh->done);
+    sh->process_cpu_ns = window_cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu;
     uint64_t first_finish = atomic_load(&sh->first_finish_ns);
     return (by_quota && first_finish ? first_finish : ended) - began;
 }
@@ -422,6 +443,17 @@ static uint64_t window_peak_rss(void)
     return kib * 1024;
 }
 
+/* Placement checked: the workers' bindings against the plan, then the map's memory. */
+static void window_check_placement(const struct window_config *cfg, struct window_shared *sh,
+                                   struct window_worker *workers, struct result_sample *s)
+{
+    for (int i = 0; i < sh->workers; i++)
+        if (workers[i].misbound)
+            placement_invalidate(s, "worker %d is bound to PUs %s, planned PU %d", i,
+                                 workers[i].binding, cfg->pus[i]);
+    placement_check(sh->placement, cfg->backend, s);
+}
+
 static void window_validate(const struct window_config *cfg, struct window_shared *sh,
                             struct window_worker *workers, struct result_sample *s)
 {
@@ -470,7 +502,11 @@ static void window_measure(const struct window_config *cfg, struct window_shared
     window_describe_binding(workers, sh->workers, s);
     window_sum_counters(workers, sh->workers, s);
     window_fill_memory(cfg, sh, before.allocs, s);
+    s->process_cpu_s = (double)sh->process_cpu_ns / 1e9;
+    for (int i = 0; i < sh->workers; i++)
+        s->worker_cpu_s += (double)workers[i].cpu_ns / 1e9;
     window_validate(cfg, sh, workers, s);
+    window_check_placement(cfg, sh, workers, s);
 }
 
 static void window_merge_histograms(struct window_worker *workers, int count,
@@ -534,15 +570,20 @@ bool window_run(const struct window_config *cfg, struct result_sample *sample,
     const struct bench_case *c = cfg->bench_case;
     memset(sample, 0, sizeof *sample);
     window_reset_peak_rss();
-    struct map *map = map_create_from_spec(c->backend, NULL, err);
-    if (!map)
-        return false;
     struct map_traits traits;
-    if (!map_traits_of(c->backend, &traits, err)) {
-        cfg->backend->destroy(map);
+    if (!map_traits_of(c->backend, &traits, err))
+        return false;
+    struct placement *placement = xmalloc(sizeof *placement);
+    struct map *map = NULL;
+    if (placement_begin(placement, cfg->topo, c, cfg->pus, cfg->area_nodes, err))
+        map = placement_create_map(placement, err);
+    if (!map) {
+        placement_end(placement);
+        free(placement);
         return false;
     }
-    struct window_shared sh = {.config = cfg, .map = map, .workers = c->threads,
+    struct window_shared sh = {.config = cfg, .placement = placement, .map = map,
+                               .workers = c->threads,
                                .ops_quota = c->duration_s > 0 ? 0 : c->ops,
                                .concurrency = traits.concurrency};
     pthread_mutex_init(&sh.prefill_lock, NULL);
@@ -569,6 +610,8 @@ bool window_run(const struct window_config *cfg, struct result_sample *sample,
     }
     window_stop_workers(&sh, workers, threads);
     cfg->backend->destroy(map);
+    placement_end(placement); /* after destroy: the map's deferred frees have run */
+    free(placement);
     pthread_barrier_destroy(&sh.ready);
     pthread_barrier_destroy(&sh.start);
     pthread_barrier_destroy(&sh.done);

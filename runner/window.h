@@ -4,6 +4,11 @@
  * start to end, then validation of the map.  The result is a plain struct result_sample plus the
  * merged latency histograms; nothing here knows of SQL or libbenchmark.
  *
+ * Placement is made and checked here too (runner/placement.h): the map is created on a thread
+ * bound by the case's placement and memory policy, helper threads are placed by its `helpers`
+ * policy, and after the window a worker whose binding read back differs from its planned PU, or
+ * map pages or huge pages that differ from the policy, make the sample invalid with the reason.
+ *
  * Each repetition builds its own map and workers, so repetitions are independent samples (the
  * table's layout and the allocator's state vary between them as they would between runs), and so
  * libbenchmark may interleave repetitions of different cases without any case's state living on.
@@ -26,6 +31,10 @@ struct window_config {
     const struct topo *topo;     /* binding is skipped when topo is NULL or not this system */
     const int *pus;              /* planned PU per worker (bench_case->threads entries; -1 unbound) */
     const atomic_bool *interrupt; /* set by a signal handler: the window ends early, marked failed */
+    /* What binds a worker and reads its binding back, and where pages are: NULL for the real
+     * ones (topo_bind_current_thread, topo_area_nodes); tests inject a mismatch. */
+    topo_bind_fn bind_thread;
+    topo_area_nodes_fn area_nodes;
 };
 
 /* Runs one repetition.  On success fills sample (valid may still be false: the map failed its

@@ -30,6 +30,7 @@ enum store_figure_kind {
     STORE_FIGURE_FLAG,       /* bool */
     STORE_FIGURE_TEXT,       /* char array */
     STORE_FIGURE_REASON,     /* char array, NULL when the sample is valid */
+    STORE_FIGURE_NOTE,       /* char array, NULL when empty */
     STORE_FIGURE_COUNTER,    /* struct result_counter: NULL when the counter was unavailable */
     STORE_FIGURE_WORKER_OPS, /* uint64_t[workers]: a JSON array, json_each() reads it */
     STORE_FIGURE_LATENCY,    /* struct result_latency[RESULT_OP_COUNT]: store_latency_figures[]
@@ -71,6 +72,12 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(cache_misses, STORE_FIGURE_COUNTER, "INTEGER"),
     STORE_FIGURE(round, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(round_position, STORE_FIGURE_WHOLE, "INTEGER"),
+    STORE_FIGURE(process_cpu_s, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE(worker_cpu_s, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE(memory_nodes, STORE_FIGURE_NOTE, "TEXT"),
+    STORE_FIGURE(placement_caveat, STORE_FIGURE_NOTE, "TEXT"),
+    STORE_FIGURE(map_large_bytes, STORE_FIGURE_WHOLE, "INTEGER"),
+    STORE_FIGURE(map_huge_bytes, STORE_FIGURE_COUNTER, "INTEGER"),
     STORE_FIGURE(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
     STORE_FIGURE(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
 };
@@ -397,6 +404,9 @@ static int store_figure_bind(sqlite3_stmt *st, int *index, const struct store_fi
     case STORE_FIGURE_REASON:
         rc = r->valid ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
         break;
+    case STORE_FIGURE_NOTE:
+        rc = *(const char *)p ? sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+        break;
     case STORE_FIGURE_COUNTER:
         rc = ((const struct result_counter *)p)->present
                  ? sqlite3_bind_int64(st, i, (int64_t)((const struct result_counter *)p)->value)
@@ -445,7 +455,7 @@ static void store_figure_read(sqlite3_stmt *st, int *column, const struct store_
     const unsigned char *text = NULL; /* read only from text columns: reading converts */
     struct result_counter *counter = p;
     if (f->kind == STORE_FIGURE_TEXT || f->kind == STORE_FIGURE_REASON ||
-        f->kind == STORE_FIGURE_WORKER_OPS)
+        f->kind == STORE_FIGURE_NOTE || f->kind == STORE_FIGURE_WORKER_OPS)
         text = sqlite3_column_text(st, i);
     switch (f->kind) {
     case STORE_FIGURE_WHOLE:
@@ -457,7 +467,8 @@ static void store_figure_read(sqlite3_stmt *st, int *column, const struct store_
     case STORE_FIGURE_REAL: *(double *)p = sqlite3_column_double(st, i); break;
     case STORE_FIGURE_FLAG: *(bool *)p = sqlite3_column_int(st, i) != 0; break;
     case STORE_FIGURE_TEXT:
-    case STORE_FIGURE_REASON: snprintf(p, f->size, "%s", text ? (const char *)text : ""); break;
+    case STORE_FIGURE_REASON:
+    case STORE_FIGURE_NOTE: snprintf(p, f->size, "%s", text ? (const char *)text : ""); break;
     case STORE_FIGURE_COUNTER:
         counter->present = sqlite3_column_type(st, i) != SQLITE_NULL;
         counter->value = (uint64_t)sqlite3_column_int64(st, i);

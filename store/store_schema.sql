@@ -78,6 +78,11 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   valid INTEGER NOT NULL, invalid_reason TEXT,
   -- Columns added after the first release follow, in the order store_open added them.
   round INTEGER, round_position INTEGER, -- the schedule's round (1-based) and place in it; 0/NULL: not in rounds
+  process_cpu_s REAL, worker_cpu_s REAL, -- CPU time in the window: the process's, the workers' summed
+  memory_nodes TEXT,                     -- NUMA nodes of the map's sampled pages, "0,1"; NULL: none sampled
+  placement_caveat TEXT,                 -- what the placement checks could not see; NULL: nothing
+  map_large_bytes INTEGER,               -- bytes of the map's allocations of 2 MiB or more
+  map_huge_bytes INTEGER,                -- of those, backed by huge pages (AnonHugePages); NULL: unread
   UNIQUE (case_id, repetition));
 
 CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
@@ -121,7 +126,9 @@ CREATE VIEW case_results AS
          s.range_samples, s.range_p50_ns, s.range_p90_ns, s.range_p99_ns, s.range_p999_ns,
          s.range_max_ns,
          s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,
-         s.cache_misses, s.round, s.round_position, s.valid, s.invalid_reason
+         s.cache_misses, s.round, s.round_position, s.process_cpu_s, s.worker_cpu_s,
+         s.memory_nodes, s.placement_caveat, s.map_large_bytes, s.map_huge_bytes, s.valid,
+         s.invalid_reason
   FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id
   JOIN machines m ON m.id = r.machine_id;
 

@@ -19,6 +19,8 @@ void dbfixture_case(struct bench_case *c, const char *backend)
     snprintf(c->placement, sizeof c->placement, "scatter");
     c->memory = CASE_MEMORY_BIND;
     c->memory_node = 1;
+    c->hugepages = MAP_HUGEPAGES_ALWAYS;
+    snprintf(c->helpers, sizeof c->helpers, "pu:1");
     c->read_pct = 95;
     c->write_kind = CASE_WRITE_INSERT_DELETE;
     c->hit_pct = 80;

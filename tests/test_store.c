@@ -142,6 +142,14 @@ static void test_round_trip(void **state)
         dbfixture_sample(&r, i);
         r.round = i + 1;
         r.round_position = 2 - i;
+        r.process_cpu_s = 1.25;
+        r.worker_cpu_s = 1.0;
+        r.map_large_bytes = 8u << 20;
+        r.map_huge_bytes = (struct result_counter){i == 0, 4u << 20};
+        if (i == 0) { /* the second sample leaves both empty: NULL */
+            snprintf(r.memory_nodes, sizeof r.memory_nodes, "0,1");
+            snprintf(r.placement_caveat, sizeof r.placement_caveat, "not checked: x");
+        }
         assert_true(store_sample_insert(s, case_id, &r, err));
     }
     uint64_t counts[] = { 0, 5, 100, UINT64_MAX / 3, 7 };
@@ -173,6 +181,8 @@ static void test_round_trip(void **state)
     assert_string_equal(row->c.backend_name, "striped");
     assert_int_equal(row->c.memory, CASE_MEMORY_BIND);
     assert_int_equal(row->c.memory_node, 1);
+    assert_int_equal(row->c.hugepages, MAP_HUGEPAGES_ALWAYS);
+    assert_string_equal(row->c.helpers, "pu:1");
     assert_int_equal(row->c.write_kind, CASE_WRITE_INSERT_DELETE);
     assert_int_equal(row->c.distribution, CASE_DIST_ZIPF);
     assert_true(row->c.zipf_theta == 0.99);
@@ -192,6 +202,12 @@ static void test_round_trip(void **state)
     assert_true(row->sample.valid);
     assert_int_equal(row->sample.round, 1);
     assert_int_equal(row->sample.round_position, 2);
+    assert_true(row->sample.process_cpu_s == 1.25 && row->sample.worker_cpu_s == 1.0);
+    assert_string_equal(row->sample.memory_nodes, "0,1");
+    assert_string_equal(row->sample.placement_caveat, "not checked: x");
+    assert_int_equal(row->sample.map_large_bytes, 8u << 20);
+    assert_true(row->sample.map_huge_bytes.present);
+    assert_int_equal(row->sample.map_huge_bytes.value, 4u << 20);
 
     assert_int_equal(got.skipped.c.distribution, CASE_DIST_HOT);
     assert_int_equal(got.skipped.c.hot_keys, 3);
@@ -205,6 +221,9 @@ static void test_round_trip(void **state)
     assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM samples WHERE put_p50_ns IS NULL AND instructions IS NULL"
                                  " AND get_p50_ns = 80"),
                      2);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM samples WHERE memory_nodes IS NULL"
+                                       " AND placement_caveat IS NULL AND map_huge_bytes IS NULL"),
+                     1);
     assert_int_equal(dbfixture_int(db, "SELECT sum(value) FROM samples, json_each(samples.worker_ops)"
                                  " WHERE repetition = 0"),
                      1000000);

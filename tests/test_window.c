@@ -60,7 +60,8 @@ static bool window_run_case(struct window_fixture *f, const struct bench_case *c
 {
     bool oversubscribed;
     assert_true(topo_plan_threads(f->topo, c->threads, c->placement, f->pus, &oversubscribed, err));
-    struct window_config cfg = {c, map_registry_find(c->backend_name), f->topo, f->pus, NULL};
+    struct window_config cfg = {.bench_case = c, .backend = map_registry_find(c->backend_name),
+                                .topo = f->topo, .pus = f->pus};
     return window_run(&cfg, &f->sample, f->histograms, err);
 }
 
@@ -160,7 +161,8 @@ static void test_bad_backend_is_an_error(void **state)
     struct window_fixture *f = *state;
     struct bench_case c = window_case("striped:shards=3", 1, 90);
     char err[ERR_LEN];
-    struct window_config cfg = {&c, map_registry_find("striped"), f->topo, f->pus, NULL};
+    struct window_config cfg = {.bench_case = &c, .backend = map_registry_find("striped"),
+                                .topo = f->topo, .pus = f->pus};
     f->pus[0] = 0;
     assert_false(window_run(&cfg, &f->sample, f->histograms, err));
     assert_non_null(strstr(err, "power of two"));
@@ -176,7 +178,8 @@ static void test_interrupt_ends_window(void **state)
     char err[ERR_LEN];
     bool oversubscribed;
     assert_true(topo_plan_threads(f->topo, 2, "compact", f->pus, &oversubscribed, err));
-    struct window_config cfg = {&c, map_registry_find("mutex"), f->topo, f->pus, &interrupt};
+    struct window_config cfg = {.bench_case = &c, .backend = map_registry_find("mutex"),
+                                .topo = f->topo, .pus = f->pus, .interrupt = &interrupt};
     assert_false(window_run(&cfg, &f->sample, f->histograms, err));
     assert_string_equal(err, "interrupted");
     assert_true(f->sample.window_s < 5);
