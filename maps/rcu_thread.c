@@ -5,11 +5,16 @@
  * Also the call_rcu helpers the runner places (map.h): a struct map_rcu_helper is liburcu's own
  * struct call_rcu_data, behind a name of ours.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <urcu/urcu-memb.h>
 
 #include "map.h"
+
+#include "base/xalloc.h"
 
 static _Thread_local unsigned rcu_thread_depth;
 
@@ -38,12 +43,29 @@ void map_rcu_drain(void)
 
 struct map_rcu_helper *map_rcu_helper_start(int pu)
 {
-    /* liburcu's worker pins itself to pu (sched_setaffinity) when it starts; with -1 it keeps the
-     * binding it inherited from this thread. */
+    /* With pu -1 the worker keeps the binding it inherited from this thread.  Given a CPU, liburcu
+     * 0.13's worker applies it itself only every 256th pass of its loop (set_thread_cpu_affinity
+     * counts gp_count), so it would run its first callbacks wherever it started: it is pinned
+     * here at once, and liburcu's own later checks agree with that. */
     struct call_rcu_data *crdp = urcu_memb_create_call_rcu_data(0, pu);
     if (!crdp) {
         fprintf(stderr, "mapbench: liburcu could not start a call_rcu thread\n");
         abort();
+    }
+    if (pu >= 0) {
+        size_t size = CPU_ALLOC_SIZE((size_t)pu + 1);
+        cpu_set_t *set = CPU_ALLOC((size_t)pu + 1);
+        if (!set)
+            xalloc_die("CPU_ALLOC", size);
+        CPU_ZERO_S(size, set);
+        CPU_SET_S((size_t)pu, size, set);
+        int rc = pthread_setaffinity_np(urcu_memb_get_call_rcu_thread(crdp), size, set);
+        CPU_FREE(set);
+        if (rc != 0) {
+            fprintf(stderr, "mapbench: cannot pin a call_rcu thread to PU %d: %s\n", pu,
+                    strerror(rc));
+            abort();
+        }
     }
     return (struct map_rcu_helper *)crdp;
 }

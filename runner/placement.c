@@ -89,6 +89,7 @@ bool placement_begin(struct placement *p, const struct topo *t, const struct ben
     p->bench_case = c;
     p->pus = pus;
     p->area_nodes = area_nodes ? area_nodes : topo_area_nodes;
+    p->create = map_create_with_env;
     p->env.hugepages = c->hugepages;
     if (!t || !topo_is_this_system(t))
         return true;
@@ -145,14 +146,14 @@ static void *placement_creator_main(void *arg)
     if (n < 0 || !topo_bind_current_thread_to(p->topo, pus, n, job->err) ||
         !topo_bind_memory(p->topo, c->memory, c->memory_node, job->err))
         return NULL;
-    job->map = map_create_with_env(c->backend, &p->env, NULL, job->err);
+    job->map = p->create(c->backend, &p->env, NULL, job->err);
     return NULL;
 }
 
 struct map *placement_create_map(struct placement *p, char *err)
 {
     if (!placement_active(p))
-        return map_create_with_env(p->bench_case->backend, &p->env, NULL, err);
+        return p->create(p->bench_case->backend, &p->env, NULL, err);
     struct placement_creator job = {.p = p};
     pthread_t thread;
     int rc = pthread_create(&thread, NULL, placement_creator_main, &job);

@@ -40,12 +40,17 @@
 #define PLACEMENT_MAX_PUS 4096   /* helper PUs planned at most */
 #define PLACEMENT_MAX_NODES 1024 /* NUMA nodes (OS indexes below this) the checks track */
 
+/* How the map is made: map_create_with_env, or a test's stand-in that looks at the thread. */
+typedef struct map *(*placement_create_fn)(const char *text, struct map_env *env,
+                                           const struct map_backend **backend, char *err);
+
 /* One repetition's placement state: placement_begin fills it, placement_end releases it. */
 struct placement {
     const struct topo *topo;     /* NULL when nothing is bound or checked */
     const struct bench_case *bench_case;
     const int *pus;              /* planned PU per worker */
     topo_area_nodes_fn area_nodes;
+    placement_create_fn create;  /* map_create_with_env unless a test replaces it */
     struct map_env env;          /* handed to the backend's create */
     int helper_pus[PLACEMENT_MAX_PUS];
     int rcu_helper_count;

@@ -366,6 +366,97 @@ static void test_memory_policies(void **state)
     topo_close(t);
 }
 
+/* ---- what a placement promises ---- */
+
+/* A plan's list as text, "0,2,8", or "error: MESSAGE". */
+static void plan_text(int n, const int *list, const char *err, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (n < 0)
+        snprintf(buf, len, "error: %s", err);
+    for (int i = 0; i < n && used + 1 < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", list[i]);
+}
+
+static void expect_memory_plan(struct topo *t, enum case_memory memory, int node,
+                               const char *placement, int threads, const char *expected)
+{
+    int pus[64], nodes[64];
+    bool over;
+    char err[ERR_LEN] = "", text[256];
+    assert_true(topo_plan_threads(t, threads, placement, pus, &over, err));
+    plan_text(topo_plan_memory(t, memory, node, pus, threads, nodes, 64, err), nodes, err, text,
+              sizeof text);
+    if (strcmp(text, expected) != 0)
+        fail_msg("memory %s:%d, placement %s, %d threads: '%s', expected '%s'",
+                 case_memory_name(memory), node, placement, threads, text, expected);
+}
+
+static void expect_helpers_plan(struct topo *t, const char *helpers, const char *placement,
+                                int threads, const char *expected)
+{
+    int pus[64], out[64];
+    bool over;
+    char err[ERR_LEN] = "", text[256];
+    assert_true(topo_plan_threads(t, threads, placement, pus, &over, err));
+    plan_text(topo_plan_helpers(t, helpers, pus, threads, out, 64, err), out, err, text,
+              sizeof text);
+    if (strcmp(text, expected) != 0)
+        fail_msg("helpers %s, placement %s, %d threads: '%s', expected '%s'", helpers, placement,
+                 threads, text, expected);
+}
+
+/* The NUMA nodes a case's pages may be on, on two packages of one NUMA node each (PUs 0-7 on node
+ * 0, 8-15 on node 1) and on one package split into two nodes. */
+static void test_memory_plans(void **state)
+{
+    (void)state;
+    struct topo *t = open_synthetic(TWO_PACKS_SMT);
+    expect_memory_plan(t, CASE_MEMORY_BIND, 1, "compact", 2, "1");
+    expect_memory_plan(t, CASE_MEMORY_BIND, 0, "numa:1", 2, "0");
+    expect_memory_plan(t, CASE_MEMORY_INTERLEAVE, 0, "compact", 1, "0,1");
+    expect_memory_plan(t, CASE_MEMORY_FIRST_TOUCH, 0, "compact", 4, "0");
+    expect_memory_plan(t, CASE_MEMORY_FIRST_TOUCH, 0, "scatter", 2, "0,1");
+    expect_memory_plan(t, CASE_MEMORY_FIRST_TOUCH, 0, "numa:1", 3, "1");
+    expect_memory_plan(t, CASE_MEMORY_FIRST_TOUCH, 0, "none", 2, "0,1");
+    expect_memory_plan(t, CASE_MEMORY_BIND, 2, "compact", 1,
+                       "error: memory policy bind:2: no such NUMA node (NUMA nodes here: 0-1)");
+    topo_close(t);
+    t = open_synthetic(TWO_NUMA_ONE_PACK);
+    expect_memory_plan(t, CASE_MEMORY_FIRST_TOUCH, 0, "compact", 8, "0");
+    expect_memory_plan(t, CASE_MEMORY_FIRST_TOUCH, 0, "compact", 9, "0,1");
+    expect_memory_plan(t, CASE_MEMORY_INTERLEAVE, 0, "compact", 9, "0,1");
+    topo_close(t);
+}
+
+static void test_helper_plans(void **state)
+{
+    (void)state;
+    struct topo *t = open_synthetic(TWO_PACKS_SMT);
+    expect_helpers_plan(t, "case-pus", "scatter", 3, "0,2,8");
+    expect_helpers_plan(t, "case-pus", "pus:5+5+1", 3, "1,5");
+    expect_helpers_plan(t, "case-pus", "none", 2, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
+    expect_helpers_plan(t, "free", "compact", 1, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
+    expect_helpers_plan(t, "pu:9", "compact", 2, "9");
+    expect_helpers_plan(t, "pu:16", "compact", 2, "error: helpers 'pu:16': no PU with OS index 16 here");
+    expect_helpers_plan(t, "elsewhere", "compact", 1,
+                        "error: helpers 'elsewhere' is not case-pus, free or pu:N");
+    topo_close(t);
+}
+
+static void test_binding_compared_with_plan(void **state)
+{
+    (void)state;
+    struct topo *t = open_synthetic(TWO_PACKS_SMT);
+    assert_true(topo_binding_is(t, "3", 3));
+    assert_false(topo_binding_is(t, "2-3", 3));
+    assert_false(topo_binding_is(t, "4", 3));
+    assert_false(topo_binding_is(t, "unbound", 3));
+    assert_false(topo_binding_is(t, "3", 99));
+    topo_close(t);
+}
+
 static void test_bad_topologies(void **state)
 {
     (void)state;
@@ -475,6 +566,9 @@ int main(void)
         cmocka_unit_test(test_bind_this_machine),
         cmocka_unit_test(test_bind_refuses_planning_topologies),
         cmocka_unit_test(test_memory_policies),
+        cmocka_unit_test(test_memory_plans),
+        cmocka_unit_test(test_helper_plans),
+        cmocka_unit_test(test_binding_compared_with_plan),
         cmocka_unit_test(test_bad_topologies),
         cmocka_unit_test(test_cmd_topo),
     };
