@@ -239,8 +239,11 @@ static bool run_plan(struct run_state *run, char *err)
             return false;
         rc->pus = xcalloc((size_t)rc->c.threads, sizeof *rc->pus);
         char why[ERR_LEN];
+        int helper_pu;
         if (!topo_plan_threads(run->topo, rc->c.threads, rc->c.placement, rc->pus,
-                               &rc->oversubscribed, why)) {
+                               &rc->oversubscribed, why) ||
+            topo_plan_helpers(run->topo, rc->c.helpers, rc->pus, rc->c.threads, &helper_pu, 1,
+                              why) < 0) {
             snprintf(err, ERR_LEN, "case %zu (%.60s): %.160s", i + 1, rc->c.backend, why);
             return false;
         }

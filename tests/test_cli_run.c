@@ -238,6 +238,8 @@ static void test_bad_input_is_refused(void **state)
     cli_assert_error(&child, 2, "unknown backend 'nosuch'");
     cli_run(c, &child, c->scenario, "--set", "shards=3", NULL);
     cli_assert_error(&child, 2, "shards=3 is not a power of two");
+    cli_run(c, &child, c->scenario, "--set", "helpers=pu:65535", NULL);
+    cli_assert_error(&child, 2, "helpers 'pu:65535': no PU with OS index 65535 here");
     cli_run(c, &child, "no-such-preset", NULL, NULL, NULL);
     cli_assert_error(&child, 2, "no preset 'no-such-preset'");
     cli_run(c, &child, c->scenario, "--frobnicate", NULL, NULL);
