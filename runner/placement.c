@@ -384,7 +384,7 @@ static void placement_check_hugepages(const struct placement *p, const struct pl
 void placement_check(const struct placement *p, const struct map_backend *backend,
                      struct result_sample *s)
 {
-    if (!placement_active(p))
+    if (!placement_active(p) || p->bench_case->role == MAP_ROLE_HARNESS) /* not a map */
         return;
     struct placement_area areas[MAP_LARGE_RECORDS];
     int count = placement_areas(&p->env, areas);
