@@ -123,9 +123,9 @@ asan:
 # TSan cannot see liburcu's custom synchronisation, so it runs the lock-based backends (their
 # options too: rwlock:impl=go and striped:lock=go-rwlock are Go's RWMutex, whose C11 atomics TSan
 # follows), Go's RWMutex on its own, the allocation accounting's per-thread counters, and the C++
-# references whose synchronisation is all in headers compiled here: ref-absl (std::mutex, std::shared_mutex) and ref-tbb-unordered (oneTBB's atomics).
-# ref-tbb-hash is left out like rcu, cow and ref-lfht: its range guard waits for liburcu grace
-# periods, which TSan cannot see.
+# references whose synchronisation is all in headers compiled here: ref-absl (std::mutex,
+# std::shared_mutex) and ref-tbb-unordered (oneTBB's atomics). ref-tbb-hash is left out like rcu,
+# cow and ref-lfht: its range guard waits for liburcu grace periods, which TSan cannot see.
 TSAN_BACKENDS := mutex,rwlock,striped,syncmap,ref-absl,ref-tbb-unordered
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE="-fsanitize=thread" test-build

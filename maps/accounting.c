@@ -132,8 +132,9 @@ static void *map_large_alloc(struct map_accounting *acct, size_t align, size_t b
     if (raw + align > p)
         munmap(p + length, (size_t)(raw + align - p));
     struct map_env *env = acct->env;
+    int advice = env && env->hugepages == MAP_HUGEPAGES_ALWAYS ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
     if (env && env->hugepages != MAP_HUGEPAGES_DEFAULT) /* refused (no THP): the check sees it */
-        madvise(p, length, env->hugepages == MAP_HUGEPAGES_ALWAYS ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+        madvise(p, length, advice);
     if (env)
         map_large_record(env, p, length);
     return p;

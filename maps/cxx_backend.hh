@@ -14,9 +14,9 @@
 // same path.
 //
 // An adapter's instance is a C++ struct T behind the opaque struct map pointer, holding its
-// accounting as member `acct` (set up with cxx_backend_accounting) and made with `new`, as the C backends make theirs with xcalloc: not
-// charged, and out of memory there terminates too.  cxx_backend_destroy<T> and
-// cxx_backend_stats<T> are its vtable's destroy and stats.
+// accounting as member `acct` (set up with cxx_backend_accounting) and made with `new`, as the C
+// backends make theirs with xcalloc: not charged, and out of memory there terminates too.
+// cxx_backend_destroy<T> and cxx_backend_stats<T> are its vtable's destroy and stats.
 #ifndef MAPBENCH_CXX_BACKEND_HH
 #define MAPBENCH_CXX_BACKEND_HH
 
@@ -77,7 +77,8 @@ struct map *cxx_backend_new(struct map_env *env)
 
 // acct set up for env (map_accounting_init), returned for the container's allocator: called in the
 // member-init list, so a container that allocates while it is constructed already charges it.
-inline struct map_accounting *cxx_backend_accounting(struct map_accounting *acct, struct map_env *env)
+inline struct map_accounting *cxx_backend_accounting(struct map_accounting *acct,
+                                                     struct map_env *env)
 {
     map_accounting_init(acct, env);
     return acct;

@@ -37,7 +37,7 @@ extern "C" {
 #define MAP_ATOMIC(type) _Atomic type
 #endif
 
-#define MAP_ABI_VERSION 3 /* 3: create takes a struct map_env; struct map_accounting is per thread */
+#define MAP_ABI_VERSION 3 /* 3: create takes a struct map_env; per-thread struct map_accounting */
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
 #define MAP_MAX_OPTIONS 16
 

@@ -246,7 +246,8 @@ static void placement_node_text(const int *list, int count, const bool *flags, c
     for (int i = 0; i < (list ? count : PLACEMENT_MAX_NODES) && used + 1 < len; i++) {
         if (!list && !flags[i])
             continue;
-        used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "", list ? list[i] : i);
+        used += (size_t)snprintf(buf + used, len - used, "%s%d", used ? "," : "",
+                                 list ? list[i] : i);
     }
 }
 

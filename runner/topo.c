@@ -501,12 +501,13 @@ static int topo_set_list(hwloc_const_bitmap_t set, int *out, int cap)
     return n;
 }
 
-/* The planned PUs as a set; NULL with err when one is not a PU here; every PU when one is -1. */
+/* The planned PUs as a set; NULL with err when one is not a PU here; every PU when one is -1
+ * (or there is no plan: pus NULL). */
 static hwloc_bitmap_t topo_planned_set(const struct topo *t, const int *pus, int threads, char *err)
 {
     hwloc_bitmap_t set = hwloc_bitmap_alloc();
     for (int i = 0; set && i < threads; i++) {
-        if (pus[i] < 0) {
+        if (!pus || pus[i] < 0) {
             hwloc_bitmap_copy(set, hwloc_topology_get_topology_cpuset(t->hw));
             break;
         }

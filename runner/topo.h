@@ -101,14 +101,15 @@ bool topo_bind_memory(const struct topo *t, enum case_memory memory, int node, c
 /* ---- what a placement promises, and where memory is (any topology; lists ascending) ---- */
 
 /* The NUMA nodes (OS indexes) a case's pages may be on: bind:N, N; interleave, every node; first
- * touch, the nodes holding the planned PUs (every node when a worker is unbound, pu -1).  Returns
- * how many it wrote (at most cap), or -1 with err (bind:N with no node N, a PU that is not here). */
+ * touch, the nodes holding the planned PUs (every node when a worker is unbound, pu -1, or pus
+ * is NULL).  Returns how many it wrote (at most cap), or -1 with err (bind:N with no node N, a PU
+ * that is not here). */
 int topo_plan_memory(const struct topo *t, enum case_memory memory, int node, const int *pus,
                      int threads, int *nodes, int cap, char *err);
 
 /* The distinct PUs (OS indexes) where a case's helper threads run under its `helpers` policy
  * (case-pus: the planned PUs, every PU when a worker is unbound; free: every PU; pu:N: N).
- * Returns how many it wrote (at most cap), or -1 with err (pu:N with no PU N, an unknown policy). */
+ * Returns how many it wrote (at most cap), or -1 with err (pu:N with no PU N, another word). */
 int topo_plan_helpers(const struct topo *t, const char *helpers, const int *pus, int threads,
                       int *out, int cap, char *err);
 

@@ -27,9 +27,9 @@
  * The scenario, the backend spec, threads, placement, memory, hugepages, helpers, read_pct,
  * write_kind, hit_pct, delete_pct, range_pct, keys, key_range, distribution, the window (a longer
  * window can measure another state: insert-only growth), latency_every (its timer pairs run inside
- * the timed loop) and misuse_demo.  Not identifying: the seed (another sample of the same experiment), repetitions and
- * warmup, and what the spec already determines (backend_name, role).  Doubles enter the key exactly
- * (%.17g).
+ * the timed loop) and misuse_demo. Not identifying: the seed (another sample of the same
+ * experiment), repetitions and warmup, and what the spec already determines (backend_name, role).
+ * Doubles enter the key exactly (%.17g).
  */
 #ifndef MAPBENCH_CASE_DIMS_H
 #define MAPBENCH_CASE_DIMS_H

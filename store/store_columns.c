@@ -405,7 +405,8 @@ static int store_figure_bind(sqlite3_stmt *st, int *index, const struct store_fi
         rc = r->valid ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
         break;
     case STORE_FIGURE_NOTE:
-        rc = *(const char *)p ? sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+        rc = *(const char *)p ? sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT)
+                              : sqlite3_bind_null(st, i);
         break;
     case STORE_FIGURE_COUNTER:
         rc = ((const struct result_counter *)p)->present

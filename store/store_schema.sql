@@ -50,8 +50,8 @@ CREATE TABLE cases (                    -- one expanded scenario point; `mapbenc
   misuse_demo INTEGER NOT NULL, plan TEXT, oversubscribed INTEGER NOT NULL DEFAULT 0,
   role TEXT NOT NULL DEFAULT 'contender',   -- since 3: contender|reference|ceiling|harness|external
   -- Columns added after version 3 follow, in the order store_open added them.
-  hugepages TEXT NOT NULL DEFAULT 'default', -- default|never|always: advice on the map's 2 MiB+ allocations
-  helpers TEXT NOT NULL DEFAULT 'case-pus'); -- case-pus|free|pu:N: where call_rcu and resize threads run
+  hugepages TEXT NOT NULL DEFAULT 'default', -- default|never|always: the map's 2 MiB+ allocations
+  helpers TEXT NOT NULL DEFAULT 'case-pus'); -- case-pus|free|pu:N: call_rcu and resize threads
 CREATE INDEX cases_by_run ON cases(run_id);
 
 CREATE TABLE samples (                  -- one repetition (timed window) of a case
@@ -78,11 +78,11 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   valid INTEGER NOT NULL, invalid_reason TEXT,
   -- Columns added after the first release follow, in the order store_open added them.
   round INTEGER, round_position INTEGER, -- the schedule's round (1-based) and place in it; 0/NULL: not in rounds
-  process_cpu_s REAL, worker_cpu_s REAL, -- CPU time in the window: the process's, the workers' summed
-  memory_nodes TEXT,                     -- NUMA nodes of the map's sampled pages, "0,1"; NULL: none sampled
-  placement_caveat TEXT,                 -- what the placement checks could not see; NULL: nothing
-  map_large_bytes INTEGER,               -- bytes of the map's allocations of 2 MiB or more
-  map_huge_bytes INTEGER,                -- of those, backed by huge pages (AnonHugePages); NULL: unread
+  process_cpu_s REAL, worker_cpu_s REAL, -- CPU time in the window: the process's, workers' summed
+  memory_nodes TEXT,             -- NUMA nodes of the map's sampled pages, "0,1"; NULL: none sampled
+  placement_caveat TEXT,         -- what the placement checks could not see; NULL: nothing
+  map_large_bytes INTEGER,       -- bytes of the map's allocations of 2 MiB or more
+  map_huge_bytes INTEGER,        -- of those, backed by huge pages (AnonHugePages); NULL: unread
   UNIQUE (case_id, repetition));
 
 CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
@@ -112,9 +112,10 @@ CREATE VIEW case_results AS
          c.id AS case_id, c.status AS case_status, c.reason AS case_reason, c.plan,
          c.oversubscribed,
          c.scenario, c.backend, c.backend_name, c.role, c.threads, c.placement, c.memory,
-         c.memory_node, c.hugepages, c.helpers, c.read_pct, c.write_kind, c.hit_pct, c.delete_pct, c.range_pct,
-         c.keys, c.key_range, c.distribution, c.zipf_theta, c.hot_keys, c.duration_s, c.ops,
-         c.repetitions, c.warmup_s, c.seed, c.latency_every, c.misuse_demo,
+         c.memory_node, c.hugepages, c.helpers, c.read_pct, c.write_kind, c.hit_pct,
+         c.delete_pct, c.range_pct, c.keys, c.key_range, c.distribution, c.zipf_theta,
+         c.hot_keys, c.duration_s, c.ops, c.repetitions, c.warmup_s, c.seed, c.latency_every,
+         c.misuse_demo,
          s.id AS sample_id, s.repetition, s.window_s, s.total_ops, s.ops_per_s, s.ns_per_op,
          s.workers, s.worker_ops, s.worker_binding, s.gets, s.get_hits,
          s.writes_attempted, s.writes_effective, s.ranges,

@@ -97,12 +97,19 @@ static void expect_valid(const struct result_sample *s)
 
 /* ---- memory ---- */
 
-static void test_bind_and_interleave_verified(void **state)
+/* `plain` with one large allocation, its memory bound to node 0. */
+static struct bench_case placement_bound_case(void)
 {
-    struct placement_fixture *f = *state;
     struct bench_case c = placement_case("plain", PLACEMENT_KEYS);
     c.memory = CASE_MEMORY_BIND;
     c.memory_node = 0;
+    return c;
+}
+
+static void test_bind_and_interleave_verified(void **state)
+{
+    struct placement_fixture *f = *state;
+    struct bench_case c = placement_bound_case();
     placement_run(f, &c, NULL, NULL);
     expect_valid(&f->sample);
     assert_string_equal(f->sample.memory_nodes, "0");
@@ -128,9 +135,7 @@ static int placement_pages_on_node_1(const struct topo *t, const void *addr, siz
 static void test_memory_mismatch_caught(void **state)
 {
     struct placement_fixture *f = *state;
-    struct bench_case c = placement_case("plain", PLACEMENT_KEYS);
-    c.memory = CASE_MEMORY_BIND;
-    c.memory_node = 0;
+    struct bench_case c = placement_bound_case();
     placement_run(f, &c, NULL, placement_pages_on_node_1);
     assert_false(f->sample.valid);
     assert_string_equal(f->sample.memory_nodes, "1");

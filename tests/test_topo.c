@@ -439,7 +439,8 @@ static void test_helper_plans(void **state)
     expect_helpers_plan(t, "case-pus", "none", 2, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
     expect_helpers_plan(t, "free", "compact", 1, "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
     expect_helpers_plan(t, "pu:9", "compact", 2, "9");
-    expect_helpers_plan(t, "pu:16", "compact", 2, "error: helpers 'pu:16': no PU with OS index 16 here");
+    expect_helpers_plan(t, "pu:16", "compact", 2,
+                        "error: helpers 'pu:16': no PU with OS index 16 here");
     expect_helpers_plan(t, "elsewhere", "compact", 1,
                         "error: helpers 'elsewhere' is not case-pus, free or pu:N");
     topo_close(t);
