@@ -517,51 +517,6 @@ static bool compare_load_history(struct store *s, struct compare_loader *l, char
 
 /* ---- judging ------------------------------------------------------------------------------- */
 
-/* The values of run `run` among s's (out has room for s->count); returns how many. */
-static size_t compare_values_of_run(const struct compare_samples *s, int64_t run, double *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->count; i++)
-        if (s->run_of[i] == run)
-            out[n++] = s->values[i];
-    return n;
-}
-
-/* Whether value i is the first of its run among s's values. */
-static bool compare_first_of_run(const struct compare_samples *s, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (s->run_of[j] == s->run_of[i])
-            return false;
-    return true;
-}
-
-/* Widens the shift's interval to span the Hodges-Lehmann shift of every baseline run against
- * every candidate run (see compare.h); nothing to do with one run a side.  False: out of memory. */
-static bool compare_run_spread(const struct compare_samples *b, const struct compare_samples *c, double alpha,
-                               struct stats_shift *shift)
-{
-    if (b->runs < 2 && c->runs < 2)
-        return true;
-    double *bv = xcalloc(b->count, sizeof *bv), *cv = xcalloc(c->count, sizeof *cv);
-    for (size_t i = 0; i < b->count; i++) {
-        if (!compare_first_of_run(b, i))
-            continue;
-        size_t nb = compare_values_of_run(b, b->run_of[i], bv);
-        for (size_t j = 0; j < c->count; j++) {
-            if (!compare_first_of_run(c, j))
-                continue;
-            struct stats_shift pair;
-            stats_hodges_lehmann_log(bv, nb, cv, compare_values_of_run(c, c->run_of[j], cv), alpha, &pair);
-            shift->lo = fmin(shift->lo, pair.lo);
-            shift->hi = fmax(shift->hi, pair.hi);
-        }
-    }
-    free(bv);
-    free(cv);
-    return true;
-}
-
 static bool compare_case_measure(struct compare_case *k, double alpha)
 {
     const struct compare_samples *b = &k->baseline, *c = &k->candidate;
@@ -572,8 +527,9 @@ static bool compare_case_measure(struct compare_case *k, double alpha)
         k->shift = (struct stats_shift){NAN, -INFINITY, INFINITY};
         return true;
     }
-    stats_hodges_lehmann_log(b->values, b->count, c->values, c->count, alpha, &k->shift);
-    return compare_run_spread(b, c, alpha, &k->shift);
+    /* with several runs a side, the interval spans every pairing of runs (compare.h) */
+    stats_hodges_lehmann_runs(b->values, b->run_of, b->count, c->values, c->run_of, c->count, alpha, &k->shift);
+    return true;
 }
 
 /* Enough repetitions a side for some p below alpha: a hypothesis the correction counts. */

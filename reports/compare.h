@@ -98,7 +98,7 @@ struct compare_case {
     double baseline_median, candidate_median;
     struct stats_shift shift; /* of log(candidate / baseline); when a side pools several runs,
                                  the interval is widened to span every baseline run against
-                                 every candidate run (compare_run_spread) */
+                                 every candidate run (stats_hodges_lehmann_runs) */
     double p, q;
     enum compare_verdict verdict;
     size_t needed;        /* unknown: valid repetitions per side that alpha needs */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "reports/stats.h"
@@ -71,19 +72,140 @@ static void test_exact_distribution(void **state)
     assert_int_equal(stats_mann_whitney_needed(0.01), 5); /* 2/70 = 0.029, 2/252 = 0.0079 */
 }
 
-/* Ties force the normal approximation.  By hand: pooled 1 2 2 2 3 3 4 5 6 7 7 (N = 11), tie
- * groups of sizes 3, 2, 2 give sum(t^3 - t) = 24 + 6 + 6 = 36; U = 4.5 (a's pairs above b: 2 and
- * 3 of a tie 2 and 3 of b, 4 beats 2 and 3 ...); M = 30; var = 30/12 * (12 - 36/110) = 29.1818;
- * z = (|4.5 - 15| - 0.5) / sqrt(29.1818) = 1.85116; p = 2 (1 - Phi(z)) = 0.0641466. */
-static void test_normal_approximation_with_ties(void **state)
+/* Ties keep the exact distribution, over mid-ranks (enumeration of every assignment, the
+ * throwaway script of the file's header with mid-ranks and p = P(|S - E S| >= |s - E S|)):
+ *   - two all-tied groups of 5, 3 3 3 3 3 against 5 5 5 5 5: a complete separation, 2/252 (the
+ *     normal approximation said 0.004, below the smallest p 5 against 5 can reach);
+ *   - 1 2 2 3 4 against 2 3 5 6 7 7: 25/462 (the normal approximation: 0.0641);
+ *   - bucket midpoints as p99 latencies tie, 10 20 20 30 30 against 20 30 40 40 50: 1/9.
+ * Equal samples give 1. */
+static void test_exact_p_with_ties(void **state)
 {
     (void)state;
+    double threes[] = {3, 3, 3, 3, 3}, fives[] = {5, 5, 5, 5, 5};
+    assert_float_equal(stats_mann_whitney_p(threes, 5, fives, 5), 2.0 / 252.0, 1e-12);
+    assert_true(stats_mann_whitney_p(threes, 5, fives, 5) >= stats_mann_whitney_min_p(5, 5) * (1 - 1e-12));
     double a[] = {1, 2, 2, 3, 4}, b[] = {2, 3, 5, 6, 7, 7};
-    assert_float_equal(stats_mann_whitney_p(a, 5, b, 6), 0.06414661873440443, 1e-9);
+    assert_float_equal(stats_mann_whitney_p(a, 5, b, 6), 25.0 / 462.0, 1e-12);
+    assert_float_equal(stats_mann_whitney_p(b, 6, a, 5), 25.0 / 462.0, 1e-12);
+    double p99_a[] = {10, 20, 20, 30, 30}, p99_b[] = {20, 30, 40, 40, 50};
+    assert_float_equal(stats_mann_whitney_p(p99_a, 5, p99_b, 5), 1.0 / 9.0, 1e-12);
     double same[] = {3, 3, 3};
     assert_float_equal(stats_mann_whitney_p(same, 3, same, 3), 1.0, 1e-12);
     assert_float_equal(stats_mann_whitney_p(a, 5, a, 5), 1.0, 1e-12);
     assert_float_equal(stats_mann_whitney_p(a, 0, b, 6), 1.0, 1e-12);
+}
+
+/* Above the exact limit, ties use the normal approximation with the tie-corrected variance and
+ * a continuity correction.  a_i = i mod 7, b_i = a_i + 1 for every third i (i < 60): U = 1641.5,
+ * sum(t^3 - t) = 33162, var = 3600/12 * (121 - 33162/14280), z = (|1641.5 - 1800| - 0.5) / sd,
+ * p = 0.40239064 (evaluated by hand in python3). */
+static void test_normal_approximation_with_ties(void **state)
+{
+    (void)state;
+    double a[60], b[60];
+    for (int i = 0; i < 60; i++) {
+        a[i] = i % 7;
+        b[i] = i % 7 + (i % 3 == 0);
+    }
+    assert_float_equal(stats_mann_whitney_p(a, 60, b, 60), 0.4023906423447938, 1e-9);
+}
+
+/* Signed ranks, enumerated over every sign pattern (python3, itertools.product):
+ *   - 5 positive differences: 2/32 = 0.0625, the smallest 5 rounds allow; 8: 2/256;
+ *   - tied |d| (1 -1 2 2 3 -3 4 5, mid-ranks): 5/32;
+ *   - a zero difference is dropped: 0 1 2 -3 4 5 6 gives the p of 1 2 -3 4 5 6, 5/32;
+ *   - 1.5 -0.7 2.1 0.3 -0.2 1.1 0.9 -0.4 1.8: 25/256.
+ * Above STATS_SIGNED_RANK_EXACT_LIMIT: d_i = ((i mod 9) - 3) / 2 for i < 60, 53 nonzero, normal
+ * approximation with the tie term over 48 and a continuity correction: 0.0173406520. */
+static void test_signed_rank(void **state)
+{
+    (void)state;
+    double five[] = {1, 2, 3, 4, 5}, eight[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    assert_float_equal(stats_signed_rank_p(five, 5), 2.0 / 32.0, 1e-12);
+    assert_float_equal(stats_signed_rank_p(eight, 8), 2.0 / 256.0, 1e-12);
+    double negative[] = {-1, -2, -3, -4, -5};
+    assert_float_equal(stats_signed_rank_p(negative, 5), 2.0 / 32.0, 1e-12);
+    double tied[] = {1, -1, 2, 2, 3, -3, 4, 5}, zero[] = {0, 1, 2, -3, 4, 5, 6};
+    assert_float_equal(stats_signed_rank_p(tied, 8), 5.0 / 32.0, 1e-12);
+    assert_float_equal(stats_signed_rank_p(zero, 7), 5.0 / 32.0, 1e-12);
+    double mixed[] = {1.5, -0.7, 2.1, 0.3, -0.2, 1.1, 0.9, -0.4, 1.8};
+    assert_float_equal(stats_signed_rank_p(mixed, 9), 25.0 / 256.0, 1e-12);
+    double zeros[] = {0, 0, 0};
+    assert_float_equal(stats_signed_rank_p(zeros, 3), 1.0, 0);
+    double many[60];
+    for (int i = 0; i < 60; i++)
+        many[i] = ((i % 9) - 3) / 2.0;
+    assert_float_equal(stats_signed_rank_p(many, 60), 0.01734065201353132, 1e-9);
+    assert_float_equal(stats_signed_rank_min_p(5), 0.0625, 1e-12);
+    assert_float_equal(stats_signed_rank_min_p(8), 2.0 / 256.0, 1e-12);
+    assert_int_equal(stats_signed_rank_needed(0.05), 6); /* 2/32 = 0.0625, 2/64 = 0.031 */
+}
+
+/* Walsh averages of 1.5 -0.75 2.25 0.25 -0.25 1 0.75 -0.5 1.75 (45 of them): median 0.625, and
+ * at 95% Tukey's k is 6 (P(W <= 5) = 10/512 <= 0.025 < P(W <= 6) = 14/512), so the interval is
+ * [A_(6), A_(40)] = [-0.25, 1.625] (enumeration).  Five differences cannot reach 95%: infinite. */
+static void test_walsh_interval(void **state)
+{
+    (void)state;
+    double d[] = {1.5, -0.75, 2.25, 0.25, -0.25, 1.0, 0.75, -0.5, 1.75};
+    struct stats_shift s;
+    stats_walsh_interval(d, 9, 0.05, &s);
+    assert_float_equal(s.estimate, 0.625, 1e-12);
+    assert_float_equal(s.lo, -0.25, 1e-12);
+    assert_float_equal(s.hi, 1.625, 1e-12);
+    double five[] = {1, 2, 3, 4, 5};
+    stats_walsh_interval(five, 5, 0.05, &s);
+    assert_float_equal(s.estimate, 3.0, 1e-12);
+    assert_true(isinf(s.lo) && s.lo < 0 && isinf(s.hi) && s.hi > 0);
+    stats_walsh_interval(five, 5, 0.1, &s); /* 2/32 <= 0.1: the full range, k = 1 */
+    assert_float_equal(s.lo, 1.0, 1e-12);
+    assert_float_equal(s.hi, 5.0, 1e-12);
+}
+
+/* Two runs of a, three of b.  Two of b's runs are 50% above a's, the third level with them:
+ * pooled, b is clearly above a (two thirds of the differences are near log 1.5), but the pairing
+ * with the level run reaches 0, so the widened interval does too. */
+static void test_hodges_lehmann_runs(void **state)
+{
+    (void)state;
+    const double base[7] = {0.988, 1.004, 1.012, 0.994, 1.000, 1.008, 0.997};
+    double a[14], b[21];
+    int64_t a_run[14], b_run[21];
+    for (int i = 0; i < 14; i++) {
+        a[i] = 100 * base[i % 7];
+        a_run[i] = 1 + i / 7;
+    }
+    for (int i = 0; i < 21; i++) {
+        b[i] = 100 * base[(i + 3) % 7] * (i < 14 ? 1.5 : 1.0);
+        b_run[i] = 3 + i / 7;
+    }
+    struct stats_shift pooled, runs;
+    stats_hodges_lehmann_log(a, 14, b, 21, 0.05, &pooled);
+    stats_hodges_lehmann_runs(a, a_run, 14, b, b_run, 21, 0.05, &runs);
+    assert_float_equal(runs.estimate, pooled.estimate, 0);
+    assert_true(pooled.lo > 0.0);
+    assert_true(runs.lo < 0.0 && runs.hi > log(1.4));
+    /* one run a side: exactly the pooled shift */
+    stats_hodges_lehmann_runs(a, a_run, 7, b, b_run, 7, 0.05, &runs);
+    stats_hodges_lehmann_log(a, 7, b, 7, 0.05, &pooled);
+    assert_float_equal(runs.lo, pooled.lo, 0);
+    assert_float_equal(runs.hi, pooled.hi, 0);
+}
+
+/* n = 10: P(B <= 1) = 11/1024 <= 0.025 < P(B <= 2) = 56/1024, so [x_(2), x_(9)] with coverage
+ * 1 - 22/1024; n = 5 cannot reach 95%: [min, max], covering 1 - 2/32. */
+static void test_median_interval(void **state)
+{
+    (void)state;
+    double x[] = {7, 3, 9, 1, 5, 10, 2, 8, 4, 6}, lo, hi;
+    assert_float_equal(stats_median_interval(x, 10, 0.05, &lo, &hi), 1.0 - 22.0 / 1024.0, 1e-12);
+    assert_float_equal(lo, 2, 0);
+    assert_float_equal(hi, 9, 0);
+    assert_float_equal(stats_median_interval(x, 5, 0.05, &lo, &hi), 1.0 - 2.0 / 32.0, 1e-12);
+    assert_float_equal(lo, 1, 0);
+    assert_float_equal(hi, 9, 0);
+    assert_float_equal(stats_median_interval(x, 0, 0.05, &lo, &hi), 0.0, 0);
 }
 
 /* Large samples (normal path): complete separation of 60 vs 60 is overwhelming evidence. */
@@ -237,7 +359,12 @@ int main(void)
         cmocka_unit_test(test_exact_p_textbook),
         cmocka_unit_test(test_exact_p_small),
         cmocka_unit_test(test_exact_distribution),
+        cmocka_unit_test(test_exact_p_with_ties),
         cmocka_unit_test(test_normal_approximation_with_ties),
+        cmocka_unit_test(test_signed_rank),
+        cmocka_unit_test(test_walsh_interval),
+        cmocka_unit_test(test_hodges_lehmann_runs),
+        cmocka_unit_test(test_median_interval),
         cmocka_unit_test(test_large_samples),
         cmocka_unit_test(test_benjamini_hochberg),
         cmocka_unit_test(test_hodges_lehmann_textbook),
