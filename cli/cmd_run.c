@@ -21,6 +21,8 @@
 #include "runner/engine.h"
 #include "runner/environment.h"
 #include "runner/machine_lock.h"
+#include "runner/method.h"
+#include "runner/planted.h"
 #include "store/store.h"
 #include "runner/topo.h"
 #include "runner/window.h"
@@ -40,6 +42,7 @@ struct run_options {
     int scenario_count, set_count;
     const char *scenarios[RUN_MAX_SCENARIOS];
     const char *sets[RUN_MAX_SETS];
+    double planted_slowdown_pct; /* MAPBENCH_PLANTED_SLOWDOWN_PCT (runner/planted.h); 0: none */
     int bench_argc;          /* argv[0] plus everything after `--` */
     char *bench_argv[RUN_MAX_BENCH_ARGS + 1];
 };
@@ -140,7 +143,7 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
     o->bench_argv[0] = argv[0];
     for (int i = 1; i < o->bench_argc; i++)
         o->bench_argv[i] = argv[dashdash + i];
-    return true;
+    return planted_slowdown_read(&o->planted_slowdown_pct, err);
 }
 
 /* Real bytes per key of the shared table, measured on `plain`, for keys=auto. */
@@ -442,7 +445,9 @@ static bool run_open_store(struct run_state *run, const struct run_options *o,
                           env->library_versions,
                           environment_value(env->transparent_hugepages),
                           environment_value(env->cpu_governor),
-                          scenario_names};
+                          scenario_names,
+                          METHOD_VERSION,
+                          o->planted_slowdown_pct};
     ok = ok && store_run_begin(run->store, &r, &run->run_id, err);
     for (size_t i = 0; ok && i < run->case_count; i++)
         if (run->cases[i].c.skipped)
@@ -544,6 +549,9 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
     run_format_duration(run.estimate_total, estimate, sizeof estimate);
     fprintf(stderr, "mapbench: %zu cases (%zu to run, %zu skipped), estimated %s\n", count,
             run.runnable, count - run.runnable, estimate);
+    if (o.planted_slowdown_pct > 0)
+        fprintf(stderr, "mapbench: warning: %s=%g: every window is slowed by %g%% (a testing aid, stored with "
+                        "the run)\n", PLANTED_ENV, o.planted_slowdown_pct, o.planted_slowdown_pct);
     if (o.dry_run) {
         run_print_plan(&run);
         run_free(&run);

@@ -28,6 +28,7 @@
 #include "base/xalloc.h"
 #include "runner/perf_counters.h"
 #include "runner/placement.h"
+#include "runner/planted.h"
 #include "runner/workload.h"
 
 #define WINDOW_BATCH 64
@@ -246,6 +247,7 @@ static void window_worker_loop(struct window_worker *w)
                                            : UINT64_MAX;
     struct window_cursor cur = w->cursor;
     struct window_tally t = {0};
+    struct planted_delay planted = planted_delay_begin(); /* a testing aid: runner/planted.h */
     for (uint64_t batch = 0;; batch++) {
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
             break;
@@ -254,6 +256,7 @@ static void window_worker_loop(struct window_worker *w)
             break;
         }
         window_run_batch(w, &calls, sh->map, (batch & sampled) == 0, &cur, &t);
+        planted_delay_after_batch(&planted);
         t.ops += WINDOW_BATCH;
     }
     t.gets = t.ops - t.writes_attempted - t.ranges;

@@ -1,7 +1,7 @@
 /*
  * store.c: the results database, one SQLite file written through SQLite's C API.
  *
- * Schema (version 4; the full text is store/store_schema.sql, kept equal to this code by
+ * Schema (version 5; the full text is store/store_schema.sql, kept equal to this code by
  * tests/test_store.c):
  *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
  *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
@@ -9,7 +9,8 @@
  *              pid, hostname (who is writing it), command_line, git_commit, label, compiler,
  *              cflags, library_versions, scenarios, transparent_hugepages, cpu_governor,
  *              uuid (the run's name in every database it is merged into), boot_id and
- *              process_start (with hostname and pid: the writer, for the liveness check)
+ *              process_start (with hostname and pid: the writer, for the liveness check),
+ *              method_version (runner/method.h), planted_slowdown_pct (a testing aid's; NULL)
  *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, plan (planned
  *              PUs), oversubscribed, then the columns of every row of the table of case
  *              dimensions (scenarios/case_dims.c; `mapbench list dimensions`)
@@ -65,6 +66,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "runner/method.h"
 #include "store/store_columns.h"
 #include "store/store_host.h"
 
@@ -191,6 +193,11 @@ static const char *const store_migrations[] = {
     "  || '|' || coalesce(command_line, '') || '|'"
     "  || coalesce((SELECT fingerprint FROM machines m WHERE m.id = runs.machine_id), ''));"
     "CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);",
+
+    /* 4 -> 5: the measurement-method version of each run (runner/method.h; every older run was
+     * measured by method 1) and the slowdown a testing aid planted in it (NULL: none). */
+    "ALTER TABLE runs ADD COLUMN method_version INTEGER NOT NULL DEFAULT 1;"
+    "ALTER TABLE runs ADD COLUMN planted_slowdown_pct REAL;",
 };
 
 #define STORE_MIGRATION_COUNT ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -727,8 +734,8 @@ bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id
     if (!store_prepare(s,
                        "INSERT INTO runs (machine_id, pid, hostname, uuid, boot_id, process_start,"
                        " command_line, git_commit, label, compiler, cflags, library_versions,"
-                       " transparent_hugepages, cpu_governor, scenarios)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       " transparent_hugepages, cpu_governor, scenarios, method_version, planted_slowdown_pct)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                        &b, err))
         return false;
     bind_int(&b, r->machine_id);
@@ -746,6 +753,11 @@ bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id
     bind_text(&b, r->transparent_hugepages);
     bind_text(&b, r->cpu_governor);
     bind_text(&b, r->scenarios);
+    bind_int(&b, r->method_version ? r->method_version : METHOD_VERSION);
+    if (r->planted_slowdown_pct > 0 && b.rc == SQLITE_OK)
+        b.rc = sqlite3_bind_double(b.stmt, ++b.next, r->planted_slowdown_pct);
+    else
+        bind_null(&b);
     return store_finish(s, &b, run_id, "starting a run", err);
 }
 

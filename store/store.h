@@ -27,7 +27,7 @@
 #include "runner/result.h"
 #include "scenarios/case.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct store;
@@ -70,6 +70,8 @@ struct store_run {
     int64_t machine_id;
     const char *command_line, *git_commit, *label, *compiler, *cflags, *library_versions,
                *transparent_hugepages, *cpu_governor, *scenarios; /* NULL stored as NULL */
+    int method_version;          /* 0: this build's, METHOD_VERSION (runner/method.h) */
+    double planted_slowdown_pct; /* MAPBENCH_PLANTED_SLOWDOWN_PCT's (runner/planted.h); 0: none, NULL */
 };
 
 /* Inserts a run 'running', named by a fresh random UUID and stamped with its writer: this host's

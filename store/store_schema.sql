@@ -1,4 +1,4 @@
--- store_schema.sql: the results database schema, version 4 (PRAGMA user_version = 4), as
+-- store_schema.sql: the results database schema, version 5 (PRAGMA user_version = 5), as
 -- store/store.c creates it: its migrations replayed, then any column of the table of case
 -- dimensions (scenarios/case_dims.c) or of sample figures (store/store_columns.c) that they lack
 -- added, and the views generated from both.  Documentation only: those are the source, and
@@ -28,7 +28,9 @@ CREATE TABLE runs (                     -- one `mapbench run`
   library_versions TEXT, scenarios TEXT,
   transparent_hugepages TEXT, cpu_governor TEXT,            -- since version 2
   uuid TEXT,                            -- since 4: the run's name in every database it is merged into
-  boot_id TEXT, process_start INTEGER); -- since 4: the writer's boot and start time (/proc/PID/stat)
+  boot_id TEXT, process_start INTEGER,  -- since 4: the writer's boot and start time (/proc/PID/stat)
+  method_version INTEGER NOT NULL DEFAULT 1, -- since 5: what the figures mean (runner/method.h)
+  planted_slowdown_pct REAL);           -- since 5: MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid; NULL: none
 CREATE INDEX runs_by_machine ON runs(machine_id, started_at);
 CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dbfixture.h"
+#include "runner/method.h"
 #include "store/store.h"
 #include "store/store_host.h"
 
@@ -521,6 +522,9 @@ static void test_migrates_version_1(void **state)
                      2);
     assert_int_equal(dbfixture_int(db, "SELECT sum(total_ops) FROM samples"), 2100000);
     assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases WHERE status = 'skipped'"), 1);
+    /* Version 5: every older run was measured by method 1, and nothing was planted in it. */
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM runs WHERE method_version = 1 AND planted_slowdown_pct IS NULL"),
+                     1);
     /* Version 3 gave every older case the role its backend had. */
     assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM cases WHERE (backend_name = 'null') != (role = 'harness')"
                                  " OR (backend_name = 'plain') != (role = 'ceiling')"
@@ -556,6 +560,9 @@ static void test_migrates_version_1(void **state)
     int64_t run_id = dbfixture_run(s, NULL, "after migration"), case_id = dbfixture_write_case(s, run_id, 1, err);
     assert_true(run_id > 1);
     assert_true(case_id > 2);
+    char query[128];
+    snprintf(query, sizeof query, "SELECT method_version FROM runs WHERE id = %lld", (long long)run_id);
+    assert_int_equal(dbfixture_int(store_db(s), query), METHOD_VERSION); /* this build's method */
     store_close(s);
 
     /* Reopening a current file changes nothing. */
