@@ -22,7 +22,8 @@
 static const char compare_usage[] =
     "usage: mapbench compare --candidate RUN[,RUN...] [--baseline RUN[,RUN...] | --history N]\n"
     "                        [--db PATH] [--threshold PCT] [--alpha A] [--metric M]\n"
-    "                        [--cross-machine] [--normalize BACKEND] [--markdown FILE] [--junit FILE]\n"
+    "                        [--cross-machine] [--across-methods] [--normalize BACKEND]\n"
+    "                        [--markdown FILE] [--junit FILE]\n"
     "RUN is a run id, `latest` or `previous` (as a baseline: the run before the candidate on\n"
     "its machine), or a comma-separated list of them whose samples are pooled: interleave\n"
     "the runs of the two builds (A B A B A B; --baseline 1,3,5 --candidate 2,4,6) so that the\n"
@@ -32,6 +33,7 @@ static const char compare_usage[] =
     "of the change lies beyond PCT (default 5).  M: ops_per_s (default), ns_per_op,\n"
     "get_p99_ns.  --normalize BACKEND divides every repetition by the median of BACKEND's\n"
     "case with the same other dimensions in the same run: a drift of the whole run cancels.\n"
+    "Runs of different measurement-method versions are refused unless --across-methods.\n"
     "Exit status: 0 no regression, 1 a regression, 2 bad input.\n";
 
 struct compare_cli {
@@ -64,6 +66,7 @@ static bool compare_parse_option(int opt, struct compare_cli *cli, char *err)
     case 'm': cli->markdown = optarg; return true;
     case 'j': cli->junit = optarg; return true;
     case 'x': o->cross_machine = true; return true;
+    case 'A': o->across_methods = true; return true;
     case 'M': o->metric = optarg; return true;
     case 'N': o->normalize = optarg; return true;
     case 't':
@@ -96,7 +99,7 @@ static int compare_parse(int argc, char **argv, struct compare_cli *cli, char *e
         {"alpha", required_argument, 0, 'a'},    {"markdown", required_argument, 0, 'm'},
         {"junit", required_argument, 0, 'j'},    {"cross-machine", no_argument, 0, 'x'},
         {"metric", required_argument, 0, 'M'},   {"history", required_argument, 0, 'H'},
-        {"normalize", required_argument, 0, 'N'},
+        {"normalize", required_argument, 0, 'N'}, {"across-methods", no_argument, 0, 'A'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     compare_options_init(&cli->options);

@@ -331,8 +331,25 @@ static bool compare_load_references(struct store *s, struct compare_loader *l, i
     return true;
 }
 
+static bool compare_run_info(struct store *s, int64_t id, struct compare_run *run, char *err);
+
+/* Remembers a run the comparison reads, with its side. */
+static bool compare_note_run(struct store *s, struct compare_loader *l, int64_t run_id, char *err)
+{
+    struct compare_report *r = l->report;
+    struct compare_run_fact fact = {.candidate = l->side == COMPARE_SIDE_CANDIDATE};
+    if (!compare_run_info(s, run_id, &fact.run, err))
+        return false;
+    r->runs = xreallocarray(r->runs, r->run_count + 1, sizeof *r->runs);
+    r->runs[r->run_count++] = fact;
+    r->methods_mixed |= fact.run.method_version != r->runs[0].run.method_version;
+    return true;
+}
+
 static bool compare_load_run(struct store *s, struct compare_loader *l, int64_t run_id, char *err)
 {
+    if (!compare_note_run(s, l, run_id, err))
+        return false;
     l->last_case_id = 0;
     l->last_match = NULL;
     if (!compare_load_references(s, l, run_id, err))
@@ -342,10 +359,10 @@ static bool compare_load_run(struct store *s, struct compare_loader *l, int64_t 
 
 /* ---- runs ---------------------------------------------------------------------------------- */
 
-/* A query returning at most one id, with an int64 ?1 and, when the SQL has it, a text ?2 (NULL
- * text binds NULL); *id is 0 when the query yields no row or NULL. */
+/* A query returning at most one id, with an int64 ?1 and, when the SQL has them, a text ?2 (NULL
+ * text binds NULL) and an int64 ?3; *id is 0 when the query yields no row or NULL. */
 static bool compare_query_id(struct store *s, const char *sql, int64_t param, const char *text,
-                             int64_t *id, char *err)
+                             int64_t third, int64_t *id, char *err)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
@@ -355,6 +372,8 @@ static bool compare_query_id(struct store *s, const char *sql, int64_t param, co
     sqlite3_bind_int64(st, 1, param);
     if (sqlite3_bind_parameter_count(st) >= 2)
         sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        sqlite3_bind_int64(st, 3, third);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
@@ -368,7 +387,8 @@ static bool compare_run_info(struct store *s, int64_t id, struct compare_run *ru
 {
     static const char sql[] =
         "SELECT r.id, r.status, coalesce(r.label, ''), r.started_at, m.fingerprint,"
-        " coalesce(m.cpu_model, 'unknown CPU'), m.hostname"
+        " coalesce(m.cpu_model, 'unknown CPU'), m.hostname, r.method_version,"
+        " coalesce(r.planted_slowdown_pct, 0)"
         " FROM runs r JOIN machines m ON m.id = r.machine_id WHERE r.id = ?";
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
@@ -384,6 +404,8 @@ static bool compare_run_info(struct store *s, int64_t id, struct compare_run *ru
         store_column_text(st, 4, run->fingerprint, sizeof run->fingerprint);
         store_column_text(st, 5, run->cpu_model, sizeof run->cpu_model);
         store_column_text(st, 6, run->hostname, sizeof run->hostname);
+        run->method_version = sqlite3_column_int(st, 7);
+        run->planted_slowdown_pct = sqlite3_column_double(st, 8);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW)
@@ -412,7 +434,7 @@ static bool compare_resolve(struct store *s, const char *name, const struct comp
         if (!compare_query_id(s, "SELECT max(r.id) FROM runs r JOIN machines m"
                                  " ON m.id = r.machine_id"
                                  " WHERE r.id < ?1 AND (?2 IS NULL OR m.fingerprint = ?2)",
-                              before, fingerprint, &id, err))
+                              before, fingerprint, 0, &id, err))
             return false;
         if (id == 0)
             return compare_fail(err, "no run before run %lld%s to be 'previous'",
@@ -439,13 +461,25 @@ static bool compare_same_machine(const struct compare_run *a, const struct compa
                         b->cpu_model, b->fingerprint);
 }
 
+static bool compare_same_method(const struct compare_run *a, const struct compare_run *b, char *err)
+{
+    if (a->method_version == b->method_version)
+        return true;
+    return compare_fail(err,
+                        "run %lld was measured by method version %d and run %lld by version %d: what a "
+                        "stored figure means changed between them (runner/method.h); pass --across-methods "
+                        "to compare anyway",
+                        (long long)a->id, a->method_version, (long long)b->id, b->method_version);
+}
+
 /* A side's runs: each name resolved, all of one machine (that of `anchor`, the candidate, for
- * the baseline) unless cross_machine, none twice; *first gets the first run; text "run 4" or
- * "runs 2,4,6". */
+ * the baseline) unless cross_machine and of one method unless across_methods, none twice; *first
+ * gets the first run; text "run 4" or "runs 2,4,6". */
 static bool compare_resolve_side(struct store *s, const char *names, const struct compare_run *anchor,
-                                 bool cross_machine, int64_t *ids, size_t *count,
+                                 const struct compare_options *o, int64_t *ids, size_t *count,
                                  struct compare_run *first, char *text, size_t text_len, char *err)
 {
+    bool cross_machine = o->cross_machine;
     char *copy = xstrdup(names), *save = NULL;
     bool ok = true;
     *count = 0;
@@ -461,6 +495,8 @@ static bool compare_resolve_side(struct store *s, const char *names, const struc
         const struct compare_run *same = anchor ? anchor : *count ? first : NULL;
         if (ok && same && !cross_machine)
             ok = compare_same_machine(&run, same, err);
+        if (ok && same && !o->across_methods)
+            ok = compare_same_method(&run, same, err);
         if (!ok)
             break;
         if (*count == 0)
@@ -490,13 +526,14 @@ static bool compare_load_history(struct store *s, struct compare_loader *l, char
     struct compare_report *r = l->report;
     static const char sql[] =
         "SELECT max(r.id) FROM runs r JOIN machines m ON m.id = r.machine_id"
-        " WHERE r.id < ?1 AND m.fingerprint = ?2";
+        " WHERE r.id < ?1 AND m.fingerprint = ?2 AND (?3 = 0 OR r.method_version = ?3)";
+    int64_t method = r->options.across_methods ? 0 : r->candidate.method_version;
     int64_t before = r->candidate_ids[0], used = 0, run_id;
     for (size_t i = 1; i < r->candidate_runs; i++)
         before = r->candidate_ids[i] < before ? r->candidate_ids[i] : before;
     int64_t newest = before - 1;
     while (!compare_history_complete(r)) {
-        if (!compare_query_id(s, sql, before, r->candidate.fingerprint, &run_id, err))
+        if (!compare_query_id(s, sql, before, r->candidate.fingerprint, method, &run_id, err))
             return false;
         if (run_id == 0)
             break;
@@ -505,6 +542,10 @@ static bool compare_load_history(struct store *s, struct compare_loader *l, char
         before = run_id;
         used++;
     }
+    if (used == 0 && method)
+        return compare_fail(err, "no run before run %lld on its machine measured by method version %lld to serve "
+                                 "as history; pass --baseline RUN (or --across-methods)",
+                            (long long)(newest + 1), (long long)method);
     if (used == 0)
         return compare_fail(err, "no run before run %lld on its machine to serve as history; "
                                  "pass --baseline RUN",
@@ -532,10 +573,34 @@ static bool compare_case_measure(struct compare_case *k, double alpha)
     return true;
 }
 
-/* Enough repetitions a side for some p below alpha: a hypothesis the correction counts. */
-static bool compare_testable(const struct compare_case *k, double alpha)
+/* The fewest valid repetitions any one run of s contributed. */
+static size_t compare_fewest_per_run(const struct compare_samples *s)
 {
-    return stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < alpha;
+    size_t fewest = SIZE_MAX;
+    for (size_t i = 0; i < s->count; i++) {
+        size_t n = 0;
+        for (size_t j = 0; j < s->count; j++)
+            n += s->run_of[j] == s->run_of[i];
+        fewest = n < fewest ? n : fewest;
+    }
+    return fewest == SIZE_MAX ? 0 : fewest;
+}
+
+/* Why the case cannot be judged, or COMPARE_UNKNOWN_NONE: a hypothesis the correction counts has
+ * repetitions enough for some p below alpha and an interval bounded at the level. */
+static enum compare_unknown compare_untestable(struct compare_case *k, double alpha)
+{
+    k->needed = stats_mann_whitney_needed(alpha);
+    if (!(stats_mann_whitney_min_p(k->baseline.count, k->candidate.count) < alpha)) {
+        k->min_p = stats_mann_whitney_min_p(k->baseline.count, k->candidate.count);
+        return COMPARE_UNKNOWN_TOO_FEW;
+    }
+    if (!isfinite(k->shift.lo) || !isfinite(k->shift.hi)) {
+        size_t b = compare_fewest_per_run(&k->baseline), c = compare_fewest_per_run(&k->candidate);
+        k->fewest_per_run = b < c ? b : c;
+        return COMPARE_UNKNOWN_PAIRING;
+    }
+    return COMPARE_UNKNOWN_NONE;
 }
 
 /* The shift's interval as a gain: in the good direction of the metric. */
@@ -556,11 +621,8 @@ static bool compare_beyond_threshold(const struct compare_case *k, const struct 
 static enum compare_verdict compare_case_verdict(struct compare_case *k, const struct compare_report *r)
 {
     double alpha = r->options.alpha, limit = log(1.0 - r->options.threshold);
-    if (!compare_testable(k, alpha)) {
-        k->needed = stats_mann_whitney_needed(alpha);
-        k->min_p = stats_mann_whitney_min_p(k->baseline.count, k->candidate.count);
+    if (k->why_unknown != COMPARE_UNKNOWN_NONE)
         return COMPARE_UNKNOWN;
-    }
     double gain_lo, gain_hi;
     compare_gain(k, r, &gain_lo, &gain_hi);
     if (k->q < alpha && gain_hi < limit)
@@ -610,15 +672,17 @@ static bool compare_judge(struct compare_report *r, char *err)
     if (kept == 0)
         return compare_fail(err, "the candidate (%s) and the baseline (%s) have no case with a valid "
                             "repetition on either side", r->candidate_text, r->baseline_text);
-    /* The correction counts only the cases that can be tested: a case skipped on both sides, or
-     * with too few repetitions for any p below alpha, is not a hypothesis and must not dilute q. */
+    /* The correction counts only the cases that can be tested: a case skipped on both sides, with
+     * too few repetitions for any p below alpha, or whose run-pairing interval is unbounded, is
+     * not a hypothesis and must not dilute q. */
     double *q = xcalloc(kept, sizeof *q);
     size_t *tested = xcalloc(kept, sizeof *tested), testable = 0;
     for (size_t i = 0; i < kept; i++) {
         struct compare_case *k = &r->cases[i];
         compare_case_measure(k, r->options.alpha);
         k->q = 1.0;
-        if (compare_testable(k, r->options.alpha)) {
+        k->why_unknown = compare_untestable(k, r->options.alpha);
+        if (k->why_unknown == COMPARE_UNKNOWN_NONE) {
             q[testable] = k->p;
             tested[testable++] = i;
         }
@@ -671,6 +735,30 @@ static bool compare_load_sides(struct store *s, struct compare_loader *l, char *
     return true;
 }
 
+/* Loads every run's calibration and judges it (calibration.h): a candidate run against the
+ * baseline's runs, every run from its start to its end. */
+static bool compare_judge_calibrations(struct store *s, struct compare_report *r, char *err)
+{
+    struct calibration_set set = {0};
+    int64_t *baseline = xcalloc(r->run_count + 1, sizeof *baseline);
+    size_t baseline_count = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->run_count; i++) {
+        ok = calibration_load(s, r->runs[i].run.id, &set, err);
+        if (!r->runs[i].candidate)
+            baseline[baseline_count++] = r->runs[i].run.id;
+    }
+    for (size_t i = 0; ok && i < r->run_count; i++) {
+        struct compare_run_fact *fact = &r->runs[i];
+        calibration_judge(&set, fact->run.id, baseline, fact->candidate ? baseline_count : 0, r->options.threshold,
+                          &fact->calibration);
+        r->moved += fact->calibration.moved;
+    }
+    free(baseline);
+    calibration_free(&set);
+    return ok;
+}
+
 bool compare_runs(struct store *s, const struct compare_options *o, struct compare_report *r,
                   char *err)
 {
@@ -680,11 +768,11 @@ bool compare_runs(struct store *s, const struct compare_options *o, struct compa
         return false;
     const struct compare_metric *metric = compare_metric_find(o->metric);
     r->higher_is_better = metric->higher_is_better;
-    if (!compare_resolve_side(s, o->candidate, NULL, o->cross_machine, r->candidate_ids,
+    if (!compare_resolve_side(s, o->candidate, NULL, o, r->candidate_ids,
                               &r->candidate_runs, &r->candidate, r->candidate_text,
                               sizeof r->candidate_text, err))
         return false;
-    if (o->baseline && !compare_resolve_side(s, o->baseline, &r->candidate, o->cross_machine,
+    if (o->baseline && !compare_resolve_side(s, o->baseline, &r->candidate, o,
                                              r->baseline_ids, &r->baseline_runs, &r->baseline,
                                              r->baseline_text, sizeof r->baseline_text, err))
         return false;
@@ -692,7 +780,7 @@ bool compare_runs(struct store *s, const struct compare_options *o, struct compa
                                     .side = COMPARE_SIDE_CANDIDATE};
     bool ok = compare_load_sides(s, &loader, err);
     compare_loader_free(&loader);
-    return ok && compare_judge(r, err);
+    return ok && compare_judge_calibrations(s, r, err) && compare_judge(r, err);
 }
 
 void compare_free(struct compare_report *r)
@@ -704,6 +792,8 @@ void compare_free(struct compare_report *r)
         compare_samples_free(&r->cases[i].candidate);
     }
     free(r->cases);
+    free(r->runs);
     r->cases = NULL;
-    r->count = r->capacity = 0;
+    r->runs = NULL;
+    r->count = r->capacity = r->run_count = 0;
 }

@@ -27,7 +27,20 @@
  * factor of 3 from one run to the next, the same build throughout) then passes for a shift.  So
  * when a side pools runs, the interval also spans the Hodges-Lehmann shift of every baseline run
  * against every candidate run: a regression must show between every pairing of runs, not only
- * in the pooled samples. 
+ * in the pooled samples.  A case whose run-pairing interval cannot be bounded at the level (runs of
+ * 2 or 3 repetitions each: 3 against 3 cannot give a 95% interval) is unknown, never unchanged:
+ * otherwise a planted 50% drop, with significant pooled samples, would pass as "unchanged".
+ *
+ * The machine, not the code.  Every run stores a calibration case at its start, middle and end
+ * (calibration.h); a candidate run whose calibration moved beyond its own noise, against the
+ * baseline's runs or from its start to its end, is named in every output ("the machine moved"),
+ * so a regression it carries is read as the machine's.  Verdicts and the exit status stay what the
+ * samples say: the gate states what moved, a person decides.
+ *
+ * Runs measured by different measurement methods (runner/method.h) are refused unless
+ * --across-methods, and a history baseline takes only runs of the candidate's method: a change of
+ * what a figure means is not a regression.  A run with a planted slowdown (runner/planted.h, a
+ * testing aid) is named in every output too.
  *
  * Loading and judging live here; the three reporters (table, Markdown, JUnit XML) live in
  * compare_format.h and only format the one plain struct compare_report this fills, as the runner
@@ -41,6 +54,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "reports/calibration.h"
 #include "reports/stats.h"
 #include "store/store.h"
 #include "scenarios/case.h"
@@ -59,6 +73,8 @@ struct compare_options {
     double threshold;      /* minimum effect as a fraction: 0.05 */
     double alpha;          /* false discovery rate and 1 - interval level: 0.05 */
     bool cross_machine;    /* allow runs of different machine fingerprints */
+    bool across_methods;   /* allow runs of different measurement-method versions
+                              (runner/method.h); a history then takes runs of any version */
     const char *metric;    /* "ops_per_s" (default), "ns_per_op", "get_p99_ns" */
     const char *normalize; /* a backend name, or NULL: each repetition's value is divided by the
                               median of that backend's case with the same other dimensions in
@@ -77,6 +93,14 @@ enum compare_verdict { /* in report order */
     COMPARE_UNKNOWN,
     COMPARE_UNCHANGED,
     COMPARE_VERDICTS
+};
+
+/* Why a case is unknown. */
+enum compare_unknown {
+    COMPARE_UNKNOWN_NONE,
+    COMPARE_UNKNOWN_TOO_FEW, /* the pooled repetitions cannot reach p < alpha */
+    COMPARE_UNKNOWN_PAIRING, /* some run has too few repetitions to bound the run-pairing
+                                interval: the change could be anything, never "unchanged" */
 };
 
 const char *compare_verdict_name(enum compare_verdict v);
@@ -101,14 +125,27 @@ struct compare_case {
                                  every candidate run (stats_hodges_lehmann_runs) */
     double p, q;
     enum compare_verdict verdict;
-    size_t needed;        /* unknown: valid repetitions per side that alpha needs */
-    double min_p;         /* unknown: the smallest p these repetition counts allow */
+    enum compare_unknown why_unknown;
+    size_t needed;        /* unknown: valid repetitions per side (per run, for a pairing) that
+                             alpha needs */
+    double min_p;         /* unknown for too few: the smallest p these repetition counts allow */
+    size_t fewest_per_run; /* unknown for a pairing: the fewest valid repetitions of one run */
 };
 
 struct compare_run {
     int64_t id;
     char status[16], label[128], started_at[32];
     char fingerprint[65], cpu_model[128], hostname[128];
+    int method_version;          /* runner/method.h */
+    double planted_slowdown_pct; /* a testing aid's (runner/planted.h); 0: none */
+};
+
+/* Every run the comparison read, with what the gate knows of it beyond its samples. */
+struct compare_run_fact {
+    struct compare_run run;
+    bool candidate;                          /* its side */
+    struct calibration_verdict calibration; /* candidate runs against the baseline's runs, and
+                                               every run's start against its end */
 };
 
 struct compare_report {
@@ -125,6 +162,10 @@ struct compare_report {
     size_t unmeasured;                      /* matched, but no valid repetition on either side */
     size_t tested;                          /* cases with enough repetitions: the correction's m */
     size_t verdicts[COMPARE_VERDICTS];
+    struct compare_run_fact *runs;          /* every run read, candidate's first */
+    size_t run_count;
+    size_t moved;                           /* runs whose calibration moved */
+    bool methods_mixed;                     /* runs of several method versions (--across-methods) */
 };
 
 /* Resolves the runs, loads and matches their cases and judges every matched case, sorted

@@ -57,11 +57,48 @@ static void compare_format_change(const struct compare_case *k, char *change, si
 /* Why an unknown case is unknown, in one sentence. */
 static void compare_format_unknown(const struct compare_case *k, double alpha, char *out, size_t len)
 {
-    snprintf(out, len,
-             "%zu vs %zu valid repetitions cannot reach p < %g (the smallest p they allow is "
-             "%.3g); %zu per side are needed",
-             k->baseline.count, k->candidate.count, alpha, k->min_p, k->needed);
+    if (k->why_unknown == COMPARE_UNKNOWN_PAIRING)
+        snprintf(out, len,
+                 "the change cannot be bounded at %g%% between every pairing of runs: a run has %zu valid "
+                 "repetition(s), and each run needs %zu for such an interval (pooled p = %.3g)",
+                 100.0 * (1.0 - alpha), k->fewest_per_run, k->needed, k->p);
+    else
+        snprintf(out, len,
+                 "%zu vs %zu valid repetitions cannot reach p < %g (the smallest p they allow is "
+                 "%.3g); %zu per side are needed",
+                 k->baseline.count, k->candidate.count, alpha, k->min_p, k->needed);
 }
+
+/* The facts about the runs that bear on every verdict, one sentence each, into lines[] (at most
+ * `max`); returns how many: runs of several measurement methods, planted slowdowns, and runs whose
+ * calibration moved (the machine, not the code). */
+static size_t compare_format_facts(const struct compare_report *r, char lines[][600], size_t max)
+{
+    size_t n = 0;
+    if (r->methods_mixed && n < max)
+        snprintf(lines[n++], 600,
+                 "runs of different measurement-method versions are compared (--across-methods): a change "
+                 "may be the method's (runner/method.h)");
+    for (size_t i = 0; i < r->run_count && n < max; i++) {
+        const struct compare_run_fact *f = &r->runs[i];
+        if (f->run.planted_slowdown_pct > 0)
+            snprintf(lines[n++], 600,
+                     "run %lld carries a planted %g%% slowdown (MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid): "
+                     "its windows were slowed on purpose",
+                     (long long)f->run.id, f->run.planted_slowdown_pct);
+    }
+    for (size_t i = 0; i < r->run_count && n < max; i++) {
+        const struct compare_run_fact *f = &r->runs[i];
+        if (f->calibration.moved)
+            snprintf(lines[n++], 600,
+                     "the machine moved: %s run %lld's calibration moved beyond its own noise (%.400s); a change "
+                     "it shows may be the machine's, not the code's",
+                     f->candidate ? "candidate" : "baseline", (long long)f->run.id, f->calibration.why);
+    }
+    return n;
+}
+
+#define COMPARE_FORMAT_MAX_FACTS 16
 
 static void compare_format_rule(const struct compare_report *r, char *out, size_t len)
 {
@@ -109,9 +146,14 @@ void compare_format_table(const struct compare_report *r, FILE *out)
 {
     char rule[512], summary[512];
     compare_format_rule(r, rule, sizeof rule);
-    fprintf(out, "candidate %s (%s%s%s) against baseline %s\n%s\n\n", r->candidate_text,
+    fprintf(out, "candidate %s (%s%s%s) against baseline %s\n%s\n", r->candidate_text,
             r->candidate.started_at, *r->candidate.label ? ", " : "", r->candidate.label,
             r->baseline_text, rule);
+    char facts[COMPARE_FORMAT_MAX_FACTS][600];
+    size_t fact_count = compare_format_facts(r, facts, COMPARE_FORMAT_MAX_FACTS);
+    for (size_t i = 0; i < fact_count; i++)
+        fprintf(out, "%s\n", facts[i]);
+    fputc('\n', out);
     fprintf(out, "%-10s %9s %-20s %8s %9s %9s  %s\n", "verdict", "change", "interval", "q",
             "baseline", "candidate", "case");
     for (size_t i = 0; i < r->count; i++) {
@@ -189,7 +231,17 @@ bool compare_format_markdown(const struct compare_report *r, const char *path, c
     fprintf(f, "**%s** %s.\n\n", r->verdicts[COMPARE_REGRESSED] ? "Regressions found:"
                                                                  : "No regression:", summary);
     compare_format_markdown_text(f, rule);
-    fputs(".\n\n| verdict | case | baseline | candidate | change | interval | q |\n"
+    fputs(".\n\n", f);
+    char facts[COMPARE_FORMAT_MAX_FACTS][600];
+    size_t fact_count = compare_format_facts(r, facts, COMPARE_FORMAT_MAX_FACTS);
+    for (size_t i = 0; i < fact_count; i++) {
+        fputs("- **", f);
+        compare_format_markdown_text(f, facts[i]);
+        fputs("**\n", f);
+    }
+    if (fact_count)
+        fputc('\n', f);
+    fputs("| verdict | case | baseline | candidate | change | interval | q |\n"
           "|---|---|---:|---:|---:|---|---:|\n", f);
     for (size_t i = 0; i < r->count; i++) {
         const struct compare_case *k = &r->cases[i];
@@ -250,10 +302,11 @@ static void compare_format_junit_case(FILE *f, const struct compare_report *r,
     compare_format_xml_text(f, k->name);
     fputs("\" time=\"0\">\n", f);
     if (k->verdict == COMPARE_REGRESSED) {
-        snprintf(text, sizeof text, "%s %s %s (q %.2g): median %s -> %s", r->options.metric,
+        snprintf(text, sizeof text, "%s %s %s (q %.2g): median %s -> %s%s", r->options.metric,
                  change, interval, k->q,
                  compare_format_value(k->baseline_median, base, sizeof base),
-                 compare_format_value(k->candidate_median, cand, sizeof cand));
+                 compare_format_value(k->candidate_median, cand, sizeof cand),
+                 r->moved ? "; the machine moved (see the suite's properties): this may not be the code" : "");
         fputs("      <failure type=\"regression\" message=\"", f);
         compare_format_xml_text(f, text);
         fputs("\">", f);
@@ -274,6 +327,22 @@ static void compare_format_junit_case(FILE *f, const struct compare_report *r,
     fputs("    </testcase>\n", f);
 }
 
+/* The suite's properties: machine_moved (true/false) with the runs and why, planted slowdowns, and
+ * the measurement-method versions when mixed. */
+static void compare_format_junit_properties(FILE *f, const struct compare_report *r)
+{
+    fprintf(f, "    <properties>\n      <property name=\"machine_moved\" value=\"%s\"/>\n",
+            r->moved ? "true" : "false");
+    char facts[COMPARE_FORMAT_MAX_FACTS][600];
+    size_t fact_count = compare_format_facts(r, facts, COMPARE_FORMAT_MAX_FACTS);
+    for (size_t i = 0; i < fact_count; i++) {
+        fputs("      <property name=\"note\" value=\"", f);
+        compare_format_xml_text(f, facts[i]);
+        fputs("\"/>\n", f);
+    }
+    fputs("    </properties>\n", f);
+}
+
 bool compare_format_junit(const struct compare_report *r, const char *path, char *err)
 {
     FILE *f = compare_format_open(path, err);
@@ -289,6 +358,7 @@ bool compare_format_junit(const struct compare_report *r, const char *path, char
     compare_format_xml_text(f, suite);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", r->count,
             failures, skipped);
+    compare_format_junit_properties(f, r);
     for (size_t i = 0; i < r->count; i++)
         compare_format_junit_case(f, r, &r->cases[i]);
     fputs("  </testsuite>\n</testsuites>\n", f);
