@@ -5,6 +5,7 @@
 #include "reports/csv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,22 @@ static bool csv_close(FILE *f, const char *path, char *err)
     return true;
 }
 
+/* The ratio interval exp(lo), exp(hi) as two fields; empty when absent or unbounded. */
+static void csv_interval(FILE *f, double lo, double hi, bool present)
+{
+    if (present && isfinite(lo) && isfinite(hi))
+        fprintf(f, "%.6g,%.6g", exp(lo), exp(hi));
+    else
+        fputc(',', f);
+}
+
+/* A number at full precision, or nothing for NAN. */
+static void csv_number(FILE *f, double x)
+{
+    if (!isnan(x))
+        fprintf(f, "%.6g", x);
+}
+
 static void csv_sweep_rows(FILE *f, const struct report_data *d, const struct report_sweep *w,
                            const struct findings_sweep *fs)
 {
@@ -61,8 +78,12 @@ static void csv_sweep_rows(FILE *f, const struct report_data *d, const struct re
             fprintf(f, ",%s,%.17g,", report_dim_name(w->dim), w->points[k]);
             csv_field(f, w->series[s].label);
             snprintf(value, sizeof value, "%.6g", cell->ratio);
-            fprintf(f, ",%.17g,%.17g,%.17g,%.6g,%zu,%s,%d,%d\n", c->median, c->min, c->max, c->cv, c->n,
+            fprintf(f, ",%.17g,%.17g,%.17g,%.6g,%zu,%s,%d,%d,", c->median, c->min, c->max, c->cv, c->n,
                     r->baseline >= 0 ? value : "", r->winner == (long)s, cell->wide);
+            csv_interval(f, cell->vs_baseline.lo, cell->vs_baseline.hi, r->baseline >= 0);
+            fprintf(f, ",%s,%.17g,%.17g\n",
+                    r->baseline < 0 ? "" : cell->vs_baseline.pairing == FINDINGS_PAIRED ? "paired" : "unpaired",
+                    cell->median_lo, cell->median_hi);
         }
     }
 }
@@ -77,7 +98,8 @@ bool csv_write_sweeps(const char *out_dir, const struct report_data *d, const st
         if (!out)
             return false;
         fputs("run,scenario,dimension,x,backend,median_ops_per_s,min_ops_per_s,max_ops_per_s,cv,repetitions,"
-              "ratio_to_baseline,winner,too_wide_to_rank\n",
+              "ratio_to_baseline,winner,too_wide_to_rank,ratio_lo,ratio_hi,ratio_test,median_lo_ops_per_s,"
+              "median_hi_ops_per_s\n",
               out);
         csv_sweep_rows(out, d, &sweeps[i], &f->sweeps[i]);
         if (!csv_close(out, path, err))
@@ -92,7 +114,7 @@ bool csv_write_history(const char *out_dir, const struct findings *f, char *err)
     FILE *out = csv_open(out_dir, CSV_HISTORY_FILE, path, sizeof path, err);
     if (!out)
         return false;
-    fputs("backend,case,run,median_ops_per_s,repetitions,shift\n", out);
+    fputs("backend,case,run,median_ops_per_s,repetitions,shift,method_version,p,q\n", out);
     for (size_t t = 0; t < f->history_count; t++) {
         const struct findings_history *h = &f->histories[t];
         for (size_t i = 0; i < h->row_count; i++) {
@@ -105,8 +127,12 @@ bool csv_write_history(const char *out_dir, const struct findings *f, char *err)
                 csv_field(out, row->c->c.backend);
                 fputc(',', out);
                 csv_field(out, what);
-                fprintf(out, ",%lld,%.17g,%zu,%s\n", (long long)h->run_ids[r], cell->c->median, cell->c->n,
-                        findings_shift_name(cell->shift));
+                fprintf(out, ",%lld,%.17g,%zu,%s,%d,", (long long)h->run_ids[r], cell->c->median, cell->c->n,
+                        findings_shift_name(cell->shift), h->run_methods[r]);
+                csv_number(out, cell->test.p);
+                fputc(',', out);
+                csv_number(out, cell->test.q);
+                fputc('\n', out);
             }
         }
     }

@@ -1,8 +1,11 @@
 /*
  * findings.c: the report's decisions (see findings.h for the rules).  Locations (who leads, where
  * a crossing lies, where a curve breaks) are read from medians; significance from the raw
- * repetitions, through findings_compare alone, so one noisy repetition can move neither much and
- * the test can be replaced in one place.
+ * repetitions, through findings_test_cases alone, so one noisy repetition can move neither much
+ * and the test can be replaced in one place.  Deciding runs in two passes: every comparison is
+ * tested first (its p kept where the claim lives), then one Benjamini-Hochberg correction runs over
+ * every claim of the report, and only then are winners called separable, crossovers established
+ * and history arrows drawn.
  */
 #include "reports/findings.h"
 
@@ -15,19 +18,117 @@
 
 /* ---- the one test ---- */
 
-/* Whether cases a and b differ: *p gets the two-sided Mann-Whitney p-value of their repetitions
- * (computed even when too few to decide, so a page can show it). */
-static enum findings_verdict findings_compare(const struct report_case *a, const struct report_case *b, double *p)
+/* The per-round log ratios log(a / b) of two cases measured in rounds: *n of them, the rounds both
+ * measured.  False when either case has a window outside the rounds (not paired). */
+static bool findings_round_ratios(const struct report_case *a, const struct report_case *b, double *d, size_t *n)
 {
-    *p = stats_mann_whitney_p(a->ops, a->n, b->ops, b->n);
-    if (a->n < FINDINGS_MIN_REPS || b->n < FINDINGS_MIN_REPS)
+    *n = 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->round[i] <= 0)
+            return false;
+    for (size_t j = 0; j < b->n; j++)
+        if (b->round[j] <= 0)
+            return false;
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++)
+            if (a->round[i] == b->round[j]) {
+                d[(*n)++] = log(a->ops[i] / b->ops[j]);
+                break;
+            }
+    return true;
+}
+
+void findings_test_cases(const struct report_case *a, const struct report_case *b, bool allow_pairing,
+                         struct findings_test *t)
+{
+    double d[REPORT_MAX_REPS];
+    size_t n;
+    struct stats_shift shift;
+    *t = (struct findings_test){.q = NAN};
+    if (allow_pairing && findings_round_ratios(a, b, d, &n)) {
+        t->pairing = FINDINGS_PAIRED;
+        t->n_a = t->n_b = n;
+        t->p = stats_signed_rank_p(d, n);
+        stats_walsh_interval(d, n, FINDINGS_ALPHA, &shift);
+        t->testable = n >= FINDINGS_MIN_ROUNDS;
+    } else {
+        t->pairing = FINDINGS_UNPAIRED;
+        t->n_a = a->n;
+        t->n_b = b->n;
+        t->p = stats_mann_whitney_p(a->ops, a->n, b->ops, b->n);
+        stats_hodges_lehmann_log(b->ops, b->n, a->ops, a->n, FINDINGS_ALPHA, &shift); /* log(a / b) */
+        t->testable = a->n >= FINDINGS_MIN_REPS && b->n >= FINDINGS_MIN_REPS;
+    }
+    t->estimate = shift.estimate;
+    t->lo = shift.lo;
+    t->hi = shift.hi;
+}
+
+enum findings_verdict findings_claim_verdict(const struct findings_test *t, double q, bool a_leads)
+{
+    if (!t->testable)
         return FINDINGS_TOO_FEW_REPS;
-    return *p < FINDINGS_ALPHA ? FINDINGS_SIGNIFICANT : FINDINGS_NOT_SIGNIFICANT;
+    bool that_way = a_leads ? t->estimate > 0 : t->estimate < 0;
+    return q < FINDINGS_ALPHA && that_way ? FINDINGS_SIGNIFICANT : FINDINGS_NOT_SIGNIFICANT;
+}
+
+const char *findings_test_name(const struct findings_test *t)
+{
+    return t->pairing == FINDINGS_PAIRED ? FINDINGS_PAIRED_TEST_NAME : FINDINGS_TEST_NAME;
+}
+
+/* ---- the one correction ---- */
+
+/* A claim of the report: its p (read) and where its q goes. */
+struct findings_claim {
+    double p;
+    double *q;
+};
+
+struct findings_claims {
+    struct findings_claim *items;
+    size_t count;
+};
+
+static void findings_claim_add(struct findings_claims *all, double p, double *q)
+{
+    all->items = xreallocarray(all->items, all->count + 1, sizeof *all->items);
+    all->items[all->count++] = (struct findings_claim){p, q};
+}
+
+/* Benjamini-Hochberg over every claim; frees the list. */
+static void findings_claims_correct(struct findings_claims *all)
+{
+    double *q = xcalloc(all->count + 1, sizeof *q);
+    for (size_t i = 0; i < all->count; i++)
+        q[i] = all->items[i].p;
+    stats_benjamini_hochberg(q, all->count);
+    for (size_t i = 0; i < all->count; i++)
+        *all->items[i].q = q[i];
+    free(q);
+    free(all->items);
+    *all = (struct findings_claims){0};
 }
 
 static bool findings_case_wide(const struct report_case *c)
 {
     return c->n > 1 && c->cv > FINDINGS_CV_WIDE;
+}
+
+static bool findings_case_in_rounds(const struct report_case *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->round[i] <= 0)
+            return false;
+    return c->n > 0;
+}
+
+/* Too wide to rank: the spread of the repetitions, unless they were measured in rounds, where the
+ * machine's phases cancel in the per-round ratios and the tested interval says how precise a
+ * ranking is. */
+static bool findings_rank_wide(const struct report_case *c)
+{
+    return findings_case_wide(c) && !findings_case_in_rounds(c);
 }
 
 /* The case of series s at x when it has a valid sample, else NULL. */
@@ -43,7 +144,7 @@ static const struct report_case *findings_measured_at(const struct report_data *
 static struct findings_point findings_rank(const struct report_data *d, const struct report_sweep *w, double x,
                                            const char *baseline)
 {
-    struct findings_point r = {.winner = -1, .runner_up = -1, .baseline = -1, .p = NAN};
+    struct findings_point r = {.winner = -1, .runner_up = -1, .baseline = -1};
     const struct report_case *best = NULL, *second = NULL;
     for (size_t s = 0; s < w->series_count; s++) {
         const struct report_case *c = findings_measured_at(d, &w->series[s], x);
@@ -63,9 +164,26 @@ static struct findings_point findings_rank(const struct report_data *d, const st
             r.runner_up = (long)s;
         }
     }
-    bool ahead = !second || findings_compare(best, second, &r.p) == FINDINGS_SIGNIFICANT;
-    r.separable = best && !findings_case_wide(best) && ahead;
+    r.test = (struct findings_test){.p = NAN, .q = NAN};
+    if (best && second)
+        findings_test_cases(best, second, true, &r.test);
+    r.verdict = FINDINGS_TOO_FEW_REPS;
     return r;
+}
+
+/* Once corrected: whether each point's winner is separable. */
+static void findings_rank_settle(const struct report_data *d, const struct report_sweep *w, struct findings_sweep *fs)
+{
+    for (size_t k = 0; k < fs->point_count; k++) {
+        struct findings_point *r = &fs->points[k];
+        if (r->winner < 0)
+            continue;
+        const struct report_case *best = findings_measured_at(d, &w->series[r->winner], w->points[k]);
+        if (r->runner_up >= 0)
+            r->verdict = findings_claim_verdict(&r->test, r->test.q, true);
+        bool ahead = r->runner_up < 0 || r->verdict == FINDINGS_SIGNIFICANT;
+        r->separable = !findings_rank_wide(best) && ahead;
+    }
 }
 
 static void findings_cells(const struct report_data *d, const struct report_sweep *w, size_t k,
@@ -77,8 +195,17 @@ static void findings_cells(const struct report_data *d, const struct report_swee
     for (size_t s = 0; s < w->series_count; s++) {
         struct findings_cell *cell = &fs->cells[k * w->series_count + s];
         cell->c = findings_measured_at(d, &w->series[s], w->points[k]);
-        cell->ratio = cell->c && base && base->median > 0 ? cell->c->median / base->median : NAN;
-        cell->wide = cell->c && findings_case_wide(cell->c);
+        cell->ratio = cell->median_lo = cell->median_hi = NAN;
+        cell->vs_baseline = (struct findings_test){.p = NAN, .q = NAN, .estimate = NAN, .lo = NAN, .hi = NAN};
+        if (!cell->c)
+            continue;
+        cell->wide = findings_rank_wide(cell->c);
+        cell->median_coverage = stats_median_interval(cell->c->ops, cell->c->n, FINDINGS_ALPHA, &cell->median_lo,
+                                                      &cell->median_hi);
+        if (!base)
+            continue;
+        findings_test_cases(cell->c, base, true, &cell->vs_baseline);
+        cell->ratio = exp(cell->vs_baseline.estimate);
     }
 }
 
@@ -171,16 +298,34 @@ static void findings_push(void **array, size_t *count, size_t size, const void *
     (*count)++;
 }
 
-/* Established when the difference is significant on both sides of the crossing. */
-static enum findings_verdict findings_crossing_judge(const struct report_case *a0, const struct report_case *b0,
-                                                     const struct report_case *a1, const struct report_case *b1,
-                                                     struct findings_crossover *c)
+/* Whether the crossover's winner leads at its higher point: beyond the crossing in the dimension's
+ * natural direction, which for read_pct is towards fewer reads (the lower point). */
+static bool findings_leads_at_hi(const struct report_sweep *w)
 {
-    enum findings_verdict lo = findings_compare(a0, b0, &c->p_lo), hi = findings_compare(a1, b1, &c->p_hi);
-    if (lo == FINDINGS_TOO_FEW_REPS || hi == FINDINGS_TOO_FEW_REPS)
-        return FINDINGS_TOO_FEW_REPS;
-    return lo == FINDINGS_SIGNIFICANT && hi == FINDINGS_SIGNIFICANT ? FINDINGS_SIGNIFICANT
-                                                                    : FINDINGS_NOT_SIGNIFICANT;
+    return w->dim != REPORT_DIM_READ_PCT;
+}
+
+/* Tests winner against loser at both neighbouring points (a0/b0 at the lower, a1/b1 at the higher,
+ * a the winner's). */
+static void findings_crossing_test(const struct report_case *a0, const struct report_case *b0,
+                                   const struct report_case *a1, const struct report_case *b1,
+                                   struct findings_crossover *c)
+{
+    findings_test_cases(a0, b0, true, &c->at_lo);
+    findings_test_cases(a1, b1, true, &c->at_hi);
+    c->q = NAN;
+    c->verdict = c->at_lo.testable && c->at_hi.testable ? FINDINGS_NOT_SIGNIFICANT : FINDINGS_TOO_FEW_REPS;
+}
+
+/* Once corrected: established when significant at both points, each the claimed way. */
+static void findings_crossing_settle(const struct report_sweep *sweeps, struct findings_crossover *c)
+{
+    if (c->verdict == FINDINGS_TOO_FEW_REPS)
+        return;
+    bool hi = findings_leads_at_hi(&sweeps[c->sweep]);
+    bool both = findings_claim_verdict(&c->at_lo, c->q, !hi) == FINDINGS_SIGNIFICANT &&
+                findings_claim_verdict(&c->at_hi, c->q, hi) == FINDINGS_SIGNIFICANT;
+    c->verdict = both ? FINDINGS_SIGNIFICANT : FINDINGS_NOT_SIGNIFICANT;
 }
 
 /* Crossings of series i and j of sweep w; appends to f. */
@@ -208,7 +353,10 @@ static void findings_pair(const struct report_data *d, const struct report_sweep
                 bool a_leads = w->dim == REPORT_DIM_READ_PCT ? d0 > 0 : d1 > 0;
                 c.winner = a_leads ? i : j;
                 c.loser = a_leads ? j : i;
-                c.verdict = findings_crossing_judge(prev_a, prev_b, a, b, &c);
+                if (a_leads)
+                    findings_crossing_test(prev_a, prev_b, a, b, &c);
+                else
+                    findings_crossing_test(prev_b, prev_a, b, a, &c);
                 findings_push((void **)&f->crossovers, &f->crossover_count, sizeof c, &c);
             }
         }
@@ -325,24 +473,30 @@ static const struct report_case *findings_history_case(const struct report_data 
     return NULL;
 }
 
-/* Case c across the table's runs: fills row and returns true when at least two runs measured it. */
+/* Case c across the table's runs: fills row and returns true when at least two runs measured it.
+ * Each run is tested against the previous run that measured the case, unless a change of method
+ * lies between them (the line breaks there). */
 static bool findings_history_row(const struct report_data *h, const size_t *runs, size_t run_count,
-                                 const struct report_case *c, struct findings_history_row *row)
+                                 const int *methods, const struct report_case *c, struct findings_history_row *row)
 {
     char key[CASE_KEY_LEN];
     size_t present = 0;
     const struct report_case *prev = NULL;
+    int prev_method = 0;
     report_data_case_key(&c->c, REPORT_DIM_NONE, key, sizeof key);
     *row = (struct findings_history_row){.c = c};
     for (size_t r = 0; r < run_count; r++) {
         struct findings_history_cell *cell = &row->cells[r];
-        *cell = (struct findings_history_cell){.c = findings_history_case(h, runs[r], key), .p = NAN};
+        *cell = (struct findings_history_cell){.c = findings_history_case(h, runs[r], key),
+                                               .method_break = r > 0 && methods[r] != methods[r - 1]};
+        cell->test = (struct findings_test){.p = NAN, .q = NAN};
         if (!cell->c)
             continue;
         present++;
-        if (prev && findings_compare(prev, cell->c, &cell->p) == FINDINGS_SIGNIFICANT)
-            cell->shift = cell->c->median > prev->median ? FINDINGS_SHIFT_UP : FINDINGS_SHIFT_DOWN;
+        if (prev && prev_method == methods[r])
+            findings_test_cases(cell->c, prev, false, &cell->test);
         prev = cell->c;
+        prev_method = methods[r];
     }
     return present >= 2;
 }
@@ -362,17 +516,32 @@ static void findings_history_machine(const struct report_data *d, const struct r
     if (run_count < 2)
         return;
     struct findings_history t = {.machine_id = machine_id, .run_count = run_count};
-    for (size_t r = 0; r < run_count; r++)
+    for (size_t r = 0; r < run_count; r++) {
         t.run_ids[r] = h->runs[runs[r]].id;
+        t.run_methods[r] = h->runs[runs[r]].method_version;
+    }
     for (size_t i = 0; i < d->case_count; i++) {
         const struct report_case *c = &d->cases[i];
         struct findings_history_row row;
         if (c->n && report_data_machine_of(d, &d->runs[c->run])->id == machine_id &&
-            findings_history_row(h, runs, run_count, c, &row))
+            findings_history_row(h, runs, run_count, t.run_methods, c, &row))
             findings_push((void **)&t.rows, &t.row_count, sizeof row, &row);
     }
     if (t.row_count)
         findings_push((void **)&f->histories, &f->history_count, sizeof t, &t);
+}
+
+/* Once corrected: an arrow where the run moved significantly from the one before. */
+static void findings_history_settle(struct findings_history *t)
+{
+    for (size_t i = 0; i < t->row_count; i++)
+        for (size_t r = 0; r < t->run_count; r++) {
+            struct findings_history_cell *cell = &t->rows[i].cells[r];
+            bool up = cell->test.estimate > 0;
+            if (cell->c && !isnan(cell->test.p) &&
+                findings_claim_verdict(&cell->test, cell->test.q, up) == FINDINGS_SIGNIFICANT)
+                cell->shift = up ? FINDINGS_SHIFT_UP : FINDINGS_SHIFT_DOWN;
+        }
 }
 
 const char *findings_shift_name(enum findings_shift shift)
@@ -381,6 +550,52 @@ const char *findings_shift_name(enum findings_shift shift)
 }
 
 /* ---- all of it ---- */
+
+/* Every claim of the report, for the one correction: winners over their runner-up, crossovers
+ * (the larger p of their two points), history arrows; only testable ones. */
+static void findings_gather_claims(struct findings *f, struct findings_claims *all)
+{
+    for (size_t w = 0; w < f->sweep_count; w++)
+        for (size_t k = 0; k < f->sweeps[w].point_count; k++) {
+            struct findings_point *r = &f->sweeps[w].points[k];
+            if (r->runner_up >= 0 && r->test.testable)
+                findings_claim_add(all, r->test.p, &r->test.q);
+        }
+    for (size_t i = 0; i < f->crossover_count; i++) {
+        struct findings_crossover *c = &f->crossovers[i];
+        if (c->verdict != FINDINGS_TOO_FEW_REPS)
+            findings_claim_add(all, fmax(c->at_lo.p, c->at_hi.p), &c->q);
+    }
+    for (size_t t = 0; t < f->history_count; t++)
+        for (size_t i = 0; i < f->histories[t].row_count; i++)
+            for (size_t r = 0; r < f->histories[t].run_count; r++) {
+                struct findings_test *test = &f->histories[t].rows[i].cells[r].test;
+                if (!isnan(test->p) && test->testable)
+                    findings_claim_add(all, test->p, &test->q);
+            }
+    f->claims = all->count;
+}
+
+static void findings_count_test(struct findings *f, const struct findings_test *t)
+{
+    if (isnan(t->p))
+        return;
+    f->paired_tests += t->pairing == FINDINGS_PAIRED;
+    f->unpaired_tests += t->pairing == FINDINGS_UNPAIRED;
+}
+
+/* How many comparisons at a point (winners and ratios to the baseline) each test made. */
+static void findings_count_tests(struct findings *f)
+{
+    for (size_t w = 0; w < f->sweep_count; w++) {
+        const struct findings_sweep *fs = &f->sweeps[w];
+        for (size_t k = 0; k < fs->point_count; k++) {
+            findings_count_test(f, &fs->points[k].test);
+            for (size_t s = 0; s < fs->series_count; s++)
+                findings_count_test(f, &findings_cell_at(fs, k, s)->vs_baseline);
+        }
+    }
+}
 
 void findings_decide(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
                      const struct report_data *history, const char *baseline, struct findings *out)
@@ -393,6 +608,16 @@ void findings_decide(const struct report_data *d, const struct report_sweep *swe
     findings_knees(d, sweeps, sweep_count, out);
     for (size_t m = 0; history && m < d->machine_count; m++)
         findings_history_machine(d, history, d->machines[m].id, out);
+    struct findings_claims all = {0};
+    findings_gather_claims(out, &all);
+    findings_claims_correct(&all);
+    for (size_t i = 0; i < sweep_count; i++)
+        findings_rank_settle(d, &sweeps[i], &out->sweeps[i]);
+    for (size_t i = 0; i < out->crossover_count; i++)
+        findings_crossing_settle(sweeps, &out->crossovers[i]);
+    for (size_t t = 0; t < out->history_count; t++)
+        findings_history_settle(&out->histories[t]);
+    findings_count_tests(out);
 }
 
 void findings_free(struct findings *f)

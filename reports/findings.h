@@ -23,12 +23,29 @@
  *     the fastest one's operations), the point the percentile plot shows, and the bytes per key
  *     at which a keys sweep's cache capacities are drawn.
  *
- * Significance, everywhere: a two-sided Mann-Whitney test on the two cases' repetitions, p <
- * FINDINGS_ALPHA, each side with at least FINDINGS_MIN_REPS repetitions (3 vs 3 reaches p = 0.1
- * at best, so with fewer a difference is reported as untestable, never as found).  Every test goes
- * through one function in findings.c, and every p-value it produces is kept in the structs below,
- * so replacing the statistics (paired per-round tests, a false discovery rate across all winners,
- * crossovers and history shifts) is a change to this module alone.
+ * Significance, everywhere, through one function (findings_test_cases):
+ *   - between two backends at one point of one run, the comparison is paired when both cases were
+ *     measured in rounds (runner: each round measures every backend of the point once, in random
+ *     order): per round, the log ratio of the two windows of that round; a Wilcoxon signed-rank test
+ *     on them (exact) and Tukey's Walsh-average interval of the ratio.  A slow phase of the machine
+ *     that hits a whole round is in both windows and cancels.  It needs FINDINGS_MIN_ROUNDS rounds
+ *     in common (the smallest p of 5 is 2/32 = 0.0625);
+ *   - otherwise (sequential schedule, older runs, and between runs: the history) unpaired: a
+ *     two-sided Mann-Whitney test on the two cases' repetitions (exact, mid-ranks for ties) and the
+ *     Hodges-Lehmann interval of the ratio, each side with at least FINDINGS_MIN_REPS repetitions
+ *     (3 vs 3 reaches p = 0.1 at best);
+ *   - every claim the report makes (a separable winner, an established crossover, a history
+ *     arrow) is one hypothesis of one Benjamini-Hochberg correction at FINDINGS_ALPHA across the
+ *     whole report, as the gate corrects across its cases; a claim holds when its q < alpha and its
+ *     estimate points the claimed way.  A crossover is one hypothesis: its p is the larger of its two
+ *     points' (both must hold).  Untestable comparisons are not hypotheses and do not dilute q.
+ * Every p, q and interval is kept in the structs below, and the page states which test each
+ * comparison used; the ratios and their intervals the page shows are the ones tested.
+ *
+ * Reproducibility and machines (findings_groups.c).  Runs are grouped by machine fingerprint and
+ * build (commit, flags and measurement-method version); within a group each run's claims are
+ * checked in every other run of the group ("Do the findings reproduce?"), and machines are compared
+ * only across groups, case by case ("new hardware").
  *
  * The structs point into the report_data they were decided from: free the findings first.
  */
@@ -41,13 +58,17 @@
 
 #include "reports/report_data.h"
 
-/* The test and its parameters, named for the legends of the pages that show its results. */
+/* The tests and their parameters, named for the legends of the pages that show their results. */
 #define FINDINGS_TEST_NAME "Mann-Whitney"
-#define FINDINGS_ALPHA 0.05
+#define FINDINGS_PAIRED_TEST_NAME "Wilcoxon signed-rank on per-round log ratios"
+#define FINDINGS_ALPHA 0.05       /* the false discovery rate, and 1 - every interval's level */
 #define FINDINGS_MIN_REPS 4
+#define FINDINGS_MIN_ROUNDS 6     /* 2 / 2^6 = 0.031 < 0.05 */
 /* A case whose repetitions' coefficient of variation exceeds 10% is too wide to rank: with 3 to 5
  * repetitions that spread puts the median's own uncertainty near the 5-10% differences that
- * separate neighbouring designs, so a ranking or a knee drawn through it would be a coin toss. */
+ * separate neighbouring designs, so a ranking or a knee drawn through it would be a coin toss.  A
+ * case measured in rounds is ranked by its paired ratios, whose interval says how precise the
+ * ranking is, so its raw spread does not make it too wide to rank (knees still skip it). */
 #define FINDINGS_CV_WIDE 0.10
 /* A knee is a slope drop of at least 0.3 in d ln(throughput) / d ln(keys): from flat to losing
  * about 19% per doubling of keys (2^-0.3).  Repetition noise of a few percent between points a
@@ -60,16 +81,36 @@
 #define FINDINGS_HISTORY_RUNS 12
 
 enum findings_verdict {
-    FINDINGS_SIGNIFICANT,     /* p < alpha (for a crossover: at both neighbouring points) */
-    FINDINGS_NOT_SIGNIFICANT, /* testable, but p >= alpha (at one of them) */
-    FINDINGS_TOO_FEW_REPS,    /* fewer than FINDINGS_MIN_REPS repetitions on some side */
+    FINDINGS_SIGNIFICANT,     /* q < alpha the claimed way (for a crossover: at both points) */
+    FINDINGS_NOT_SIGNIFICANT, /* testable, but not significant once corrected, or not that way */
+    FINDINGS_TOO_FEW_REPS,    /* too few repetitions (or rounds in common) for any p below alpha */
+};
+
+enum findings_pairing {
+    FINDINGS_UNPAIRED, /* Mann-Whitney and Hodges-Lehmann over the repetitions */
+    FINDINGS_PAIRED,   /* signed ranks and Walsh averages over per-round log ratios */
+};
+
+/* One comparison of case a against case b. */
+struct findings_test {
+    enum findings_pairing pairing;
+    size_t n_a, n_b;     /* repetitions a side; paired: both the rounds in common */
+    double p;            /* two-sided; NAN when not compared */
+    double q;            /* Benjamini-Hochberg across the report's claims; NAN when not a claim */
+    double estimate, lo, hi; /* log(a / b) and its 1 - FINDINGS_ALPHA interval (infinite ends
+                                when the repetitions are too few for the level) */
+    bool testable;       /* enough repetitions or rounds for some p below alpha */
 };
 
 /* One backend at one sweep point. */
 struct findings_cell {
     const struct report_case *c; /* NULL when not measured there or without a valid sample */
-    double ratio;                /* median / the baseline's median here; NAN when the baseline is
-                                    absent or its median is not positive */
+    double ratio;                /* to the baseline backend here: exp of the tested estimate
+                                    (vs_baseline); NAN when the baseline is absent */
+    struct findings_test vs_baseline; /* this case against the baseline's case at the point */
+    double median_lo, median_hi; /* the distribution-free interval of the median (the sign test's),
+                                    the plot's error bars: 1 - alpha, or min..max when too few */
+    double median_coverage;      /* the coverage that interval has */
     bool wide;                   /* too wide to rank */
 };
 
@@ -77,7 +118,8 @@ struct findings_point {
     long winner;    /* series index of the fastest ranked map; -1 when none */
     long runner_up; /* the second fastest; -1 when none */
     long baseline;  /* series index of the baseline backend, when measured here; -1 otherwise */
-    double p;       /* winner against runner-up; NAN without both */
+    struct findings_test test; /* winner against runner-up; p NAN without both */
+    enum findings_verdict verdict; /* of the claim "winner ahead of the runner-up" */
     bool separable; /* the winner is not too wide and significantly ahead of the runner-up */
 };
 
@@ -101,7 +143,8 @@ struct findings_crossover {
                              natural direction (more writes for read_pct) */
     double x;             /* interpolated crossing, in the sweep's x units */
     double x_lo, x_hi;    /* the neighbouring points */
-    double p_lo, p_hi;    /* the test's p at each */
+    struct findings_test at_lo, at_hi; /* winner against loser at each point */
+    double q;             /* of the claim (p: the larger of the two); NAN when untestable */
     enum findings_verdict verdict;
 };
 
@@ -117,8 +160,10 @@ enum findings_shift { FINDINGS_SHIFT_NONE, FINDINGS_SHIFT_UP, FINDINGS_SHIFT_DOW
 
 struct findings_history_cell {
     const struct report_case *c; /* the case in that run (of the history data); NULL: not measured */
-    enum findings_shift shift;   /* against the previous run that measured it */
-    double p;                    /* that test's p; NAN for the first */
+    enum findings_shift shift;   /* against the previous run of the same method that measured it */
+    struct findings_test test;   /* this run against that one (unpaired); p NAN for the first */
+    bool method_break;           /* the first run measured by another method than the run before
+                                    it: the line breaks here and no shift is tested across it */
 };
 
 /* One case of the report across its machine's runs. */
@@ -131,6 +176,7 @@ struct findings_history_row {
 struct findings_history {
     int64_t machine_id;
     int64_t run_ids[FINDINGS_HISTORY_RUNS]; /* oldest first */
+    int run_methods[FINDINGS_HISTORY_RUNS];  /* each run's measurement-method version */
     size_t run_count;
     struct findings_history_row *rows;
     size_t row_count;
@@ -139,6 +185,8 @@ struct findings_history {
 struct findings {
     struct findings_sweep *sweeps; /* parallel to the report's sweeps */
     size_t sweep_count;
+    size_t paired_tests, unpaired_tests; /* comparisons at a point, by the test they used */
+    size_t claims;                 /* hypotheses of the one correction */
     struct findings_crossover *crossovers;
     size_t crossover_count;
     struct findings_knee *knees;
@@ -152,6 +200,15 @@ struct findings {
 void findings_decide(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
                      const struct report_data *history, const char *baseline, struct findings *out);
 void findings_free(struct findings *f);
+
+/* The one test: case a against case b (see the header).  Paired when pairing is allowed (the two
+ * cases come from one run) and both were measured in rounds.  Sets everything but q. */
+void findings_test_cases(const struct report_case *a, const struct report_case *b, bool allow_pairing,
+                         struct findings_test *t);
+/* The verdict of a claim that a leads b (a_leads) or trails it, once q is known. */
+enum findings_verdict findings_claim_verdict(const struct findings_test *t, double q, bool a_leads);
+/* The name of the test t used, for legends: FINDINGS_TEST_NAME or FINDINGS_PAIRED_TEST_NAME. */
+const char *findings_test_name(const struct findings_test *t);
 
 /* The cell of series `series` at point index `point`. */
 const struct findings_cell *findings_cell_at(const struct findings_sweep *fs, size_t point, size_t series);

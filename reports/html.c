@@ -113,6 +113,10 @@ static void html_run_line(FILE *f, const struct report_data *d, const struct rep
     html_escape(f, r->status);
     fprintf(f, ", %zu cases (%zu measured), commit ", total, ok);
     html_escape(f, r->git_commit[0] ? r->git_commit : "unknown");
+    fprintf(f, ", method version %d", r->method_version);
+    if (r->planted_slowdown_pct > 0)
+        fprintf(f, ", <b>a planted %g%% slowdown</b> (MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid)",
+                r->planted_slowdown_pct);
     fputs("</li>\n", f);
 }
 
@@ -142,7 +146,7 @@ static void html_write_crossovers(FILE *f, const struct html_page *pg, const siz
 {
     char text[2048];
     size_t shown = 0;
-    fprintf(f, "<h3>Crossovers (significant at both neighbouring points, %s p &lt; %g)</h3>\n<ul>\n", FINDINGS_TEST_NAME,
+    fprintf(f, "<h3>Crossovers (significant at both neighbouring points, q &lt; %g once corrected)</h3>\n<ul>\n",
             FINDINGS_ALPHA);
     for (size_t k = 0; k < pg->sweep_count; k++) {
         const struct report_sweep *w = &pg->sweeps[order[k]];
@@ -180,9 +184,10 @@ static void html_write_unestablished(FILE *f, const struct html_page *pg)
     }
     if (!untested && !insignificant)
         return;
-    fprintf(f, "<details><summary>%zu apparent crossing(s) not established: %zu not significant, %zu with fewer than "
-               "%d repetitions per point (at most p = 0.1 reachable, so they cannot be significant)</summary><ul>\n",
-            untested + insignificant, insignificant, untested, FINDINGS_MIN_REPS);
+    fprintf(f, "<details><summary>%zu apparent crossing(s) not established: %zu not significant once corrected, %zu "
+               "with fewer than %d repetitions (or %d rounds in common) per point, so they cannot be "
+               "significant</summary><ul>\n",
+            untested + insignificant, insignificant, untested, FINDINGS_MIN_REPS, FINDINGS_MIN_ROUNDS);
     for (size_t i = 0; i < fi->crossover_count; i++) {
         const struct findings_crossover *c = &fi->crossovers[i];
         if (c->verdict == FINDINGS_SIGNIFICANT)
@@ -193,12 +198,25 @@ static void html_write_unestablished(FILE *f, const struct html_page *pg)
     fputs("</ul></details>\n", f);
 }
 
+/* Which tests the comparisons used, and the one correction. */
+static void html_write_statistics(FILE *f, const struct findings *fi)
+{
+    fprintf(f, "<p class=\"statistics\">Comparisons between backends at one point: %zu paired per round (%s, exact; "
+               "Walsh-average intervals), %zu unpaired (%s and Hodges-Lehmann intervals: runs scheduled sequentially "
+               "or measured before rounds). Every winner, crossover and history arrow below is one of %zu "
+               "hypotheses corrected together (Benjamini-Hochberg, false discovery rate %g); intervals are %g%%.</p>\n",
+            fi->paired_tests, FINDINGS_PAIRED_TEST_NAME, fi->unpaired_tests, FINDINGS_TEST_NAME, fi->claims,
+            FINDINGS_ALPHA, 100 * (1 - FINDINGS_ALPHA));
+}
+
 /* Winners first (who leads where, at a glance), then crossovers, knees. */
 static void html_write_findings(FILE *f, const struct html_page *pg)
 {
     char text[2048];
     size_t *order = html_sweeps_by_points(pg);
-    fputs("<h2>Findings</h2>\n<h3>Winners (fastest map at each point; `null` and `plain` are ceilings, not contenders)</h3>\n<ul>\n", f);
+    fputs("<h2>Findings</h2>\n", f);
+    html_write_statistics(f, pg->findings);
+    fputs("<h3>Winners (fastest map at each point; `null` and `plain` are ceilings, not contenders)</h3>\n<ul>\n", f);
     for (size_t k = 0; k < pg->sweep_count; k++) {
         wording_winners(&pg->sweeps[order[k]], &pg->findings->sweeps[order[k]], text, sizeof text);
         html_sentence(f, "winner", text);
@@ -228,11 +246,18 @@ static void html_write_cell(FILE *f, const struct findings_cell *cell, bool winn
         return;
     }
     html_format_ops(c->median, ops, sizeof ops);
-    fprintf(f, "<td class=\"%s%s\" title=\"min %.3g, max %.3g, cv %.1f%%, %zu repetitions\">%s%s",
+    fprintf(f, "<td class=\"%s%s\" title=\"min %.3g, max %.3g, cv %.1f%%, %zu repetitions; median within %.3g..%.3g",
             winner ? (clear ? "win" : "lead") : "", cell->wide ? " wide" : "", c->min / 1e6, c->max / 1e6,
-            c->cv * 100, c->n, winner ? "★ " : "", ops);
+            c->cv * 100, c->n, cell->median_lo / 1e6, cell->median_hi / 1e6);
+    if (!isnan(cell->ratio))
+        fprintf(f, "; ratio by %s over %zu %s", findings_test_name(&cell->vs_baseline), cell->vs_baseline.n_a,
+                cell->vs_baseline.pairing == FINDINGS_PAIRED ? "rounds" : "repetitions");
+    fprintf(f, "\">%s%s", winner ? "★ " : "", ops);
     if (!isnan(cell->ratio))
         fprintf(f, " <small>×%.2f</small>", cell->ratio);
+    if (!isnan(cell->ratio) && isfinite(cell->vs_baseline.lo) && isfinite(cell->vs_baseline.hi))
+        fprintf(f, " <small class=\"ci\">[%.2f, %.2f]</small>", exp(cell->vs_baseline.lo),
+                exp(cell->vs_baseline.hi));
     if (cell->wide)
         fputs(" <small>(too wide to rank)</small>", f);
     fputs("</td>", f);
@@ -246,9 +271,10 @@ static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i
     csv_sweep_file(i, csv, sizeof csv);
     fprintf(f, "<table class=\"sweep\"><caption>Mops/s (median of the repetitions), ×ratio to <code>");
     html_escape(f, pg->baseline);
-    fprintf(f, "</code>; ★ fastest map (green: clear, p &lt; %g over the runner-up; pale: not separable); "
-               "<a href=\"%s\">CSV</a></caption>\n<tr><th>%s</th>",
-            FINDINGS_ALPHA, csv, report_dim_name(w->dim));
+    fprintf(f, "</code> with its %g%% interval [lo, hi] (paired per round where the run measured in rounds; the "
+               "cell's title says which); ★ fastest map (green: clear, q &lt; %g over the runner-up once corrected; "
+               "pale: not separable); <a href=\"%s\">CSV</a></caption>\n<tr><th>%s</th>",
+            100 * (1 - FINDINGS_ALPHA), FINDINGS_ALPHA, csv, report_dim_name(w->dim));
     for (size_t s = 0; s < w->series_count; s++) {
         fputs("<th>", f);
         html_escape(f, w->series[s].label);
@@ -446,7 +472,8 @@ static void html_history_row(FILE *f, const struct findings_history *h, const st
         }
         const char *arrow = cell->shift == FINDINGS_SHIFT_UP ? " ▲" : cell->shift == FINDINGS_SHIFT_DOWN ? " ▼" : "";
         html_format_ops(cell->c->median, ops, sizeof ops);
-        fprintf(f, "<td class=\"%s\">%s%s</td>", findings_shift_name(cell->shift), ops, arrow);
+        fprintf(f, "<td class=\"%s%s\">%s%s</td>", findings_shift_name(cell->shift),
+                cell->method_break ? " method-break" : "", ops, arrow);
     }
     fputs("</tr>\n", f);
 }
@@ -455,14 +482,17 @@ static void html_write_history(FILE *f, const struct html_page *pg)
 {
     const struct findings *fi = pg->findings;
     fprintf(f, "<section><h2>History</h2>\n<p>Each case's median throughput (Mops/s) in every run of the same machine "
-               "fingerprint, matched by its dimensions; ▲/▼: shifted from the previous run (%s p &lt; %g, "
-               "at least %d repetitions each). <a href=\"%s\">CSV</a></p>\n",
+               "fingerprint, matched by its dimensions; ▲/▼: shifted from the previous run (%s, q &lt; %g once "
+               "corrected, at least %d repetitions each). A thick line before a run: its measurement method "
+               "changed (runner/method.h), so the line breaks there and no shift is tested across it. "
+               "<a href=\"%s\">CSV</a></p>\n",
             FINDINGS_TEST_NAME, FINDINGS_ALPHA, FINDINGS_MIN_REPS, CSV_HISTORY_FILE);
     for (size_t t = 0; t < fi->history_count; t++) {
         const struct findings_history *h = &fi->histories[t];
         fputs("<table class=\"history\"><tr><th>backend</th><th>case</th>", f);
         for (size_t r = 0; r < h->run_count; r++)
-            fprintf(f, "<th>run %lld</th>", (long long)h->run_ids[r]);
+            fprintf(f, "<th%s>run %lld%s</th>", r && h->run_methods[r] != h->run_methods[r - 1] ? " class=\"method-break\"" : "",
+                    (long long)h->run_ids[r], r && h->run_methods[r] != h->run_methods[r - 1] ? " (method changed)" : "");
         fputs("</tr>\n", f);
         for (size_t i = 0; i < h->row_count; i++)
             html_history_row(f, h, &h->rows[i]);
@@ -487,7 +517,8 @@ static const char html_style[] =
     "th{background:#f4f4f4}caption{text-align:left;font-size:12px;color:#444;padding:2px}"
     "td.win{background:#b7e4b0;font-weight:700}td.lead{background:#e6f4e2}"
     "td.wide{color:#a33;font-style:italic}td.na{color:#aaa}"
-    "td.up{background:#d9f0d3}td.down{background:#f6d0cc}"
+    "td.up{background:#d9f0d3}td.down{background:#f6d0cc}.method-break{border-left:4px solid #555}"
+    "small.ci{color:#555}p.statistics{color:#444}"
     "tr.differs td,tr.differs th{background:#fff3c4}"
     "table.env td{text-align:left;max-width:900px;word-break:break-all}"
     ".topology svg{width:640px;max-width:100%;height:auto}code{background:#f4f4f4;padding:0 2px}";

@@ -254,7 +254,17 @@ struct plot_layer {
     int arg;
     const char *style, *suffix;
     bool without_null;
+    const struct findings_sweep *bars; /* error bars from these cells' median intervals; NULL: the metric's */
 };
+
+/* Index of x among the sweep's points. */
+static size_t plot_point_index(const struct report_sweep *w, double x)
+{
+    size_t k = 0;
+    while (k + 1 < w->point_count && w->points[k] != x)
+        k++;
+    return k;
+}
 
 /* Writes series s of layer l as datablock $dL_S; returns the number of points written. */
 static size_t plot_datablock(FILE *f, const struct report_data *d, const struct report_sweep *w, size_t l, size_t s,
@@ -266,6 +276,11 @@ static size_t plot_datablock(FILE *f, const struct report_data *d, const struct 
     for (size_t i = 0; i < series->n; i++) {
         double y, lo, hi;
         if (layer->metric(&d->cases[series->cases[i]], layer->arg, &y, &lo, &hi)) {
+            if (layer->bars) { /* the interval findings.c decided, in the metric's unit (Mops/s) */
+                const struct findings_cell *cell = findings_cell_at(layer->bars, plot_point_index(w, series->x[i]), s);
+                lo = cell->median_lo / 1e6;
+                hi = cell->median_hi / 1e6;
+            }
             fprintf(f, "%.17g %.17g %.17g %.17g\n", plot_x(w, series->x[i]), y, lo, hi);
             written++;
         }
@@ -303,7 +318,7 @@ static void plot_layers(struct plot *p, const struct report_data *d, const struc
     free(any);
 }
 
-#define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, "", false}})
+#define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, "", false, NULL}})
 
 /* The cache levels as vertical lines, at their capacity in keys at the sweep's decided bytes per key. */
 static void plot_cache_lines(struct plot *p, const struct report_data *d, const struct report_sweep *w,
@@ -335,7 +350,7 @@ void plot_sweep_throughput(struct plot *p, const struct report_data *d, const st
 {
     char title[REPORT_TEXT + 256];
     plot_title(w, "throughput", title, sizeof title);
-    plot_begin(p, w, path, title, "Mops/s (median; bars: min..max of repetitions)", 420);
+    plot_begin(p, w, path, title, "Mops/s (median; bars: its 95% interval, min..max under 6 repetitions)", 420);
     if (w->dim == REPORT_DIM_KEYS)
         plot_cache_lines(p, d, w, fs);
     bool has_null = false;
@@ -345,7 +360,7 @@ void plot_sweep_throughput(struct plot *p, const struct report_data *d, const st
         fputs("set label 'null (the harness alone) is in the table, not drawn' at screen 0.99, screen 0.02 right"
               " font ',9' textcolor rgb '#555555'\n",
               p->pipe);
-    const struct plot_layer layer = {plot_metric_throughput, 0, "yerrorlines pt 7 ps 0.6", "", true};
+    const struct plot_layer layer = {plot_metric_throughput, 0, "yerrorlines pt 7 ps 0.6", "", true, fs};
     plot_layers(p, d, w, &layer, 1);
     plot_end(p);
 }
@@ -359,8 +374,8 @@ void plot_sweep_latency(struct plot *p, const struct report_data *d, const struc
     fputs("set logscale y\nset yrange [*:*]\n", p->pipe);
     if (w->dim == REPORT_DIM_KEYS)
         plot_cache_lines(p, d, w, fs);
-    const struct plot_layer layers[] = {{plot_metric_latency, 2, "linespoints pt 7 ps 0.5", " p99", false},
-                                        {plot_metric_latency, 0, "linespoints dashtype 2 pt 6 ps 0.5", " p50", false}};
+    const struct plot_layer layers[] = {{plot_metric_latency, 2, "linespoints pt 7 ps 0.5", " p99", false, NULL},
+                                        {plot_metric_latency, 0, "linespoints dashtype 2 pt 6 ps 0.5", " p50", false, NULL}};
     plot_layers(p, d, w, layers, 2);
     plot_end(p);
 }

@@ -4,8 +4,10 @@
  * temporary data files exist and a plot file is complete when plot_close returns.
  *
  * Every sweep plot has one line per backend (a backend keeps its colour on every plot).  Error
- * bars on throughput span the repetitions' minimum to maximum (not a confidence interval: with 3
- * to 10 repetitions the range is the honest picture of what was seen).  Keys are on a log axis
+ * bars on throughput are the interval findings.c decided for each case's median: the
+ * distribution-free 95% interval of the sign test, which with fewer than 6 repetitions cannot reach
+ * 95% and is the repetitions' minimum to maximum (the ratios between backends the tables test have
+ * their own intervals, paired per round where the run measured in rounds).  Keys are on a log axis
  * with the machine's cache capacities drawn as labelled vertical lines, in keys at the bytes per
  * key findings.h decided for the sweep.  Which plots a sweep gets (latency where it has latencies,
  * fairness where a worker starves) and the point the percentiles show are decided there too; the

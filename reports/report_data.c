@@ -37,7 +37,8 @@ static bool report_load_run(sqlite3 *db, int64_t run_id, struct report_run *r, c
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT id, machine_id, started_at, status, label, command_line, git_commit,"
-                           " compiler, cflags, library_versions, transparent_hugepages, cpu_governor"
+                           " compiler, cflags, library_versions, transparent_hugepages, cpu_governor,"
+                           " method_version, coalesce(planted_slowdown_pct, 0)"
                            " FROM runs WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return report_fail_sql(db, "runs", err);
@@ -57,6 +58,8 @@ static bool report_load_run(sqlite3 *db, int64_t run_id, struct report_run *r, c
         store_column_text(st, 9, r->library_versions, sizeof r->library_versions);
         store_column_text(st, 10, r->transparent_hugepages, sizeof r->transparent_hugepages);
         store_column_text(st, 11, r->cpu_governor, sizeof r->cpu_governor);
+        r->method_version = sqlite3_column_int(st, 12);
+        r->planted_slowdown_pct = sqlite3_column_double(st, 13);
     } else if (rc == SQLITE_DONE) {
         snprintf(err, ERR_LEN, "no run %lld in the database", (long long)run_id);
     } else {
@@ -166,6 +169,7 @@ static void report_loader_add_sample(struct report_loader *l, const struct resul
             l->lat[op][k][l->lat_n[op]] = p[k];
         l->lat_n[op]++;
     }
+    c->round[c->n] = x->round;
     c->ops[c->n++] = x->ops_per_s;
 }
 

@@ -54,6 +54,8 @@ struct report_run {
     char started_at[32], status[16], label[REPORT_TEXT], command_line[REPORT_TEXT],
         git_commit[64], compiler[REPORT_TEXT], cflags[REPORT_TEXT], library_versions[REPORT_TEXT],
         transparent_hugepages[64], cpu_governor[64];
+    int method_version;          /* runner/method.h */
+    double planted_slowdown_pct; /* a testing aid's (runner/planted.h); 0: none */
 };
 
 struct report_case {
@@ -63,6 +65,7 @@ struct report_case {
     char status[16], reason[256];
     size_t n;                     /* valid samples */
     double ops[REPORT_MAX_REPS];  /* throughput of each valid sample, operations per second */
+    int round[REPORT_MAX_REPS];   /* the round each was measured in (1-based); 0: not in rounds */
     double median, min, max, cv;  /* of ops[] */
     double bytes_per_key, allocs_per_op; /* medians; NAN without samples */
     bool has_latency[RESULT_OP_COUNT];

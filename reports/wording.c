@@ -59,8 +59,10 @@ void wording_apparent_crossover(const struct report_sweep *sweeps, const struct 
         return;
     wording_crossover(sweeps, c, buf + n, len - (size_t)n);
     n = (int)strlen(buf);
-    snprintf(buf + n, len - (size_t)n, " (p = %.2g and %.2g%s)", c->p_lo, c->p_hi,
-             c->verdict == FINDINGS_TOO_FEW_REPS ? ", too few repetitions" : "");
+    if (c->verdict == FINDINGS_TOO_FEW_REPS)
+        snprintf(buf + n, len - (size_t)n, " (p = %.2g and %.2g, too few repetitions)", c->at_lo.p, c->at_hi.p);
+    else
+        snprintf(buf + n, len - (size_t)n, " (p = %.2g and %.2g, q = %.2g)", c->at_lo.p, c->at_hi.p, c->q);
 }
 
 void wording_knee(const struct report_sweep *sweeps, const struct findings_knee *k, char *buf, size_t len)

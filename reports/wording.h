@@ -22,8 +22,9 @@ void wording_value(enum report_dim dim, double x, char *buf, size_t len);
 /* "`striped` overtakes `rwlock` above 12% writes at 2 threads (compact), ..."; between the two
  * measured points for counted dimensions (threads, shards), where no fractional value exists. */
 void wording_crossover(const struct report_sweep *sweeps, const struct findings_crossover *c, char *buf, size_t len);
-/* A crossing not established: "apparent: " + the sentence above + " (p = 0.3 and 0.02)", with
- * ", too few repetitions" inside the parenthesis when that is why. */
+/* A crossing not established: "apparent: " + the sentence above + " (p = 0.3 and 0.02, q = 0.4)":
+ * the two points' p and the claim's corrected q, or ", too few repetitions" in place of q when that
+ * is why. */
 void wording_apparent_crossover(const struct report_sweep *sweeps, const struct findings_crossover *c, char *buf,
                                 size_t len);
 /* "`mutex` breaks at 64k keys (log-log slope drops by 0.66) at ..., beside L2's capacity of ...". */

@@ -146,7 +146,8 @@ static void test_planted_winner_is_found_and_separable(void **state)
         assert_int_equal(p->runner_up, series_of(w, "rwlock"));
         assert_int_equal(p->baseline, series_of(w, "rwlock"));
         assert_true(p->separable);
-        assert_true(p->p < FINDINGS_ALPHA);
+        assert_true(p->test.p < FINDINGS_ALPHA && p->test.q < FINDINGS_ALPHA);
+        assert_int_equal(p->test.pairing, FINDINGS_UNPAIRED); /* no rounds: the repetitions, unpaired */
         const struct findings_cell *mutex = findings_cell_at(fs, k, (size_t)series_of(w, "mutex"));
         assert_true(fabs(mutex->ratio - 1.25) < 1e-12);
         assert_false(mutex->wide);
@@ -179,7 +180,7 @@ static void test_noisy_wide_or_thin_winner_is_not_separable(void **state)
     }
     /* the thin one's p is below alpha: only the minimum of repetitions keeps it from a clear win */
     const struct findings_sweep *thin = &x.f.sweeps[sweep_of(&x, "thin")];
-    assert_true(fabs(thin->points[0].p - 2.0 / 165) < 1e-12);
+    assert_true(fabs(thin->points[0].test.p - 2.0 / 165) < 1e-12);
     decided_free(&x);
 }
 
@@ -222,11 +223,160 @@ static void test_history_shifts_up_and_down(void **state)
         assert_non_null(row->cells[2].c);
         assert_int_equal(row->cells[2].c->run, 2);
         if (strcmp(backend, "syncmap") == 0)
-            assert_true(fabs(row->cells[1].p - 2.0 / 165) < 1e-12);
+            assert_true(fabs(row->cells[1].test.p - 2.0 / 165) < 1e-12);
     }
     assert_string_equal(findings_shift_name(FINDINGS_SHIFT_UP), "up");
     assert_string_equal(findings_shift_name(FINDINGS_SHIFT_DOWN), "down");
     assert_string_equal(findings_shift_name(FINDINGS_SHIFT_NONE), "");
+    decided_free(&x);
+    report_data_free(&h);
+}
+
+/* ---- paired rounds and the one correction ---- */
+
+/* The machine's state per round: a slow phase hits every backend measured in that round. */
+static const double phase[8] = {0.6, 1.35, 0.9, 1.2, 0.7, 1.0, 1.4, 0.8};
+
+/* Case index i of x's data measured in rounds 1..n (round r holds repetition r-1). */
+static void world_in_rounds(struct report_data *d, size_t i)
+{
+    for (size_t r = 0; r < d->cases[i].n; r++)
+        d->cases[i].round[r] = (int)r + 1;
+}
+
+/* mutex is 5% ahead of rwlock in every round, but the machine's phases spread both over a factor
+ * of 2.3: unpaired, the repetitions overlap and nothing is separable; paired per round, every log
+ * ratio is log 1.05 (give or take 0.4%) and the win is clear, with a narrow interval. */
+static void test_paired_rounds_cancel_the_machine(void **state)
+{
+    (void)state;
+    double mutex[8], rwlock[8];
+    for (int r = 0; r < 8; r++) {
+        mutex[r] = phase[r] * 1.05 * tight[r];
+        rwlock[r] = phase[r] * tight[(r + 3) % 8];
+    }
+    for (int rounds = 0; rounds <= 1; rounds++) {
+        struct decided x;
+        world_init(&x.d, 1);
+        world_series(&x.d, "phases", "mutex", 100, mutex, 8);
+        world_series(&x.d, "phases", "rwlock", 100, rwlock, 8);
+        for (size_t i = 0; rounds && i < x.d.case_count; i++)
+            world_in_rounds(&x.d, i);
+        decide(&x, NULL);
+        const struct report_sweep *w = &x.sweeps[sweep_of(&x, "phases")];
+        const struct findings_sweep *fs = &x.f.sweeps[sweep_of(&x, "phases")];
+        for (size_t k = 0; k < fs->point_count; k++) {
+            const struct findings_point *p = &fs->points[k];
+            assert_int_equal(p->winner, series_of(w, "mutex"));
+            assert_int_equal(p->test.pairing, rounds ? FINDINGS_PAIRED : FINDINGS_UNPAIRED);
+            assert_int_equal(p->separable, rounds);
+            const struct findings_cell *cell = findings_cell_at(fs, k, (size_t)series_of(w, "mutex"));
+            assert_int_equal(cell->vs_baseline.pairing, rounds ? FINDINGS_PAIRED : FINDINGS_UNPAIRED);
+            if (rounds) {
+                assert_int_equal(p->test.n_a, 8);
+                assert_float_equal(p->test.p, 2.0 / 256.0, 1e-12);
+                assert_true(fabs(cell->ratio - 1.05) < 0.01);
+                assert_true(exp(cell->vs_baseline.lo) > 1.03 && exp(cell->vs_baseline.hi) < 1.07);
+            } else {
+                assert_true(p->test.p > 0.3);
+                assert_true(exp(cell->vs_baseline.lo) < 0.8 && exp(cell->vs_baseline.hi) > 1.3);
+            }
+        }
+        assert_int_equal(x.f.paired_tests > 0, rounds);
+        assert_int_equal(x.f.unpaired_tests > 0, !rounds);
+        decided_free(&x);
+    }
+}
+
+/* Five rounds cannot establish anything (2/32 > 0.05): too few, never "not significant". */
+static void test_five_rounds_are_too_few(void **state)
+{
+    (void)state;
+    struct decided x;
+    world_init(&x.d, 1);
+    world_series(&x.d, "five", "mutex", 200, tight, 5);
+    world_series(&x.d, "five", "rwlock", 100, tight, 5);
+    for (size_t i = 0; i < x.d.case_count; i++)
+        world_in_rounds(&x.d, i);
+    decide(&x, NULL);
+    const struct findings_sweep *fs = &x.f.sweeps[sweep_of(&x, "five")];
+    assert_int_equal(fs->points[0].test.pairing, FINDINGS_PAIRED);
+    assert_float_equal(fs->points[0].test.p, 2.0 / 32.0, 1e-12);
+    assert_int_equal(fs->points[0].verdict, FINDINGS_TOO_FEW_REPS);
+    assert_false(fs->points[0].separable);
+    decided_free(&x);
+}
+
+/* One correction across the report: a winner 4 against 4 repetitions (p = 2/70 = 0.029) is
+ * separable alone, but not among three other winners that overlap (q = 0.029 * 4 = 0.11). */
+static void test_one_correction_across_the_report(void **state)
+{
+    (void)state;
+    static const double four_a[4] = {1.0, 1.004, 0.996, 1.002}, four_b[4] = {0.998, 1.001, 0.999, 1.003};
+    for (int crowd = 0; crowd <= 1; crowd++) {
+        struct decided x;
+        world_init(&x.d, 1);
+        world_case(&x.d, 0, "alone", "mutex", 1, 100, four_a, 4);
+        world_case(&x.d, 0, "alone", "rwlock", 1, 80, four_b, 4);
+        world_case(&x.d, 0, "alone", "mutex", 2, 10, four_a, 4); /* a second point: a sweep */
+        for (int i = 0; crowd && i < 3; i++) {
+            char scenario[16];
+            snprintf(scenario, sizeof scenario, "crowd%d", i);
+            world_series(&x.d, scenario, "mutex", 50, loose_a, 5);
+            world_series(&x.d, scenario, "rwlock", 49.5, loose_b, 5);
+        }
+        decide(&x, NULL);
+        const struct findings_point *p = &x.f.sweeps[sweep_of(&x, "alone")].points[0];
+        assert_float_equal(p->test.p, 2.0 / 70.0, 1e-12);
+        assert_int_equal(x.f.claims, crowd ? 7 : 1);
+        assert_int_equal(p->separable, !crowd);
+        assert_true(crowd ? p->test.q > FINDINGS_ALPHA : p->test.q < FINDINGS_ALPHA);
+        decided_free(&x);
+    }
+}
+
+/* The history breaks where the measurement method changed: no shift tested across it, even a
+ * halving, and the page and CSV say where. */
+static void test_history_breaks_at_a_method_change(void **state)
+{
+    (void)state;
+    struct report_data h;
+    struct decided x;
+    world_init(&h, 3);
+    const double mops[3] = {100, 100, 50};
+    for (size_t r = 0; r < 3; r++) {
+        h.runs[r].method_version = r < 2 ? 1 : 2;
+        world_case(&h, r, "hist", "mutex", 1, mops[r], tight, 5);
+    }
+    world_init(&x.d, 3);
+    x.d.cases[x.d.case_count++] = h.cases[2];
+    decide(&x, &h);
+    assert_int_equal(x.f.history_count, 1);
+    const struct findings_history *t = &x.f.histories[0];
+    assert_int_equal(t->run_methods[2], 2);
+    const struct findings_history_cell *cells = t->rows[0].cells;
+    assert_false(cells[1].method_break);
+    assert_true(cells[2].method_break);
+    assert_int_equal(cells[2].shift, FINDINGS_SHIFT_NONE); /* halved, but by another method */
+    assert_true(isnan(cells[2].test.p));
+
+    char dir[] = "/tmp/mapbench-findings-XXXXXX", err[ERR_LEN] = "", path[256];
+    assert_non_null(mkdtemp(dir));
+    struct html_page page = {.data = &x.d, .sweeps = x.sweeps, .sweep_count = x.sweep_count, .findings = &x.f,
+                             .baseline = "rwlock", .out_dir = dir};
+    if (!html_write_report(&page, err) || !csv_write_history(dir, &x.f, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = support_read_text(path);
+    assert_non_null(strstr(html, "<th class=\"method-break\">run 3 (method changed)</th>"));
+    assert_non_null(strstr(html, "<td class=\" method-break\">50</td>"));
+    free(html);
+    snprintf(path, sizeof path, "%s/%s", dir, CSV_HISTORY_FILE);
+    char *csv = support_read_text(path);
+    assert_non_null(strstr(csv, ",3,50000000,5,,2,,\n"));
+    free(csv);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
     decided_free(&x);
     report_data_free(&h);
 }
@@ -301,8 +451,12 @@ static void test_writers_render_the_decided_winner(void **state)
         snprintf(line, sizeof line, "\n1,\"win\",threads,%s,\"%s\",", rows[r][0], rows[r][1]);
         const char *row = strstr(csv, line);
         assert_non_null(row);
-        /* winner flag, then too wide to rank: the decided winner is the first of each pair */
-        assert_memory_equal(strchr(row + 1, '\n') - 4, r % 2 ? ",0,0" : ",1,0", 4);
+        /* fields 12 and 13, the winner flag and too wide to rank: the decided winner is the first of
+         * each pair */
+        const char *field = row + 1;
+        for (int comma = 0; comma < 11; comma++)
+            field = strchr(field, ',') + 1;
+        assert_memory_equal(field, r % 2 ? "0,0," : "1,0,", 4);
     }
     free(csv);
 
@@ -345,7 +499,7 @@ static void test_writers_render_the_decided_shifts(void **state)
     char *csv = support_read_text(path);
     /* the one case description (scenarios/case_dims.h), without the backend: its own column */
     assert_non_null(strstr(csv, "\"mutex\",\"hist threads=1 compact read=90% update keys=1000 uniform\",1,"));
-    assert_non_null(strstr(csv, ",2,100000000,5,down\n"));
+    assert_non_null(strstr(csv, ",2,100000000,5,down,0,")); /* run 2, its median, 5, the shift, method 0 */
     free(csv);
     snprintf(path, sizeof path, "rm -rf '%s'", dir);
     assert_int_equal(system(path), 0);
@@ -359,6 +513,10 @@ int main(void)
         cmocka_unit_test(test_planted_winner_is_found_and_separable),
         cmocka_unit_test(test_noisy_wide_or_thin_winner_is_not_separable),
         cmocka_unit_test(test_history_shifts_up_and_down),
+        cmocka_unit_test(test_paired_rounds_cancel_the_machine),
+        cmocka_unit_test(test_five_rounds_are_too_few),
+        cmocka_unit_test(test_one_correction_across_the_report),
+        cmocka_unit_test(test_history_breaks_at_a_method_change),
         cmocka_unit_test(test_writers_render_the_decided_winner),
         cmocka_unit_test(test_writers_render_the_decided_shifts),
     };
