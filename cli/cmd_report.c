@@ -19,7 +19,9 @@ static const char report_usage[] =
     "usage: mapbench report [--db PATH] [--run ID|latest] [--runs ID,ID,...] [--baseline-backend NAME]\n"
     "                       [--out DIR]\n"
     "Writes DIR/index.html (default report/): plots, tables, crossovers, knees, machine and history\n"
-    "of the run (default: the latest) or runs, with ratios against the baseline backend (default mutex).\n";
+    "of the run (default: the latest) or runs, with ratios against the baseline backend (default mutex).\n"
+    "With --runs, runs of one machine and build are checked against each other (\"Do the findings\n"
+    "reproduce?\") and runs of different machines compared case by case (\"New hardware\").\n";
 
 /* Parses "3,5,9" into ids; false on anything but positive integers. */
 static bool report_parse_ids(const char *text, int64_t *ids, size_t *n)

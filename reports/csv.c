@@ -138,3 +138,79 @@ bool csv_write_history(const char *out_dir, const struct findings *f, char *err)
     }
     return csv_close(out, path, err);
 }
+
+/* The claim of check k in words. */
+static void csv_check_claim(const struct report_sweep *sweeps, const struct findings *f, const struct findings_check *k,
+                            char *buf, size_t len)
+{
+    const struct report_sweep *w = &sweeps[k->sweep];
+    if (k->crossover)
+        wording_crossover(sweeps, &f->crossovers[k->index], buf, len);
+    else
+        wording_winner_claim(w, &f->sweeps[k->sweep].points[k->point], w->points[k->point], buf, len);
+}
+
+bool csv_write_reproduce(const char *out_dir, const struct report_data *d, const struct report_sweep *sweeps,
+                         const struct findings *f, char *err)
+{
+    char path[4096], claim[2048];
+    FILE *out = csv_open(out_dir, CSV_REPRODUCE_FILE, path, sizeof path, err);
+    if (!out)
+        return false;
+    fputs("kind,claim,claimed_in_run,run,verdict,test,log_ratio,p,q,log_ratio_2,p_2,q_2\n", out);
+    for (size_t k = 0; k < f->check_count; k++) {
+        const struct findings_check *check = &f->checks[k];
+        const struct findings_group *g = &f->groups[check->group];
+        csv_check_claim(sweeps, f, check, claim, sizeof claim);
+        for (size_t i = 0; i < g->run_count; i++) {
+            if (g->runs[i] == sweeps[check->sweep].run)
+                continue;
+            fprintf(out, "%s,", check->crossover ? "crossover" : "winner");
+            csv_field(out, claim);
+            fprintf(out, ",%lld,%lld,%s,%s", (long long)d->runs[sweeps[check->sweep].run].id,
+                    (long long)d->runs[g->runs[i]].id, findings_replication_name(check->in_run[i]),
+                    check->in_run[i] == FINDINGS_UNMEASURED ? ""
+                    : check->tests[i][0].pairing == FINDINGS_PAIRED ? "paired" : "unpaired");
+            for (int j = 0; j < (check->crossover ? 2 : 1); j++) {
+                const struct findings_test *t = &check->tests[i][j];
+                fputc(',', out);
+                csv_number(out, t->estimate);
+                fputc(',', out);
+                csv_number(out, t->p);
+                fputc(',', out);
+                csv_number(out, t->q);
+            }
+            fputs(check->crossover ? "\n" : ",,,\n", out);
+        }
+    }
+    return csv_close(out, path, err);
+}
+
+bool csv_write_machines(const char *out_dir, const struct findings *f, char *err)
+{
+    char path[4096], what[REPORT_TEXT];
+    FILE *out = csv_open(out_dir, CSV_MACHINES_FILE, path, sizeof path, err);
+    if (!out)
+        return false;
+    fputs("machine_a,machine_b,runs_a,runs_b,backend,case,median_a_ops_per_s,median_b_ops_per_s,ratio_b_to_a,"
+          "ratio_lo,ratio_hi,same_build,one_run_a_side\n",
+          out);
+    for (size_t m = 0; m < f->machine_pair_count; m++) {
+        const struct findings_machine_pair *pair = &f->machine_pairs[m];
+        for (size_t i = 0; i < pair->case_count; i++) {
+            const struct findings_machine_case *c = &pair->cases[i];
+            csv_field(out, f->groups[pair->group_a].machine->hostname);
+            fputc(',', out);
+            csv_field(out, f->groups[pair->group_b].machine->hostname);
+            fprintf(out, ",%zu,%zu,", c->runs_a, c->runs_b);
+            csv_field(out, c->a->c.backend);
+            fputc(',', out);
+            wording_history_case(&c->a->c, what, sizeof what);
+            csv_field(out, what);
+            fprintf(out, ",%.17g,%.17g,%.6g,", c->median_a, c->median_b, exp(c->estimate));
+            csv_interval(out, c->lo, c->hi, true);
+            fprintf(out, ",%d,%d\n", pair->same_build, pair->one_run_a_side);
+        }
+    }
+    return csv_close(out, path, err);
+}

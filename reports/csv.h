@@ -16,6 +16,8 @@
 #include "reports/report_data.h"
 
 #define CSV_HISTORY_FILE "history.csv"
+#define CSV_REPRODUCE_FILE "reproduce.csv"
+#define CSV_MACHINES_FILE "machines.csv"
 
 /* The file name of sweep i's table: "sweep-007.csv". */
 void csv_sweep_file(size_t sweep, char *buf, size_t len);
@@ -26,5 +28,12 @@ bool csv_write_sweeps(const char *out_dir, const struct report_data *d, const st
 /* Writes out_dir/history.csv: one row per case and run of every history table (a header alone when
  * there is none); false with one line in err. */
 bool csv_write_history(const char *out_dir, const struct findings *f, char *err);
+
+/* Writes out_dir/reproduce.csv: one row per claim and other run of its group (verdict, the
+ * estimate, p and q of each point tested), a header alone when there is none. */
+bool csv_write_reproduce(const char *out_dir, const struct report_data *d, const struct report_sweep *sweeps,
+                         const struct findings *f, char *err);
+/* Writes out_dir/machines.csv: one row per case of every pair of machines compared. */
+bool csv_write_machines(const char *out_dir, const struct findings *f, char *err);
 
 #endif

@@ -298,9 +298,7 @@ static void findings_push(void **array, size_t *count, size_t size, const void *
     (*count)++;
 }
 
-/* Whether the crossover's winner leads at its higher point: beyond the crossing in the dimension's
- * natural direction, which for read_pct is towards fewer reads (the lower point). */
-static bool findings_leads_at_hi(const struct report_sweep *w)
+bool findings_crossover_leads_at_hi(const struct report_sweep *w)
 {
     return w->dim != REPORT_DIM_READ_PCT;
 }
@@ -322,7 +320,7 @@ static void findings_crossing_settle(const struct report_sweep *sweeps, struct f
 {
     if (c->verdict == FINDINGS_TOO_FEW_REPS)
         return;
-    bool hi = findings_leads_at_hi(&sweeps[c->sweep]);
+    bool hi = findings_crossover_leads_at_hi(&sweeps[c->sweep]);
     bool both = findings_claim_verdict(&c->at_lo, c->q, !hi) == FINDINGS_SIGNIFICANT &&
                 findings_claim_verdict(&c->at_hi, c->q, hi) == FINDINGS_SIGNIFICANT;
     c->verdict = both ? FINDINGS_SIGNIFICANT : FINDINGS_NOT_SIGNIFICANT;
@@ -618,6 +616,7 @@ void findings_decide(const struct report_data *d, const struct report_sweep *swe
     for (size_t t = 0; t < out->history_count; t++)
         findings_history_settle(&out->histories[t]);
     findings_count_tests(out);
+    findings_groups_decide(d, sweeps, sweep_count, out);
 }
 
 void findings_free(struct findings *f)
@@ -628,6 +627,7 @@ void findings_free(struct findings *f)
     }
     for (size_t i = 0; i < f->history_count; i++)
         free(f->histories[i].rows);
+    findings_groups_free(f);
     free(f->sweeps);
     free(f->crossovers);
     free(f->knees);

@@ -75,6 +75,9 @@
  * factor 2 to 4 apart moves a slope by well under 0.1, and a table's gentle decline inside one
  * cache level (hash spreading, TLB reach) stays under 0.15, so 0.3 marks a change of regime. */
 #define FINDINGS_KNEE_DROP 0.3
+/* A run's calibration moved when it differs by more than this beyond its own noise (calibration.h);
+ * the gate's default threshold. */
+#define FINDINGS_CALIBRATION_THRESHOLD 0.05
 /* A lock starves a worker when the slowest one completes under 80% of the fastest one's work. */
 #define FINDINGS_STARVED 0.8
 /* The runs a history table shows per machine, the newest. */
@@ -182,6 +185,62 @@ struct findings_history {
     size_t row_count;
 };
 
+/* ---- groups: reproducibility and machines (findings_groups.c) ---- */
+
+/* Runs of one machine (fingerprint) and one build (commit, flags, measurement method): pooled and
+ * checked for reproducibility within, compared only across. */
+struct findings_group {
+    const struct report_machine *machine;
+    const struct report_run *first; /* its build's commit, flags and method */
+    size_t runs[REPORT_MAX_RUNS];   /* indices into report_data.runs, in report order */
+    size_t run_count;
+};
+
+/* How a claim made in one run fares in another run of its group. */
+enum findings_replication {
+    FINDINGS_REPRODUCED,   /* established there too: significant, the same way */
+    FINDINGS_APPARENT,     /* the same way, not significant */
+    FINDINGS_REVERSED,     /* the other way, not significant */
+    FINDINGS_CONTRADICTED, /* significant the other way */
+    FINDINGS_UNMEASURED,   /* the point or a backend was not measured there */
+    FINDINGS_REPLICATIONS
+};
+
+/* A winner (separable) or an established crossover of one run, checked in every other run of its
+ * group.  The checks are tests of their own, one Benjamini-Hochberg family at FINDINGS_ALPHA (a
+ * crossover's two points are two tests; it is reproduced when both hold, contradicted when either
+ * is significant the other way). */
+struct findings_check {
+    bool crossover;        /* else a winner */
+    size_t sweep;          /* the claim's sweep (of its run) */
+    size_t point;          /* winner: the point index */
+    size_t index;          /* crossover: index into findings.crossovers */
+    size_t group;
+    enum findings_replication in_run[REPORT_MAX_RUNS]; /* parallel to the group's runs (the claim's
+                                                          own run: FINDINGS_REPRODUCED) */
+    struct findings_test tests[REPORT_MAX_RUNS][2];     /* per run: the point (winner) or the two
+                                                          points (crossover), leader against the other */
+};
+
+/* One case measured on two machines: b against a. */
+struct findings_machine_case {
+    const struct report_case *a; /* the case on machine a (one of its runs), for its dimensions */
+    double median_a, median_b;   /* of the pooled repetitions */
+    size_t n_a, n_b, runs_a, runs_b;
+    double estimate, lo, hi;     /* log(b / a), Hodges-Lehmann over the pooled repetitions, the
+                                    interval spanning every pairing of runs (stats.h) */
+};
+
+/* Two groups of different machines, case by case. */
+struct findings_machine_pair {
+    size_t group_a, group_b;
+    bool same_build;           /* the two groups ran the same commit and flags */
+    bool one_run_a_side;       /* some side rests on a single run: a state of that machine during
+                                  that run is inside every ratio */
+    struct findings_machine_case *cases;
+    size_t case_count;
+};
+
 struct findings {
     struct findings_sweep *sweeps; /* parallel to the report's sweeps */
     size_t sweep_count;
@@ -193,7 +252,23 @@ struct findings {
     size_t knee_count;
     struct findings_history *histories; /* per machine of the report */
     size_t history_count;
+    struct findings_group *groups;      /* of the report's runs */
+    size_t group_count;
+    struct calibration_verdict *calibrations; /* parallel to the report's runs: against the other
+                                                 runs of its group, and start against end */
+    struct findings_check *checks;      /* "Do the findings reproduce?": groups of 2 runs or more */
+    size_t check_count, check_tests;    /* check_tests: hypotheses of the checks' correction */
+    struct findings_machine_pair *machine_pairs; /* "new hardware" */
+    size_t machine_pair_count;
 };
+
+/* The groups, the calibration verdicts, the reproducibility checks and the machine comparisons
+ * (findings_groups.c); findings_decide calls it once the report's own claims are decided. */
+void findings_groups_decide(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
+                            struct findings *f);
+void findings_groups_free(struct findings *f);
+/* "reproduced", "apparent", "reversed", "contradicted", "not measured". */
+const char *findings_replication_name(enum findings_replication r);
 
 /* Decides everything about data d and its sweeps: ratios against backend `baseline`; history from
  * `history` (every run of d's machines, oldest first; NULL for none). */
@@ -207,6 +282,9 @@ void findings_test_cases(const struct report_case *a, const struct report_case *
                          struct findings_test *t);
 /* The verdict of a claim that a leads b (a_leads) or trails it, once q is known. */
 enum findings_verdict findings_claim_verdict(const struct findings_test *t, double q, bool a_leads);
+/* Whether a crossover's winner leads at the higher of its two points: beyond the crossing in the
+ * sweep's natural direction, which for read_pct is towards fewer reads (the lower point). */
+bool findings_crossover_leads_at_hi(const struct report_sweep *w);
 /* The name of the test t used, for legends: FINDINGS_TEST_NAME or FINDINGS_PAIRED_TEST_NAME. */
 const char *findings_test_name(const struct findings_test *t);
 

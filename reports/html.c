@@ -93,7 +93,8 @@ static void html_machine_line(FILE *f, const struct report_machine *m)
     fputs("</li>\n", f);
 }
 
-static void html_run_line(FILE *f, const struct report_data *d, const struct report_run *r)
+static void html_run_line(FILE *f, const struct report_data *d, const struct report_run *r,
+                          const struct calibration_verdict *calibration)
 {
     size_t ok = 0, total = 0;
     for (size_t i = 0; i < d->case_count; i++)
@@ -117,6 +118,11 @@ static void html_run_line(FILE *f, const struct report_data *d, const struct rep
     if (r->planted_slowdown_pct > 0)
         fprintf(f, ", <b>a planted %g%% slowdown</b> (MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid)",
                 r->planted_slowdown_pct);
+    if (calibration->moved) {
+        fputs("; <b>the machine moved</b>: its calibration moved beyond its own noise (", f);
+        html_escape(f, calibration->why);
+        fputc(')', f);
+    }
     fputs("</li>\n", f);
 }
 
@@ -519,6 +525,8 @@ static const char html_style[] =
     "td.wide{color:#a33;font-style:italic}td.na{color:#aaa}"
     "td.up{background:#d9f0d3}td.down{background:#f6d0cc}.method-break{border-left:4px solid #555}"
     "small.ci{color:#555}p.statistics{color:#444}"
+    "td.reproduced{background:#d9f0d3}td.contradicted{background:#f6d0cc}td.reversed{background:#fbe9d0}"
+    "td.source{color:#888}td.claim{text-align:left}li.caveat{color:#a33}"
     "tr.differs td,tr.differs th{background:#fff3c4}"
     "table.env td{text-align:left;max-width:900px;word-break:break-all}"
     ".topology svg{width:640px;max-width:100%;height:auto}code{background:#f4f4f4;padding:0 2px}";
@@ -534,10 +542,12 @@ bool html_write_report(const struct html_page *pg, char *err)
     for (size_t m = 0; m < pg->data->machine_count; m++)
         html_machine_line(f, &pg->data->machines[m]);
     for (size_t r = 0; r < pg->data->run_count; r++)
-        html_run_line(f, pg->data, &pg->data->runs[r]);
+        html_run_line(f, pg->data, &pg->data->runs[r], &pg->findings->calibrations[r]);
     fputs("</ul>\n", f);
     html_write_findings(f, pg);
     html_write_scenarios(f, pg);
+    html_write_reproduce(f, pg);
+    html_write_machines_compared(f, pg);
     html_write_machines(f, pg);
     html_write_history(f, pg);
     fputs("</body></html>\n", f);

@@ -34,6 +34,11 @@ void html_escape(FILE *out, const char *text);
 /* Writes out_dir/index.html; false with one line in err (ERR_LEN). */
 bool html_write_report(const struct html_page *page, char *err);
 
+/* The sections over several runs (html_groups.c): nothing when the report's runs form no group
+ * of two runs (reproduce) or span one machine (machines). */
+void html_write_reproduce(FILE *f, const struct html_page *page);
+void html_write_machines_compared(FILE *f, const struct html_page *page);
+
 /* The file names the report writes for sweep i (kind: "throughput", "latency", ...). */
 void html_plot_file(size_t sweep, const char *kind, char *buf, size_t len);
 

@@ -248,7 +248,8 @@ bool report_data_load(struct store *s, const int64_t *run_ids, size_t n, struct 
             break;
         out->run_count++;
         *l = (struct report_loader){.d = out, .run = i};
-        ok = store_run_samples(s, run_ids[i], report_loader_row, l, err);
+        ok = store_run_samples(s, run_ids[i], report_loader_row, l, err) &&
+             calibration_load(s, run_ids[i], &out->calibration, err);
         report_loader_close(l);
     }
     free(l);
@@ -264,6 +265,7 @@ void report_data_free(struct report_data *d)
     free(d->machines);
     free(d->runs);
     free(d->cases);
+    calibration_free(&d->calibration);
     memset(d, 0, sizeof *d);
 }
 
@@ -431,6 +433,8 @@ static bool report_sweep_fill(const struct report_data *d, enum report_dim dim, 
     memset(w, 0, sizeof *w);
     w->run = first->run;
     w->dim = dim;
+    const char *bar = strchr(keyed[from].key, '|'); /* after the run's prefix */
+    snprintf(w->key, sizeof w->key, "%s", bar ? bar + 1 : keyed[from].key);
     snprintf(w->scenario, sizeof w->scenario, "%s", first->c.scenario);
     report_describe_fixed(&first->c, dim, w->fixed, sizeof w->fixed);
     for (size_t i = from; i < to; i++) {

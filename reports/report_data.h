@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reports/calibration.h"
 #include "runner/result.h"
 #include "store/store.h"
 #include "scenarios/case.h"
@@ -80,6 +81,7 @@ struct report_data {
     size_t run_count;
     struct report_case *cases;
     size_t case_count;
+    struct calibration_set calibration; /* every run's calibration values (none when not stored) */
 };
 
 /* Loads the runs run_ids[0..n), their machines and every case with its valid samples.  On
@@ -117,6 +119,8 @@ struct report_series {
 
 struct report_sweep {
     size_t run;                 /* index into report_data.runs */
+    char key[CASE_KEY_LEN];     /* what the sweep holds fixed (the cases' key without the backend
+                                   and the swept dimension): the same sweep in another run */
     char scenario[CASE_TEXT];
     enum report_dim dim;
     char fixed[REPORT_TEXT];    /* the dimensions held fixed, in words: "2 threads, 65536 keys, ..." */

@@ -106,3 +106,12 @@ void wording_history_case(const struct bench_case *c, char *buf, size_t len)
 {
     case_describe(c, CASE_DESCRIBE_WORDS, case_dim_bit("backend"), buf, len); /* its own column */
 }
+
+void wording_winner_claim(const struct report_sweep *w, const struct findings_point *p, double x, char *buf,
+                          size_t len)
+{
+    char at[64];
+    wording_value(w->dim, x, at, sizeof at);
+    snprintf(buf, len, "`%s` ahead of `%s` at %s (%s, over %s at %s)", w->series[p->winner].label,
+             w->series[p->runner_up].label, at, w->scenario, report_dim_name(w->dim), w->fixed);
+}

@@ -32,6 +32,10 @@ void wording_knee(const struct report_sweep *sweeps, const struct findings_knee 
 /* "SCENARIO, over DIM at FIXED: A leads from X to Y; B leads at Z" from the sweep's decided
  * winners ("no map" where none was measured). */
 void wording_winners(const struct report_sweep *w, const struct findings_sweep *fs, char *buf, size_t len);
+/* A separable winner as a claim: "`mutex` ahead of `rwlock` at 2 threads (scenario, over threads at
+ * FIXED)". */
+void wording_winner_claim(const struct report_sweep *w, const struct findings_point *p, double x, char *buf,
+                          size_t len);
 /* A history row's case in words (case_describe), without the backend: it has its own column. */
 void wording_history_case(const struct bench_case *c, char *buf, size_t len);
 

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "reports/csv.h"
 #include "reports/findings.h"
 #include "reports/html.h"
 #include "reports/report.h"
@@ -446,6 +447,194 @@ static void test_history_matches_by_case_key(void **state)
     free(csv);
 }
 
+/* Starts a run on machine `fingerprint` of build "abc -O2" (the fixture's) and makes it the one
+ * fixture_write writes to. */
+static int64_t fixture_begin_run(struct fixture *f, const char *fingerprint, const char *cpu, const char *label)
+{
+    char err[ERR_LEN] = "";
+    struct store_machine m = {.packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2};
+    snprintf(m.fingerprint, sizeof m.fingerprint, "%s", fingerprint);
+    snprintf(m.hostname, sizeof m.hostname, "host-%s", fingerprint);
+    snprintf(m.cpu_model, sizeof m.cpu_model, "%s", cpu);
+    struct store_run r = {.command_line = "mapbench run rw", .git_commit = "abc", .label = label, .cflags = "-O2"};
+    assert_true(store_machine_upsert(f->store, &m, &r.machine_id, err));
+    assert_true(store_run_begin(f->store, &r, &f->run_id, err));
+    return f->run_id;
+}
+
+/* The "rw" scenario of the fixture: mutex a[i], striped b[i] Mops/s over read_pct 0, 25, 50, 75
+ * (points: how many of them). */
+static void fixture_rw(struct fixture *f, const double *a, const double *b, int points)
+{
+    struct bench_case c;
+    const double read_pct[4] = {0, 25, 50, 75};
+    for (int i = 0; i < points; i++) {
+        fixture_case(&c, "rw", "mutex", "mutex");
+        c.read_pct = read_pct[i];
+        fixture_write(f, &c, a[i], tight, 5);
+        fixture_case(&c, "rw", "striped:shards=4", "striped");
+        c.read_pct = read_pct[i];
+        fixture_write(f, &c, b[i], tight, 5);
+    }
+}
+
+static const struct findings_check *find_crossover_check(const struct analysis *a, int64_t claimed_in)
+{
+    for (size_t k = 0; k < a->f.check_count; k++)
+        if (a->f.checks[k].crossover && a->d.runs[a->sweeps[a->f.checks[k].sweep].run].id == claimed_in)
+            return &a->f.checks[k];
+    fail_msg("no crossover claimed in run %lld", (long long)claimed_in);
+    return NULL;
+}
+
+/* Four runs of one machine and build: the first run's crossover (and winners) reproduced by an
+ * identical second run, contradicted by a third whose backends swapped, not measured in a fourth
+ * that stopped at read_pct 25.  A run on another machine or build is no part of the group. */
+static void test_findings_reproduce_across_runs(void **state)
+{
+    struct fixture *f = *state;
+    int64_t first = f->run_id, runs[5] = {first};
+    const double a[4] = {100, 90, 70, 50}, b[4] = {60, 70, 80, 90};
+    runs[1] = fixture_begin_run(f, "f00d", "Test CPU", "same");
+    fixture_rw(f, a, b, 4);
+    runs[2] = fixture_begin_run(f, "f00d", "Test CPU", "swapped");
+    fixture_rw(f, b, a, 4);
+    runs[3] = fixture_begin_run(f, "f00d", "Test CPU", "short");
+    fixture_rw(f, a, b, 2);
+    runs[4] = fixture_begin_run(f, "beef", "Other CPU", "elsewhere");
+    fixture_rw(f, a, b, 4);
+    char err[ERR_LEN] = "";
+    struct analysis x;
+    assert_true(report_data_load(f->store, runs, 5, &x.d, err));
+    assert_true(report_sweeps_build(&x.d, &x.sweeps, &x.sweep_count, err));
+    findings_decide(&x.d, x.sweeps, x.sweep_count, NULL, "mutex", &x.f);
+    assert_int_equal(x.f.group_count, 2); /* f00d's four runs, beef's one */
+    assert_int_equal(x.f.groups[0].run_count, 4);
+    const struct findings_check *k = find_crossover_check(&x, first);
+    assert_int_equal(k->group, 0);
+    assert_int_equal(k->in_run[0], FINDINGS_REPRODUCED); /* its own run */
+    assert_int_equal(k->in_run[1], FINDINGS_REPRODUCED);
+    assert_int_equal(k->in_run[2], FINDINGS_CONTRADICTED);
+    assert_int_equal(k->in_run[3], FINDINGS_UNMEASURED);
+    /* the swapped run's own crossover is contradicted by the first two */
+    const struct findings_check *back = find_crossover_check(&x, runs[2]);
+    assert_int_equal(back->in_run[0], FINDINGS_CONTRADICTED);
+    assert_int_equal(back->in_run[1], FINDINGS_CONTRADICTED);
+    analysis_free(&x);
+
+    char path[256];
+    if (!report_write(f->store, runs, 5, "mutex", f->out, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", f->out);
+    char *html = support_read_text(path);
+    assert_non_null(strstr(html, "<h2>Do the findings reproduce?</h2>"));
+    char group[128];
+    snprintf(group, sizeof group, "<h3>runs %lld, %lld, %lld, %lld on host-f00d (Test CPU)", (long long)runs[0],
+             (long long)runs[1], (long long)runs[2], (long long)runs[3]);
+    assert_non_null(strstr(html, group));
+    assert_non_null(strstr(html, "<td class=\"contradicted\">contradicted</td>"));
+    free(html);
+    snprintf(path, sizeof path, "%s/%s", f->out, CSV_REPRODUCE_FILE);
+    char *csv = support_read_text(path), line[256];
+    snprintf(line, sizeof line, "\",%lld,%lld,contradicted,unpaired,", (long long)first, (long long)runs[2]);
+    assert_non_null(strstr(csv, "crossover,\"`mutex` overtakes `striped:shards=4` above 58.3% writes"));
+    assert_non_null(strstr(csv, line));
+    snprintf(line, sizeof line, "\",%lld,%lld,not measured,,", (long long)first, (long long)runs[3]);
+    assert_non_null(strstr(csv, line));
+    free(csv);
+}
+
+/* Two machines, one build: a case by case comparison, B against A, with its interval; a side of
+ * one run is called out, and with two runs a side it is not. */
+static void test_machines_compared(void **state)
+{
+    struct fixture *f = *state;
+    const double a[4] = {100, 90, 70, 50}, b[4] = {60, 70, 80, 90}, a2[4] = {200, 180, 140, 100},
+                 b2[4] = {120, 140, 160, 180};
+    int64_t runs[4];
+    runs[0] = fixture_begin_run(f, "aaaa", "CPU A", "a1");
+    fixture_rw(f, a, b, 4);
+    runs[1] = fixture_begin_run(f, "bbbb", "CPU B", "b1");
+    fixture_rw(f, a2, b2, 4);
+    char err[ERR_LEN] = "", path[256];
+    for (int both = 0; both <= 1; both++) {
+        if (both) {
+            runs[2] = fixture_begin_run(f, "aaaa", "CPU A", "a2");
+            fixture_rw(f, a, b, 4);
+            runs[3] = fixture_begin_run(f, "bbbb", "CPU B", "b2");
+            fixture_rw(f, a2, b2, 4);
+        }
+        struct analysis x;
+        assert_true(report_data_load(f->store, runs, both ? 4 : 2, &x.d, err));
+        assert_true(report_sweeps_build(&x.d, &x.sweeps, &x.sweep_count, err));
+        findings_decide(&x.d, x.sweeps, x.sweep_count, NULL, "mutex", &x.f);
+        assert_int_equal(x.f.machine_pair_count, 1);
+        const struct findings_machine_pair *m = &x.f.machine_pairs[0];
+        assert_true(m->same_build);
+        assert_int_equal(m->one_run_a_side, !both);
+        assert_int_equal(m->case_count, 8); /* two backends at four read ratios */
+        for (size_t i = 0; i < m->case_count; i++) {
+            assert_true(fabs(exp(m->cases[i].estimate) - 2.0) < 1e-9);
+            assert_true(exp(m->cases[i].lo) < 2.0 && exp(m->cases[i].hi) > 2.0);
+            assert_true(exp(m->cases[i].lo) > 1.9 && exp(m->cases[i].hi) < 2.1);
+            assert_int_equal(m->cases[i].runs_a, both ? 2 : 1);
+        }
+        analysis_free(&x);
+        if (!report_write(f->store, runs, both ? 4 : 2, "mutex", f->out, err))
+            fail_msg("%s", err);
+        snprintf(path, sizeof path, "%s/index.html", f->out);
+        char *html = support_read_text(path);
+        assert_non_null(strstr(html, "<h2>New hardware: machines compared</h2>"));
+        assert_non_null(strstr(html, "<td>100</td><td>200</td><td>×2.00"));
+        assert_int_equal(strstr(html, "rests on one run a side") != NULL, !both);
+        free(html);
+        snprintf(path, sizeof path, "%s/%s", f->out, CSV_MACHINES_FILE);
+        char *csv = support_read_text(path);
+        assert_non_null(strstr(csv, "\"host-aaaa\",\"host-bbbb\","));
+        free(csv);
+    }
+}
+
+/* The calibration case in the report: a run whose calibration fell a third against the other runs
+ * of its group says the machine moved; the others are steady. */
+static void test_report_names_a_moved_machine(void **state)
+{
+    struct fixture *f = *state;
+    const double a[4] = {100, 90, 70, 50}, b[4] = {60, 70, 80, 90};
+    int64_t runs[3] = {f->run_id};
+    runs[1] = fixture_begin_run(f, "f00d", "Test CPU", "second");
+    fixture_rw(f, a, b, 4);
+    runs[2] = fixture_begin_run(f, "f00d", "Test CPU", "third");
+    fixture_rw(f, a, b, 4);
+    sqlite3 *db = store_db(f->store);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE calibrations (run_id INTEGER NOT NULL REFERENCES runs(id),"
+                                      " phase TEXT NOT NULL, kind TEXT NOT NULL, repetition INTEGER NOT NULL,"
+                                      " value REAL, unit TEXT)", NULL, NULL, NULL), SQLITE_OK);
+    for (int r = 0; r < 3; r++)
+        for (int phase = 0; phase < 3; phase++)
+            for (int rep = 0; rep < 3; rep++) {
+                char sql[256];
+                snprintf(sql, sizeof sql, "INSERT INTO calibrations VALUES (%lld, '%s', 'get-loop', %d, %g, 'Mops/s')",
+                         (long long)runs[r], phase == 0 ? "start" : phase == 1 ? "middle" : "end", rep,
+                         (r == 2 ? 30.0 : 45.0) * tight[(rep + phase + r) % 5]);
+                assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+            }
+    char err[ERR_LEN] = "", path[256];
+    if (!report_write(f->store, runs, 3, "mutex", f->out, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", f->out);
+    char *html = support_read_text(path);
+    char expected[160];
+    snprintf(expected, sizeof expected, "run %lld's calibration: <b>moved</b> beyond its own noise (get-loop 30",
+             (long long)runs[2]);
+    if (!strstr(html, expected))
+        fail_msg("no '%s'", expected);
+    snprintf(expected, sizeof expected, "run %lld's calibration: steady", (long long)runs[1]);
+    assert_non_null(strstr(html, expected));
+    assert_non_null(strstr(html, "<b>the machine moved</b>: its calibration moved"));
+    free(html);
+}
+
 static void test_gnuplot_missing_is_one_clear_error(void **state)
 {
     struct fixture *f = *state;
@@ -480,6 +669,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_thread_axis_has_whole_threads, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_history_matches_by_case_key, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_gnuplot_missing_is_one_clear_error, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_findings_reproduce_across_runs, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_machines_compared, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_report_names_a_moved_machine, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
