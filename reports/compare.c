@@ -780,7 +780,10 @@ bool compare_runs(struct store *s, const struct compare_options *o, struct compa
                                     .side = COMPARE_SIDE_CANDIDATE};
     bool ok = compare_load_sides(s, &loader, err);
     compare_loader_free(&loader);
-    return ok && compare_judge_calibrations(s, r, err) && compare_judge(r, err);
+    ok = ok && compare_judge_calibrations(s, r, err) && compare_judge(r, err);
+    if (!ok)
+        compare_free(r); /* nothing half-loaded outlives a failure (compare_free again is harmless) */
+    return ok;
 }
 
 void compare_free(struct compare_report *r)

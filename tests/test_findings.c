@@ -232,6 +232,17 @@ static void test_history_shifts_up_and_down(void **state)
     report_data_free(&h);
 }
 
+/* Writes x's page and history CSV into a fresh temporary directory (dir: its template, filled). */
+static void render(struct decided *x, char *dir)
+{
+    char err[ERR_LEN] = "";
+    assert_non_null(mkdtemp(dir));
+    struct html_page page = {.data = &x->d, .sweeps = x->sweeps, .sweep_count = x->sweep_count, .findings = &x->f,
+                             .baseline = "rwlock", .out_dir = dir};
+    if (!html_write_report(&page, err) || !csv_write_history(dir, &x->f, err))
+        fail_msg("%s", err);
+}
+
 /* ---- paired rounds and the one correction ---- */
 
 /* The machine's state per round: a slow phase hits every backend measured in that round. */
@@ -360,12 +371,8 @@ static void test_history_breaks_at_a_method_change(void **state)
     assert_int_equal(cells[2].shift, FINDINGS_SHIFT_NONE); /* halved, but by another method */
     assert_true(isnan(cells[2].test.p));
 
-    char dir[] = "/tmp/mapbench-findings-XXXXXX", err[ERR_LEN] = "", path[256];
-    assert_non_null(mkdtemp(dir));
-    struct html_page page = {.data = &x.d, .sweeps = x.sweeps, .sweep_count = x.sweep_count, .findings = &x.f,
-                             .baseline = "rwlock", .out_dir = dir};
-    if (!html_write_report(&page, err) || !csv_write_history(dir, &x.f, err))
-        fail_msg("%s", err);
+    char dir[] = "/tmp/mapbench-findings-XXXXXX", path[256];
+    render(&x, dir);
     snprintf(path, sizeof path, "%s/index.html", dir);
     char *html = support_read_text(path);
     assert_non_null(strstr(html, "<th class=\"method-break\">run 3 (method changed)</th>"));
@@ -484,12 +491,8 @@ static void test_writers_render_the_decided_shifts(void **state)
     assert_int_equal(x.f.histories[0].rows[0].cells[1].shift, FINDINGS_SHIFT_NONE); /* decided: no shift */
     x.f.histories[0].rows[0].cells[1].shift = FINDINGS_SHIFT_DOWN;                    /* overruled */
 
-    char dir[] = "/tmp/mapbench-findings-XXXXXX", err[ERR_LEN] = "", path[256];
-    assert_non_null(mkdtemp(dir));
-    struct html_page page = {.data = &x.d, .sweeps = x.sweeps, .sweep_count = x.sweep_count, .findings = &x.f,
-                             .baseline = "rwlock", .out_dir = dir};
-    if (!html_write_report(&page, err) || !csv_write_history(dir, &x.f, err))
-        fail_msg("%s", err);
+    char dir[] = "/tmp/mapbench-findings-XXXXXX", path[256];
+    render(&x, dir);
     snprintf(path, sizeof path, "%s/index.html", dir);
     char *html = support_read_text(path);
     assert_non_null(strstr(html, "<td class=\"\">100</td><td class=\"down\">100 ▼</td>"));

@@ -80,11 +80,13 @@ static void fixture_write(struct fixture *f, const struct bench_case *c, double 
 
 static const double tight[5] = {1.0, 1.004, 0.996, 1.002, 0.998};
 
-static void fixture_plant(struct fixture *f)
+/* The "rw" scenario of the fixture: mutex a[i], striped b[i] Mops/s over read_pct 0, 25, 50, 75
+ * (points: how many of them). */
+static void fixture_rw(struct fixture *f, const double *a, const double *b, int points)
 {
     struct bench_case c;
-    const double read_pct[4] = {0, 25, 50, 75}, a[4] = {100, 90, 70, 50}, b[4] = {60, 70, 80, 90};
-    for (int i = 0; i < 4; i++) {
+    const double read_pct[4] = {0, 25, 50, 75};
+    for (int i = 0; i < points; i++) {
         fixture_case(&c, "rw", "mutex", "mutex");
         c.read_pct = read_pct[i];
         fixture_write(f, &c, a[i], tight, 5);
@@ -92,6 +94,13 @@ static void fixture_plant(struct fixture *f)
         c.read_pct = read_pct[i];
         fixture_write(f, &c, b[i], tight, 5);
     }
+}
+
+static void fixture_plant(struct fixture *f)
+{
+    struct bench_case c;
+    const double a[4] = {100, 90, 70, 50}, b[4] = {60, 70, 80, 90};
+    fixture_rw(f, a, b, 4);
     /* noisy: medians 50/49, 50/51, 50/49, but each side spreads over the other */
     const double wide_a[5] = {0.8, 1.2, 1.0, 0.9, 1.1}, wide_b[5] = {0.82, 1.18, 1.0, 0.88, 1.12};
     const double d_mops[3] = {49, 51, 49};
@@ -460,22 +469,6 @@ static int64_t fixture_begin_run(struct fixture *f, const char *fingerprint, con
     assert_true(store_machine_upsert(f->store, &m, &r.machine_id, err));
     assert_true(store_run_begin(f->store, &r, &f->run_id, err));
     return f->run_id;
-}
-
-/* The "rw" scenario of the fixture: mutex a[i], striped b[i] Mops/s over read_pct 0, 25, 50, 75
- * (points: how many of them). */
-static void fixture_rw(struct fixture *f, const double *a, const double *b, int points)
-{
-    struct bench_case c;
-    const double read_pct[4] = {0, 25, 50, 75};
-    for (int i = 0; i < points; i++) {
-        fixture_case(&c, "rw", "mutex", "mutex");
-        c.read_pct = read_pct[i];
-        fixture_write(f, &c, a[i], tight, 5);
-        fixture_case(&c, "rw", "striped:shards=4", "striped");
-        c.read_pct = read_pct[i];
-        fixture_write(f, &c, b[i], tight, 5);
-    }
 }
 
 static const struct findings_check *find_crossover_check(const struct analysis *a, int64_t claimed_in)
