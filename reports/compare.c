@@ -629,7 +629,13 @@ static enum compare_verdict compare_case_verdict(struct compare_case *k, const s
         return COMPARE_REGRESSED;
     if (k->q < alpha && gain_lo > -limit)
         return COMPARE_IMPROVED;
-    return compare_beyond_threshold(k, r) ? COMPARE_INCONCLUSIVE : COMPARE_UNCHANGED;
+    if (compare_beyond_threshold(k, r))
+        return COMPARE_INCONCLUSIVE;
+    if (gain_lo < limit && gain_hi > -limit) { /* a regression and an improvement both in reach */
+        k->why_unknown = COMPARE_UNKNOWN_WIDE;
+        return COMPARE_UNKNOWN;
+    }
+    return COMPARE_UNCHANGED;
 }
 
 /* Verdict order, then worst change first within a verdict. */

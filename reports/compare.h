@@ -29,7 +29,11 @@
  * against every candidate run: a regression must show between every pairing of runs, not only
  * in the pooled samples.  A case whose run-pairing interval cannot be bounded at the level (runs of
  * 2 or 3 repetitions each: 3 against 3 cannot give a 95% interval) is unknown, never unchanged:
- * otherwise a planted 50% drop, with significant pooled samples, would pass as "unchanged".
+ * otherwise a planted 50% drop, with significant pooled samples, would pass as "unchanged".  So is a
+ * case whose (finite) interval reaches past the threshold both ways, [-60%, +800%] on a noisy
+ * machine: nothing rules out a regression, so it is not "unchanged" either.  That case still counts
+ * in the correction (whether it is wide depends on its data, and choosing hypotheses by their data
+ * would bias q); the unbounded ones do not (that depends on repetition counts alone).
  *
  * The machine, not the code.  Every run stores a calibration case at its start, middle and end
  * (calibration.h); a candidate run whose calibration moved beyond its own noise, against the
@@ -101,6 +105,8 @@ enum compare_unknown {
     COMPARE_UNKNOWN_TOO_FEW, /* the pooled repetitions cannot reach p < alpha */
     COMPARE_UNKNOWN_PAIRING, /* some run has too few repetitions to bound the run-pairing
                                 interval: the change could be anything, never "unchanged" */
+    COMPARE_UNKNOWN_WIDE,    /* the interval reaches past the threshold both ways: the runs cannot
+                                tell a regression from an improvement */
 };
 
 const char *compare_verdict_name(enum compare_verdict v);

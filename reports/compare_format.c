@@ -57,6 +57,15 @@ static void compare_format_change(const struct compare_case *k, char *change, si
 /* Why an unknown case is unknown, in one sentence. */
 static void compare_format_unknown(const struct compare_case *k, double alpha, char *out, size_t len)
 {
+    char change[32], interval[64];
+    if (k->why_unknown == COMPARE_UNKNOWN_WIDE) {
+        compare_format_change(k, change, sizeof change, interval, sizeof interval);
+        snprintf(out, len,
+                 "its %g%% interval %s reaches past the threshold both ways: these runs cannot tell a "
+                 "regression from an improvement (pool more runs a side, or measure on a quieter machine)",
+                 100.0 * (1.0 - alpha), interval);
+        return;
+    }
     if (k->why_unknown == COMPARE_UNKNOWN_PAIRING)
         snprintf(out, len,
                  "the change cannot be bounded at %g%% between every pairing of runs: a run has %zu valid "

@@ -602,6 +602,47 @@ static void test_pooled_short_runs_are_unknown(void **state)
     }
 }
 
+/* Two runs a side, the candidate's one at half the baseline's speed and one at 1.6 times: the
+ * interval spans -50% to +60%, past the threshold both ways.  Nothing rules out a regression, so
+ * the case is unknown, with the interval, never unchanged; tight runs stay unchanged. */
+static void test_wide_interval_is_unknown(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base[2], cand[2];
+    for (int i = 0; i < 2; i++) {
+        base[i] = fixture_run(f, "cafe", "Test CPU A");
+        fixture_case(f, base[i], "mutex", 1.0, i);
+        fixture_case(f, base[i], "rwlock", 1.0, i);
+        cand[i] = fixture_run(f, "cafe", "Test CPU A");
+        fixture_case(f, cand[i], "mutex", i ? 1.6 : 0.5, i + 2);
+        fixture_case(f, cand[i], "rwlock", 1.0, i + 3);
+    }
+    char b[64], c[64], err[ERR_LEN] = "";
+    snprintf(b, sizeof b, "%lld,%lld", (long long)base[0], (long long)base[1]);
+    snprintf(c, sizeof c, "%lld,%lld", (long long)cand[0], (long long)cand[1]);
+    struct compare_options o;
+    compare_options_init(&o);
+    o.baseline = b;
+    o.candidate = c;
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    const struct compare_case *mutex = find_case(&r, "mutex");
+    assert_true(exp(mutex->shift.lo) < 0.55 && exp(mutex->shift.hi) > 1.55);
+    assert_int_equal(mutex->verdict, COMPARE_UNKNOWN);
+    assert_int_equal(mutex->why_unknown, COMPARE_UNKNOWN_WIDE);
+    assert_int_equal(r.tested, 2); /* a wide case stays in the correction */
+    assert_int_equal(find_case(&r, "rwlock")->verdict, COMPARE_UNCHANGED);
+    char *table = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&table, &size);
+    compare_format_table(&r, out);
+    fclose(out);
+    assert_non_null(strstr(table, "reaches past the threshold both ways: these runs cannot tell a regression from "
+                                  "an improvement"));
+    free(table);
+    compare_free(&r);
+}
+
 /* Runs of different measurement-method versions: refused in one line unless --across-methods, which
  * the output then states; a history takes only the candidate's method. */
 static void test_method_versions_not_mixed(void **state)
@@ -1003,6 +1044,7 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_history_baseline, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_pooled_short_runs_are_unknown, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_wide_interval_is_unknown, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_method_versions_not_mixed, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_calibration_names_the_machine, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_planted_run_is_named, fixture_setup, fixture_teardown),

@@ -18,7 +18,8 @@
  *     and larger slowdowns (the power curve on this noise).
  *
  * What the recording shows (printed by the test): no A/A comparison raises an alarm, and the gate
- * finds a planted 67% slowdown in 87% of the cases, a 50% one in 20%, and a 20% one never.  The
+ * finds a planted 67% slowdown in 87% of the cases, a 50% one in 20%, and a 20% one never (it says
+ * "unknown" for all but one of those cases: their interval reaches past 5% both ways).  The
  * recording was made with 6 to 9 runnable processes on the 2 vCPUs (other jobs building and
  * testing): a case's 5 windows in one run spread over a factor of 1.5 to 2 (max/min), so every
  * pairing of runs has an interval of +-60% or more, and the gate, which must see a regression
