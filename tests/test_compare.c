@@ -168,6 +168,36 @@ static void options_for(struct compare_options *o, int64_t baseline, int64_t can
     o->candidate = c;
 }
 
+/* n interleaved pairs of runs, baseline then candidate, each with a mutex and an rwlock case: the
+ * baseline's at 1x, the candidate's i-th at mutex[i] and rwlock[i]; b and c get the two sides as
+ * run lists ("1,3,5"). */
+static void fixture_interleaved(struct fixture *f, int n, const double *mutex, const double *rwlock, char *b,
+                                char *c, size_t len)
+{
+    b[0] = c[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        int64_t base = fixture_run(f, "cafe", "Test CPU A"), cand;
+        fixture_case(f, base, "mutex", 1.0, i);
+        fixture_case(f, base, "rwlock", 1.0, i);
+        cand = fixture_run(f, "cafe", "Test CPU A");
+        fixture_case(f, cand, "mutex", mutex[i], i + 1);
+        fixture_case(f, cand, "rwlock", rwlock[i], i + 2);
+        snprintf(b + strlen(b), len - strlen(b), "%s%lld", i ? "," : "", (long long)base);
+        snprintf(c + strlen(c), len - strlen(c), "%s%lld", i ? "," : "", (long long)cand);
+    }
+}
+
+/* The terminal table of r, malloc'd. */
+static char *table_of(const struct compare_report *r)
+{
+    char *table = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&table, &size);
+    compare_format_table(r, out);
+    fclose(out);
+    return table;
+}
+
 static const struct compare_case *find_case(const struct compare_report *r, const char *backend)
 {
     for (size_t i = 0; i < r->count; i++)
@@ -312,11 +342,7 @@ static void test_uncorrected_shift_is_inconclusive(void **state)
     assert_true(r.cases[0].p < 0.01 && r.cases[0].q > 0.05);
     assert_int_equal(r.verdicts[COMPARE_INCONCLUSIVE], 1);
     assert_int_equal(r.verdicts[COMPARE_UNCHANGED], 7);
-    char *table = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&table, &size);
-    compare_format_table(&r, out);
-    fclose(out);
+    char *table = table_of(&r);
     assert_non_null(strstr(table, "0 regressed, 0 improved, 7 unchanged, 1 inconclusive"));
     assert_non_null(strstr(table, "1 inconclusive case(s) moved beyond 5%"));
     assert_non_null(strstr(table, "corrected for 8 cases"));
@@ -331,20 +357,9 @@ static void test_uncorrected_shift_is_inconclusive(void **state)
 static void test_pooled_runs_need_every_pairing(void **state)
 {
     struct fixture *f = *state;
-    int64_t base[4], cand[4];
-    for (int i = 0; i < 4; i++) {
-        base[i] = fixture_run(f, "cafe", "Test CPU A");
-        fixture_case(f, base[i], "mutex", 1.0, i);
-        fixture_case(f, base[i], "rwlock", 1.0, i);
-        cand[i] = fixture_run(f, "cafe", "Test CPU A");
-        fixture_case(f, cand[i], "mutex", i == 3 ? 0.97 : 0.6, i + 1);
-        fixture_case(f, cand[i], "rwlock", 0.8, i + 1);
-    }
+    const double mutex_factor[4] = {0.6, 0.6, 0.6, 0.97}, rwlock_factor[4] = {0.8, 0.8, 0.8, 0.8};
     char b[96], c[96], err[ERR_LEN] = "";
-    snprintf(b, sizeof b, "%lld,%lld,%lld,%lld", (long long)base[0], (long long)base[1], (long long)base[2],
-             (long long)base[3]);
-    snprintf(c, sizeof c, "%lld,%lld,%lld,%lld", (long long)cand[0], (long long)cand[1], (long long)cand[2],
-             (long long)cand[3]);
+    fixture_interleaved(f, 4, mutex_factor, rwlock_factor, b, c, sizeof b);
     struct compare_options o;
     compare_options_init(&o);
     o.baseline = b;
@@ -481,11 +496,7 @@ static void test_too_few_repetitions(void **state)
     assert_int_equal(r.cases[0].needed, 4);
     assert_float_equal(r.cases[0].p, 0.1, 1e-12);
     assert_float_equal(r.cases[0].min_p, 0.1, 1e-12); /* decided by the judge, stated by the table */
-    char *table = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&table, &size);
-    compare_format_table(&r, out);
-    fclose(out);
+    char *table = table_of(&r);
     assert_non_null(strstr(table, "3 vs 3 valid repetitions cannot reach p < 0.05 (the smallest p they allow "
                                   "is 0.1); 4 per side are needed"));
     free(table);
@@ -585,11 +596,7 @@ static void test_pooled_short_runs_are_unknown(void **state)
             assert_int_equal(k->why_unknown, COMPARE_UNKNOWN_PAIRING);
             assert_int_equal(k->fewest_per_run, (size_t)reps);
             assert_int_equal(r.tested, 0); /* not a hypothesis of the correction */
-            char *table = NULL;
-            size_t size = 0;
-            FILE *out = open_memstream(&table, &size);
-            compare_format_table(&r, out);
-            fclose(out);
+            char *table = table_of(&r);
             char expected[160];
             snprintf(expected, sizeof expected, "a run has %d valid repetition(s), and each run needs 4", reps);
             assert_non_null(strstr(table, expected));
@@ -608,18 +615,9 @@ static void test_pooled_short_runs_are_unknown(void **state)
 static void test_wide_interval_is_unknown(void **state)
 {
     struct fixture *f = *state;
-    int64_t base[2], cand[2];
-    for (int i = 0; i < 2; i++) {
-        base[i] = fixture_run(f, "cafe", "Test CPU A");
-        fixture_case(f, base[i], "mutex", 1.0, i);
-        fixture_case(f, base[i], "rwlock", 1.0, i);
-        cand[i] = fixture_run(f, "cafe", "Test CPU A");
-        fixture_case(f, cand[i], "mutex", i ? 1.6 : 0.5, i + 2);
-        fixture_case(f, cand[i], "rwlock", 1.0, i + 3);
-    }
+    const double mutex_factor[2] = {0.5, 1.6}, rwlock_factor[2] = {1.0, 1.0};
     char b[64], c[64], err[ERR_LEN] = "";
-    snprintf(b, sizeof b, "%lld,%lld", (long long)base[0], (long long)base[1]);
-    snprintf(c, sizeof c, "%lld,%lld", (long long)cand[0], (long long)cand[1]);
+    fixture_interleaved(f, 2, mutex_factor, rwlock_factor, b, c, sizeof b);
     struct compare_options o;
     compare_options_init(&o);
     o.baseline = b;
@@ -632,11 +630,7 @@ static void test_wide_interval_is_unknown(void **state)
     assert_int_equal(mutex->why_unknown, COMPARE_UNKNOWN_WIDE);
     assert_int_equal(r.tested, 2); /* a wide case stays in the correction */
     assert_int_equal(find_case(&r, "rwlock")->verdict, COMPARE_UNCHANGED);
-    char *table = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&table, &size);
-    compare_format_table(&r, out);
-    fclose(out);
+    char *table = table_of(&r);
     assert_non_null(strstr(table, "reaches past the threshold both ways: these runs cannot tell a regression from "
                                   "an improvement"));
     free(table);
@@ -670,11 +664,7 @@ static void test_method_versions_not_mixed(void **state)
     assert_true(compare_runs(f->store, &o, &r, err));
     assert_true(r.methods_mixed);
     assert_int_equal(r.cases[0].verdict, COMPARE_IMPROVED);
-    char *table = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&table, &size);
-    compare_format_table(&r, out);
-    fclose(out);
+    char *table = table_of(&r);
     assert_non_null(strstr(table, "different measurement-method versions are compared"));
     free(table);
     compare_free(&r);
@@ -773,11 +763,7 @@ static void test_calibration_names_the_machine(void **state)
         assert_int_equal(r.runs[i].calibration.moved, r.runs[i].run.id == cand1);
     }
     assert_int_equal(find_case(&r, "mutex")->verdict, COMPARE_REGRESSED); /* the samples' verdict stays */
-    char *table = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&table, &size);
-    compare_format_table(&r, out);
-    fclose(out);
+    char *table = table_of(&r);
     char expected[160];
     snprintf(expected, sizeof expected, "the machine moved: candidate run %lld's calibration moved beyond its own "
              "noise (get-loop 28", (long long)cand1);
@@ -823,11 +809,7 @@ static void test_planted_run_is_named(void **state)
     struct compare_report r;
     assert_true(compare_runs(f->store, &o, &r, err));
     assert_int_equal(r.cases[0].verdict, COMPARE_REGRESSED);
-    char *table = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&table, &size);
-    compare_format_table(&r, out);
-    fclose(out);
+    char *table = table_of(&r);
     char expected[160];
     snprintf(expected, sizeof expected, "run %lld carries a planted 20%% slowdown", (long long)cand);
     assert_non_null(strstr(table, expected));
