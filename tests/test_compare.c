@@ -187,6 +187,18 @@ static void fixture_interleaved(struct fixture *f, int n, const double *mutex, c
     }
 }
 
+/* Compares the run lists b (baseline) and c (candidate) with the default options. */
+static void compare_lists(struct fixture *f, const char *b, const char *c, struct compare_report *r)
+{
+    struct compare_options o;
+    char err[ERR_LEN] = "";
+    compare_options_init(&o);
+    o.baseline = b;
+    o.candidate = c;
+    if (!compare_runs(f->store, &o, r, err))
+        fail_msg("%s", err);
+}
+
 /* The terminal table of r, malloc'd. */
 static char *table_of(const struct compare_report *r)
 {
@@ -358,14 +370,10 @@ static void test_pooled_runs_need_every_pairing(void **state)
 {
     struct fixture *f = *state;
     const double mutex_factor[4] = {0.6, 0.6, 0.6, 0.97}, rwlock_factor[4] = {0.8, 0.8, 0.8, 0.8};
-    char b[96], c[96], err[ERR_LEN] = "";
+    char b[96], c[96];
     fixture_interleaved(f, 4, mutex_factor, rwlock_factor, b, c, sizeof b);
-    struct compare_options o;
-    compare_options_init(&o);
-    o.baseline = b;
-    o.candidate = c;
     struct compare_report r;
-    assert_true(compare_runs(f->store, &o, &r, err));
+    compare_lists(f, b, c, &r);
     const struct compare_case *mutex = find_case(&r, "mutex");
     assert_true(mutex->q < 0.05);
     struct stats_shift pooled; /* the pooled samples alone would flag it */
@@ -571,7 +579,7 @@ static void test_pooled_short_runs_are_unknown(void **state)
 {
     struct fixture *f = *state;
     struct bench_case c;
-    char b[64] = "", cs[64] = "", err[ERR_LEN] = "";
+    char b[64] = "", cs[64] = "";
     for (int reps = 2; reps <= 4; reps++) {
         b[0] = cs[0] = '\0';
         for (int i = 0; i < 3; i++) { /* interleaved: A B A B A B */
@@ -582,12 +590,8 @@ static void test_pooled_short_runs_are_unknown(void **state)
             snprintf(b + strlen(b), sizeof b - strlen(b), "%s%lld", i ? "," : "", (long long)base);
             snprintf(cs + strlen(cs), sizeof cs - strlen(cs), "%s%lld", i ? "," : "", (long long)cand);
         }
-        struct compare_options o;
-        compare_options_init(&o);
-        o.baseline = b;
-        o.candidate = cs;
         struct compare_report r;
-        assert_true(compare_runs(f->store, &o, &r, err));
+        compare_lists(f, b, cs, &r);
         assert_int_equal(r.count, 1);
         const struct compare_case *k = &r.cases[0];
         assert_true(k->p < 0.01); /* the pooled samples alone are clear */
@@ -616,14 +620,10 @@ static void test_wide_interval_is_unknown(void **state)
 {
     struct fixture *f = *state;
     const double mutex_factor[2] = {0.5, 1.6}, rwlock_factor[2] = {1.0, 1.0};
-    char b[64], c[64], err[ERR_LEN] = "";
+    char b[64], c[64];
     fixture_interleaved(f, 2, mutex_factor, rwlock_factor, b, c, sizeof b);
-    struct compare_options o;
-    compare_options_init(&o);
-    o.baseline = b;
-    o.candidate = c;
     struct compare_report r;
-    assert_true(compare_runs(f->store, &o, &r, err));
+    compare_lists(f, b, c, &r);
     const struct compare_case *mutex = find_case(&r, "mutex");
     assert_true(exp(mutex->shift.lo) < 0.55 && exp(mutex->shift.hi) > 1.55);
     assert_int_equal(mutex->verdict, COMPARE_UNKNOWN);
