@@ -91,6 +91,15 @@ bool locked_table_get(struct locked_table *lt, uint64_t key, uint64_t *value)
     return found;
 }
 
+uint64_t locked_table_get_many(struct locked_table *lt, const uint64_t *keys, size_t n,
+                               uint64_t *values)
+{
+    uint64_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= (uint64_t)locked_table_get(lt, keys[i], &values[i]) << i;
+    return found;
+}
+
 bool locked_table_put(struct locked_table *lt, uint64_t key, uint64_t value)
 {
     lock_exclusive(lt);
@@ -187,6 +196,11 @@ void locked_map_destroy(struct map *m)
 bool locked_map_get(struct map *m, uint64_t key, uint64_t *value)
 {
     return locked_table_get(&((struct locked_map *)m)->lt, key, value);
+}
+
+uint64_t locked_map_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    return locked_table_get_many(&((struct locked_map *)m)->lt, keys, n, values);
 }
 
 bool locked_map_put(struct map *m, uint64_t key, uint64_t value)

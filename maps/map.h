@@ -37,9 +37,12 @@ extern "C" {
 #define MAP_ATOMIC(type) _Atomic type
 #endif
 
-#define MAP_ABI_VERSION 3 /* 3: create takes a struct map_env; per-thread struct map_accounting */
+#define MAP_ABI_VERSION 4 /* 3: create takes a struct map_env; per-thread struct map_accounting;
+                             4: get_many */
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
 #define MAP_MAX_OPTIONS 16
+/* The most keys one get_many call looks up: its result is a bit mask over them. */
+#define MAP_GET_MANY_MAX 64
 
 struct map; /* opaque: each backend defines its own */
 struct map_env; /* what the runner asks of an instance's memory (accounting section below) */
@@ -135,6 +138,13 @@ struct map_backend {
     /* Memory the instance allocates without map_alloc, in words ("cds_lfht's bucket arrays"), for
      * the caveat stored beside a placement check that cannot see it; NULL: none. */
     const char *unhooked_memory;
+    /* Optional (NULL: the runner calls get once per key).  Looks up keys[0..n), n <=
+     * MAP_GET_MANY_MAX, exactly as n calls of get in that order would, each its own operation
+     * (its own critical section where the backend has one: a batch removes the call per key,
+     * never the synchronisation per key), and stores each found key's value in values[i]; returns
+     * the mask of keys found (bit i for keys[i]).  The runner uses it for read-only batches, so
+     * the harness's cost per get is the key stream's alone. */
+    uint64_t (*get_many)(struct map *m, const uint64_t *keys, size_t n, uint64_t *values);
 };
 
 /* ---- registry (maps/registry.c) ---- */

@@ -34,4 +34,5 @@ const struct map_backend map_backend_mutex = {
     .thread_enter = map_thread_nothing,
     .thread_leave = map_thread_nothing,
     .stats = locked_map_stats,
+    .get_many = locked_map_get_many,
 };

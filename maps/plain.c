@@ -87,6 +87,18 @@ static bool plain_get(struct map *m, uint64_t key, uint64_t *value)
     return found;
 }
 
+/* n of plain_get, each with its own misuse checks (detect=1), as n calls would make them. */
+static uint64_t plain_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    struct plain_map *pm = (struct plain_map *)m;
+    if (!pm->detect)
+        return table_get_many(&pm->table, keys, n, values);
+    uint64_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= (uint64_t)plain_get(m, keys[i], &values[i]) << i;
+    return found;
+}
+
 static bool plain_put(struct map *m, uint64_t key, uint64_t value)
 {
     struct plain_map *pm = (struct plain_map *)m;
@@ -150,4 +162,5 @@ const struct map_backend map_backend_plain = {
     .thread_enter = map_thread_nothing,
     .thread_leave = map_thread_nothing,
     .stats = plain_stats,
+    .get_many = plain_get_many,
 };

@@ -252,4 +252,5 @@ extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .stats = cxx_backend_stats<tbbh_map>,
     .put_many = tbbh_put_many,
     .unhooked_memory = nullptr,
+    .get_many = nullptr, // the runner loops over get
 };

@@ -185,4 +185,5 @@ extern "C" const struct map_backend map_backend_ref_tbb_unordered = {
     .stats = cxx_backend_stats<tbbu_map>,
     .put_many = tbbu_put_many,
     .unhooked_memory = nullptr,
+    .get_many = nullptr, // the runner loops over get
 };

@@ -106,7 +106,7 @@ void table_clone(struct table *dst, const struct table *src, size_t expected_key
     dst->zero_key_value = src->zero_key_value;
 }
 
-bool table_get(const struct table *t, uint64_t key, uint64_t *value)
+static inline bool table_lookup(const struct table *t, uint64_t key, uint64_t *value)
 {
     if (key == 0) {
         if (t->has_zero_key)
@@ -118,6 +118,19 @@ bool table_get(const struct table *t, uint64_t key, uint64_t *value)
         return false;
     *value = t->slots[i].value;
     return true;
+}
+
+bool table_get(const struct table *t, uint64_t key, uint64_t *value)
+{
+    return table_lookup(t, key, value);
+}
+
+uint64_t table_get_many(const struct table *t, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    uint64_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= (uint64_t)table_lookup(t, keys[i], &values[i]) << i;
+    return found;
 }
 
 /* Shared body of put and put_if_absent: `overwrite` says whether an existing value is replaced. */

@@ -30,6 +30,8 @@ void table_destroy(struct table *t);
 void table_clone(struct table *dst, const struct table *src, size_t expected_keys);
 
 bool table_get(const struct table *t, uint64_t key, uint64_t *value);
+/* n gets (n <= MAP_GET_MANY_MAX): values[i] for each key found; returns the mask of keys found. */
+uint64_t table_get_many(const struct table *t, const uint64_t *keys, size_t n, uint64_t *values);
 bool table_put(struct table *t, uint64_t key, uint64_t value);
 bool table_put_if_absent(struct table *t, uint64_t key, uint64_t value, uint64_t *existing);
 bool table_del(struct table *t, uint64_t key, uint64_t *old_value);

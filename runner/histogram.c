@@ -77,12 +77,20 @@ double histogram_percentile(const struct histogram *h, double percent)
     return (double)h->max;
 }
 
-void histogram_fill_latency(const struct histogram *h, struct result_latency *out)
+/* A recorded duration less the timer's cost, never below zero. */
+static double histogram_less(double value, double timer_ns)
+{
+    return value > timer_ns ? value - timer_ns : 0.0;
+}
+
+void histogram_fill_latency(const struct histogram *h, double timer_ns, struct result_latency *out)
 {
     out->samples = h->count;
-    out->p50_ns = histogram_percentile(h, 50.0);
-    out->p90_ns = histogram_percentile(h, 90.0);
-    out->p99_ns = histogram_percentile(h, 99.0);
-    out->p999_ns = histogram_percentile(h, 99.9);
-    out->max_ns = h->count ? (double)h->max : 0.0;
+    if (!h->count)
+        timer_ns = 0.0;
+    out->p50_ns = histogram_less(histogram_percentile(h, 50.0), timer_ns);
+    out->p90_ns = histogram_less(histogram_percentile(h, 90.0), timer_ns);
+    out->p99_ns = histogram_less(histogram_percentile(h, 99.0), timer_ns);
+    out->p999_ns = histogram_less(histogram_percentile(h, 99.9), timer_ns);
+    out->max_ns = histogram_less(h->count ? (double)h->max : 0.0, timer_ns);
 }

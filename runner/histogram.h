@@ -52,8 +52,9 @@ void histogram_merge(struct histogram *into, const struct histogram *from);
 /* The smallest recorded value v (to within the bucket, see above) such that at least percent% of
    samples are <= v; 0 when empty.  percent in [0, 100]; 100 gives the exact max. */
 double histogram_percentile(const struct histogram *h, double percent);
-/* samples, p50, p90, p99, p99.9 and max; all zero with samples 0 when the histogram is empty. */
-void histogram_fill_latency(const struct histogram *h, struct result_latency *out);
+/* samples, p50, p90, p99, p99.9 and max, each less timer_ns (the timer's own cost in every
+   recorded value) and floored at 0; all zero with samples 0 when the histogram is empty. */
+void histogram_fill_latency(const struct histogram *h, double timer_ns, struct result_latency *out);
 
 /* For storing and decoding counts: the number of buckets and each bucket's inclusive bounds. */
 size_t histogram_bucket_count(void);

@@ -70,6 +70,17 @@ struct result_sample {
     uint64_t map_large_bytes;
     struct result_counter map_huge_bytes;
 
+    /* The keys the window touched: distinct access-range keys named by the workers' counted gets
+     * of present keys, puts, put_if_absent and dels, all workers together (exact up to 2^27 keys
+     * in the access range, a linear-counting estimate above: runner/workload.h); and how many
+     * times a worker's key stream wrapped, summed over workers (0 unless a window asks for more
+     * than the generator's 2^64 positions; the operation pattern's cycles are not wraps). */
+    uint64_t distinct_keys, stream_wraps;
+    /* The latency timer pair's own cost, calibrated on the workers' PUs before the window (median
+     * of back-to-back clock reads, mean over workers) and subtracted from every stored latency
+     * percentile and max (floored at 0); the stored histograms keep the raw timings. */
+    double latency_timer_ns;
+
     bool valid;               /* post-window invariants held */
     char invalid_reason[256];
 };

@@ -1,19 +1,34 @@
 /*
  * window.c: one repetition of a case (see window.h for why each repetition stands alone).
  *
- * Timing.  Workers are pinned, then prefill their share of the map and build their operation
- * streams, all before timing.  Each phase (an optional warm-up, then the measured window) starts
- * behind one barrier; the coordinator then reads the clock and releases everyone through a `go`
- * generation word that the workers spin on (yielding, so an oversubscribed worker cannot keep the
- * coordinator off the CPU).  A duration window ends when the coordinator, after sleeping, reads the
- * clock again and raises `stop`; an ops window ends when the first worker completes its quota and
- * raises it (its clock read is the end).  Either way every worker runs for the whole window: none
- * finishes early and leaves the others alone inside it.  Workers look at `stop` once per batch of
- * WINDOW_BATCH operations, so a worker may overrun the end by at most one batch: at 10 ns an
- * operation that is under a microsecond against windows of a tenth of a second or more.
+ * Timing.  Workers are pinned, then prefill their share of the map, build their streams and
+ * calibrate the latency timer, all before timing.  Each phase (an optional warm-up, then the
+ * measured window, then the count of the keys it touched) starts behind one barrier; the
+ * coordinator then reads the clock and releases everyone through a `go` generation word that the
+ * workers spin on (yielding, so an oversubscribed worker cannot keep the coordinator off the CPU).
+ * A duration window ends when the coordinator, after sleeping, reads the clock again and raises
+ * `stop`; an ops window ends when the first worker completes its quota and raises it (its clock
+ * read is the end).  Either way every worker runs for the whole window: none finishes early and
+ * leaves the others alone inside it.
  *
- * The timed loop does no random-number work, no clock reads except one pair around every Kth
- * operation for the latency histogram, and keeps its counters in locals written back once.
+ * Batches and the end of a window.  A worker runs its stream in batches: it fills the batch's keys
+ * from the counter-based generator (runner/workload.h), runs the batch, then looks at `stop`.  A
+ * batch that ends with `stop` raised may have finished after the end, so it is not counted (its
+ * writes still count for validation): only operations known to have finished inside the window
+ * are.  That leaves at most one batch's worth of work per worker uncounted, and batches are kept
+ * short in time: a batch is 64 operations, halved while a batch takes longer than
+ * WINDOW_BATCH_TARGET_NS, down to one operation, and doubled again when batches run short.  The
+ * worker reads the clock for that every WINDOW_CHECK_BATCHES batches of 64 (about 0.01 ns an
+ * operation) or after every shorter batch, and starts each repetition at one operation a batch, so
+ * an operation of milliseconds (cow's writes at 1M keys, a range) costs the count at most itself.
+ *
+ * The timed loop.  Read-only streams hand each batch to the backend's get_many in one call (a
+ * loop of get where it has none); mixed streams dispatch per operation, gets inline and the rest
+ * out of line.  No random-number work beyond the key generator, no clock reads beyond the batch
+ * size's checks and one pair around every Kth operation for the latency histogram, counters in
+ * locals.  The timed operation is at a random position in its block of K (so every position of the
+ * operation pattern is sampled, not the first of each batch), and the pair's own cost, calibrated
+ * before the window, is subtracted from the stored percentiles.
  */
 #include "runner/window.h"
 
@@ -29,10 +44,16 @@
 #include "runner/perf_counters.h"
 #include "runner/placement.h"
 #include "runner/planted.h"
+#include "runner/rng.h"
 #include "runner/workload.h"
 
-#define WINDOW_BATCH 64
-#define WINDOW_STREAM_MIN (1u << 16)
+#define WINDOW_BATCH WORKLOAD_BATCH_MAX /* the longest batch: 64 operations */
+#define WINDOW_PATTERN (1u << 16)        /* operations in a worker's cyclic operation pattern */
+#define WINDOW_BATCH_TARGET_NS 20000u    /* a batch longer than this is halved */
+#define WINDOW_CHECK_BATCHES 64          /* full batches between two clock reads */
+#define WINDOW_TIMER_PAIRS 255           /* back-to-back clock pairs in the timer's calibration */
+#define WINDOW_TOUCHED_PRIVATE_MAX (64u << 20) /* bytes of per-worker bitmaps, all workers together;
+                                                  above, the workers mark one shared bitmap */
 
 struct window_tally {
     uint64_t ops, gets, get_hits, writes_attempted, writes_effective, inserts, deletes, ranges;
@@ -40,21 +61,27 @@ struct window_tally {
 
 struct window_shared;
 
-/* The stream position of an operation serves as the version written with it: unique per
- * worker, so every put writes a new value, and no counter is kept for it. */
+/* Where a worker's stream stands.  The position of an operation also serves as the version
+ * written with it: unique per worker, so every put writes a new value, and no counter is kept. */
 struct window_cursor {
     uint64_t position;
-    uint64_t fresh; /* insert growth: fresh keys used so far */
+    uint64_t fresh;       /* insert growth: fresh keys used so far */
+    uint64_t next_sample; /* position of the next timed operation; UINT64_MAX: none */
 };
+
+enum window_task { WINDOW_TASK_RUN, WINDOW_TASK_COUNT_TOUCHED };
 
 struct window_worker {
     alignas(64) struct window_shared *shared;
     int index;
-    struct window_cursor cursor; /* where in the cyclic stream the next phase continues */
+    unsigned batch;              /* operations per batch now: a power of two, 1..WINDOW_BATCH */
+    struct window_cursor cursor; /* where the next phase continues */
     struct window_tally measured;
-    uint64_t inserts_all, deletes_all; /* both phases: what validation needs */
+    uint64_t measured_first;     /* the counted operations' positions: [first, first + ops) */
+    uint64_t inserts_all, deletes_all; /* every phase, counted or not: what validation needs */
     struct workload_stream stream;
-    bool gets_only;             /* the stream holds nothing but gets */
+    struct workload_touched touched;
+    double timer_ns;             /* the latency timer pair's cost on this worker's PU */
     struct perf_counters perf;
     bool perf_present;
     char binding[32];
@@ -77,6 +104,9 @@ struct window_shared {
     pthread_mutex_t prefill_lock; /* takes turns prefilling a map that allows no concurrent writer */
     enum map_concurrency concurrency; /* of the case's spec (its traits) */
     _Atomic uint64_t first_finish_ns;
+    enum window_task task;      /* what the current phase does */
+    struct workload_touched touched; /* the shared bitmap of touched keys, when touched_shared */
+    bool touched_shared;
     bool recording;             /* the current phase is the measured one */
     uint64_t ops_quota;         /* per worker in ops mode, else 0 */
     uint64_t process_cpu_ns;    /* the process's CPU time in the last phase */
@@ -116,9 +146,11 @@ static enum result_op window_result_op(uint8_t op)
 }
 
 /* The backend's operations copied into locals before the loop, so the timed loop makes one
- * indirect call per operation without reloading the vtable each time. */
+ * indirect call per operation (per batch for read-only batches with get_many) without reloading
+ * the vtable each time. */
 struct window_calls {
     bool (*get)(struct map *, uint64_t, uint64_t *);
+    uint64_t (*get_many)(struct map *, const uint64_t *, size_t, uint64_t *);
     bool (*put)(struct map *, uint64_t, uint64_t);
     bool (*put_if_absent)(struct map *, uint64_t, uint64_t, uint64_t *);
     bool (*del)(struct map *, uint64_t);
@@ -163,9 +195,9 @@ static __attribute__((noinline)) void window_apply_other(const struct window_cal
     }
 }
 
-/* One operation of the stream: gets inline, counted into *hits (a register of the caller's: the
- * tally itself escapes to window_apply_other, so adding to it would be a store per get), the rest
- * out of line into t. */
+/* One operation of a mixed stream: gets inline, counted into *hits (a register of the caller's:
+ * the tally itself escapes to window_apply_other, so adding to it would be a store per get), the
+ * rest out of line into t. */
 static inline __attribute__((always_inline)) void
 window_apply(const struct window_calls *calls, struct map *m, uint8_t op, uint64_t key,
              uint64_t version, uint64_t *hits, struct window_tally *t)
@@ -177,56 +209,157 @@ window_apply(const struct window_calls *calls, struct map *m, uint8_t op, uint64
         window_apply_other(calls, m, op, key, version, t);
 }
 
-/* Latency sampling times the first operation of every Nth batch: latency_every is rounded up to
- * a power of two of at least WINDOW_BATCH, so the untimed operations run in a loop with no clock
- * and no sampling branch.  Returns the batch mask; all ones disables sampling. */
-static uint64_t window_sampled_batch_mask(const struct bench_case *c)
+/* n gets (n <= WINDOW_BATCH) in one call where the backend batches them; returns the hits. */
+static inline uint64_t window_gets(const struct window_calls *calls, struct map *m,
+                                   const uint64_t *keys, size_t n)
 {
-    if (c->latency_every <= 0)
-        return UINT64_MAX;
-    uint64_t batches = 1;
-    while (batches * WINDOW_BATCH < (uint64_t)c->latency_every)
-        batches *= 2;
-    return batches - 1;
+    uint64_t values[WINDOW_BATCH], hits = 0;
+    if (calls->get_many)
+        return n ? (uint64_t)__builtin_popcountll(calls->get_many(m, keys, n, values)) : 0;
+    for (size_t j = 0; j < n; j++)
+        hits += calls->get(m, keys[j], &values[0]);
+    return hits;
 }
 
-/* One batch of WINDOW_BATCH operations from the cursor; the stream length is a multiple of the
- * batch and positions start at 0, so a batch never wraps. */
-static inline void window_run_batch(const struct window_worker *w, const struct window_calls *calls,
-                                    struct map *m, bool timed_first, struct window_cursor *cur,
-                                    struct window_tally *t)
+/* ---- latency sampling ---- */
+
+/* Operations per timed one: latency_every rounded up to a power of two of at least WINDOW_BATCH,
+ * so a batch (which never crosses a multiple of its own length) holds at most one; 0: none. */
+static uint64_t window_sample_every(const struct bench_case *c)
 {
-    const size_t at = cur->position & w->stream.mask;
-    const uint8_t *ops = w->stream.ops + at;
-    const uint64_t *keys = w->stream.keys + at;
-    uint64_t hits = 0;
-    int j = 0;
-    if (timed_first) {
-        uint64_t key = keys[0];
-        if (ops[0] == WORKLOAD_PUT && w->stream.fresh_puts)
-            key = workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
+    if (c->latency_every <= 0)
+        return 0;
+    uint64_t every = WINDOW_BATCH;
+    while (every < (uint64_t)c->latency_every)
+        every *= 2;
+    return every;
+}
+
+uint64_t window_sample_position(uint64_t salt, uint64_t block, uint64_t every)
+{
+    uint64_t mixed = block ^ salt;
+    uint64_t offset = rng_splitmix64(&mixed) & (every - 1);
+    return block * every + offset;
+}
+
+/* The first timed position at or after `position` (every > 0). */
+static uint64_t window_next_sample(const struct window_worker *w, uint64_t position, uint64_t every)
+{
+    uint64_t block = position / every;
+    uint64_t at = window_sample_position(w->stream.weyl, block, every);
+    return at >= position ? at : window_sample_position(w->stream.weyl, block + 1, every);
+}
+
+/* The median cost of a back-to-back pair of clock reads: what every timed operation carries. */
+static double window_timer_calibrate(void)
+{
+    uint64_t cost[WINDOW_TIMER_PAIRS];
+    for (int i = 0; i < WINDOW_TIMER_PAIRS; i++) {
         uint64_t began = window_now_ns();
-        window_apply(calls, m, ops[0], key, cur->position, &hits, t);
-        histogram_record(&w->histograms[window_result_op(ops[0])], window_now_ns() - began);
-        j = 1;
+        cost[i] = window_now_ns() - began;
     }
-    if (w->gets_only) { /* read-only mixes: no operation dispatch at all */
-        uint64_t value;
-        for (; j < WINDOW_BATCH; j++)
-            hits += calls->get(m, keys[j], &value);
-    } else if (w->stream.fresh_puts) {
-        for (; j < WINDOW_BATCH; j++) {
-            uint64_t key = ops[j] == WORKLOAD_PUT
-                               ? workload_fresh_key(w->index, w->shared->workers, cur->fresh++)
-                               : keys[j];
-            window_apply(calls, m, ops[j], key, cur->position + (uint64_t)j, &hits, t);
+    for (int i = 1; i < WINDOW_TIMER_PAIRS; i++) /* insertion sort: 255 values, once */
+        for (int j = i; j > 0 && cost[j - 1] > cost[j]; j--) {
+            uint64_t t = cost[j];
+            cost[j] = cost[j - 1];
+            cost[j - 1] = t;
         }
-    } else {
-        for (; j < WINDOW_BATCH; j++)
-            window_apply(calls, m, ops[j], keys[j], cur->position + (uint64_t)j, &hits, t);
+    return (double)cost[WINDOW_TIMER_PAIRS / 2];
+}
+
+/* ---- one batch ---- */
+
+/* Operations [from, to) of the batch, untimed. */
+static inline void window_run_span(const struct window_worker *w, const struct window_calls *calls,
+                                   struct map *m, const uint64_t *keys, size_t from, size_t to,
+                                   struct window_cursor *cur, uint64_t *hits,
+                                   struct window_tally *t)
+{
+    const struct workload_stream *s = &w->stream;
+    if (s->gets_only) {
+        *hits += window_gets(calls, m, keys + from, to - from);
+        return;
     }
-    cur->position += WINDOW_BATCH;
+    const uint8_t *pattern = s->ops + (cur->position & s->mask);
+    for (size_t j = from; j < to; j++) {
+        uint8_t op = pattern[j] & WORKLOAD_OP_BITS;
+        uint64_t key = keys[j];
+        if (s->fresh_puts && op == WORKLOAD_PUT)
+            key = workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
+        window_apply(calls, m, op, key, cur->position + j, hits, t);
+    }
+}
+
+/* Operation j of the batch, timed into its histogram. */
+static void window_run_timed(const struct window_worker *w, const struct window_calls *calls,
+                             struct map *m, const uint64_t *keys, size_t j,
+                             struct window_cursor *cur, uint64_t *hits, struct window_tally *t)
+{
+    const struct workload_stream *s = &w->stream;
+    uint8_t op = workload_op_at(s, cur->position + j);
+    uint64_t key = keys[j];
+    if (s->fresh_puts && op == WORKLOAD_PUT)
+        key = workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
+    uint64_t began = window_now_ns();
+    window_apply(calls, m, op, key, cur->position + j, hits, t);
+    histogram_record(&w->histograms[window_result_op(op)], window_now_ns() - began);
+}
+
+/* One batch of n operations from the cursor: its keys, then the operations, the one at
+ * cur->next_sample timed.  Returns the batch's tally (ops not set). */
+static inline void window_run_batch(const struct window_worker *w, const struct window_calls *calls,
+                                    struct map *m, size_t n, uint64_t every,
+                                    struct window_cursor *cur, struct window_tally *t)
+{
+    uint64_t keys[WINDOW_BATCH], hits = 0;
+    workload_keys(&w->stream, cur->position, n, keys);
+    if (__builtin_expect(cur->next_sample - cur->position < n, 0)) {
+        size_t timed = (size_t)(cur->next_sample - cur->position);
+        window_run_span(w, calls, m, keys, 0, timed, cur, &hits, t);
+        window_run_timed(w, calls, m, keys, timed, cur, &hits, t);
+        window_run_span(w, calls, m, keys, timed + 1, n, cur, &hits, t);
+        cur->next_sample = window_sample_position(w->stream.weyl, cur->next_sample / every + 1,
+                                                  every);
+    } else {
+        window_run_span(w, calls, m, keys, 0, n, cur, &hits, t);
+    }
+    cur->position += n;
     t->get_hits += hits;
+}
+
+/* ---- the batch size ---- */
+
+struct window_pace {
+    uint64_t last_ns;  /* the clock at the last check */
+    unsigned batches;  /* batches since */
+};
+
+/* After a counted batch: every WINDOW_CHECK_BATCHES full batches, or after each shorter one,
+ * compare the batches' mean length with the target; halve the batch when over it, double it when
+ * under a quarter of it (only where the position is aligned to the doubled length, so no batch
+ * ever crosses a multiple of its length: a sampling block holds its timed operation whole). */
+static void window_pace(struct window_worker *w, struct window_pace *pace, uint64_t position)
+{
+    if (++pace->batches < (w->batch == WINDOW_BATCH ? WINDOW_CHECK_BATCHES : 1))
+        return;
+    uint64_t now = window_now_ns(), mean = (now - pace->last_ns) / pace->batches;
+    if (mean > WINDOW_BATCH_TARGET_NS && w->batch > 1)
+        w->batch /= 2;
+    else if (mean < WINDOW_BATCH_TARGET_NS / 4 && w->batch < WINDOW_BATCH &&
+             (position & (2 * w->batch - 1)) == 0)
+        w->batch *= 2;
+    pace->last_ns = now;
+    pace->batches = 0;
+}
+
+static void window_tally_add(struct window_tally *into, const struct window_tally *t)
+{
+    into->get_hits += t->get_hits;
+    into->writes_attempted += t->writes_attempted;
+    into->writes_effective += t->writes_effective;
+    into->inserts += t->inserts;
+    into->deletes += t->deletes;
+    into->ranges += t->ranges;
 }
 
 /* Ends an ops window: the first worker to meet its quota stamps the end and stops everyone. */
@@ -237,45 +370,59 @@ static void window_quota_met(struct window_shared *sh)
     atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
 }
 
-/* The timed loop of one phase. */
+/* The timed loop of one phase: batches until `stop`; the batch that sees it is not counted. */
 static void window_worker_loop(struct window_worker *w)
 {
     struct window_shared *sh = w->shared;
     const struct map_backend *b = sh->config->backend;
-    const struct window_calls calls = {b->get, b->put, b->put_if_absent, b->del, b->range};
-    const uint64_t sampled = sh->recording ? window_sampled_batch_mask(sh->config->bench_case)
-                                           : UINT64_MAX;
+    const struct window_calls calls = {b->get, b->get_many, b->put, b->put_if_absent, b->del,
+                                       b->range};
+    const uint64_t every = sh->recording ? window_sample_every(sh->config->bench_case) : 0;
     struct window_cursor cur = w->cursor;
-    struct window_tally t = {0};
+    cur.next_sample = every ? window_next_sample(w, cur.position, every) : UINT64_MAX;
+    struct window_tally counted = {0};
+    struct window_pace pace = {window_now_ns(), 0};
     struct planted_delay planted = planted_delay_begin(); /* a testing aid: runner/planted.h */
-    for (uint64_t batch = 0;; batch++) {
+    uint64_t first = cur.position;
+    for (;;) {
+        struct window_tally t = {0};
+        size_t n = w->batch;
+        window_run_batch(w, &calls, sh->map, n, every, &cur, &t);
+        planted_delay_after_batch(&planted);
+        w->inserts_all += t.inserts;
+        w->deletes_all += t.deletes;
         if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
-            break;
-        if (sh->ops_quota && t.ops >= sh->ops_quota) {
+            break; /* it may have finished after the end */
+        window_tally_add(&counted, &t);
+        counted.ops += n;
+        if (sh->ops_quota && counted.ops >= sh->ops_quota) {
             window_quota_met(sh);
             break;
         }
-        window_run_batch(w, &calls, sh->map, (batch & sampled) == 0, &cur, &t);
-        planted_delay_after_batch(&planted);
-        t.ops += WINDOW_BATCH;
+        window_pace(w, &pace, cur.position);
     }
-    t.gets = t.ops - t.writes_attempted - t.ranges;
+    counted.gets = counted.ops - counted.writes_attempted - counted.ranges;
     w->cursor = cur;
-    w->inserts_all += t.inserts;
-    w->deletes_all += t.deletes;
-    if (sh->recording)
-        w->measured = t;
+    if (sh->recording) {
+        w->measured = counted;
+        w->measured_first = first;
+    }
 }
 
-static bool window_stream_gets_only(const struct workload_stream *s)
+/* After the measured window: the keys it touched, replayed from the generator into the worker's
+ * own bitmap, or into the shared one when private bitmaps would take too much memory. */
+static void window_worker_count_touched(struct window_worker *w)
 {
-    for (size_t i = 0; i < s->length; i++)
-        if (s->ops[i] != WORKLOAD_GET)
-            return false;
-    return true;
+    struct window_shared *sh = w->shared;
+    struct workload_touched *into = sh->touched_shared ? &sh->touched : &w->touched;
+    if (!sh->touched_shared)
+        workload_touched_init(into, &w->stream);
+    workload_touched_mark(into, &w->stream, w->measured_first, w->measured.ops,
+                          sh->touched_shared);
 }
 
-/* Pinning, memory policy, stream and prefill: everything before the first barrier. */
+/* Pinning, memory policy, stream, prefill and timer calibration: everything before the first
+ * barrier. */
 static bool window_worker_setup(struct window_worker *w)
 {
     struct window_shared *sh = w->shared;
@@ -292,9 +439,9 @@ static bool window_worker_setup(struct window_worker *w)
             return false;
     }
     placement_worker_enter(sh->placement, w->index);
-    if (!workload_build(c, w->index, sh->workers, WINDOW_STREAM_MIN, &w->stream, w->error))
+    if (!workload_build(c, w->index, sh->workers, WINDOW_PATTERN, &w->stream, w->error))
         return false;
-    w->gets_only = window_stream_gets_only(&w->stream);
+    w->batch = 1; /* grows to WINDOW_BATCH within a few dozen operations unless they are slow */
     cfg->backend->thread_enter(sh->map);
     /* Each worker still writes its own share (first touch by the pinned thread); a backend that
      * allows no concurrent writer (plain) gets those shares one after another. */
@@ -304,6 +451,7 @@ static bool window_worker_setup(struct window_worker *w)
     workload_prefill(c, cfg->backend, sh->map, w->index, sh->workers);
     if (take_turns)
         pthread_mutex_unlock(&sh->prefill_lock);
+    w->timer_ns = window_timer_calibrate();
     w->perf_present = perf_counters_open(&w->perf);
     return true;
 }
@@ -325,14 +473,18 @@ static void *window_worker_main(void *arg)
         if (atomic_load(&sh->abandon))
             break;
         window_wait_go(sh, generation);
-        if (sh->recording && w->perf_present)
-            perf_counters_start(&w->perf);
-        uint64_t cpu = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
-        window_worker_loop(w);
-        if (sh->recording)
-            w->cpu_ns = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
-        if (sh->recording && w->perf_present)
-            perf_counters_stop(&w->perf);
+        if (sh->task == WINDOW_TASK_COUNT_TOUCHED) {
+            window_worker_count_touched(w);
+        } else {
+            if (sh->recording && w->perf_present)
+                perf_counters_start(&w->perf);
+            uint64_t cpu = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+            window_worker_loop(w);
+            if (sh->recording)
+                w->cpu_ns = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
+            if (sh->recording && w->perf_present)
+                perf_counters_stop(&w->perf);
+        }
         pthread_barrier_wait(&sh->done);
     }
     if (!w->failed)
@@ -342,9 +494,12 @@ static void *window_worker_main(void *arg)
 }
 
 /* Has the phase reached its end?  Duration phases end at the deadline, ops phases when a worker
- * met its quota; an interrupt ends either. */
+ * met its quota, the count of touched keys when every worker is done; an interrupt ends the first
+ * two. */
 static bool window_phase_over(struct window_shared *sh, uint64_t deadline_ns)
 {
+    if (sh->task == WINDOW_TASK_COUNT_TOUCHED)
+        return true;
     if (sh->config->interrupt && atomic_load(sh->config->interrupt))
         return true;
     if (deadline_ns)
@@ -354,8 +509,9 @@ static bool window_phase_over(struct window_shared *sh, uint64_t deadline_ns)
 
 /* Runs one phase; returns its length in nanoseconds. */
 static uint64_t window_phase(struct window_shared *sh, unsigned generation, double seconds,
-                             bool recording)
+                             enum window_task task, bool recording)
 {
+    sh->task = task;
     sh->recording = recording;
     atomic_store(&sh->stop, false);
     atomic_store(&sh->first_finish_ns, 0);
@@ -373,7 +529,8 @@ static uint64_t window_phase(struct window_shared *sh, unsigned generation, doub
     uint64_t ended = window_now_ns();
     atomic_store_explicit(&sh->stop, true, memory_order_relaxed);
     pthread_barrier_wait(&sh->done);
-    sh->process_cpu_ns = window_cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu;
+    if (recording) /* the measured window's, not the count's after it */
+        sh->process_cpu_ns = window_cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu;
     uint64_t first_finish = atomic_load(&sh->first_finish_ns);
     return (by_quota && first_finish ? first_finish : ended) - began;
 }
@@ -391,7 +548,36 @@ static void window_sum_tally(const struct window_worker *workers, int count,
         s->writes_attempted += t->writes_attempted;
         s->writes_effective += t->writes_effective;
         s->ranges += t->ranges;
+        s->stream_wraps += workload_wraps(workers[i].measured_first, t->ops);
     }
+}
+
+/* The count of touched keys, as a phase of its own: the workers replay their streams in parallel. */
+static void window_count_touched(struct window_shared *sh, struct window_worker *workers,
+                                 unsigned generation)
+{
+    uint64_t bytes = workload_touched_bytes(&workers[0].stream);
+    sh->touched_shared = sh->workers > 1 && bytes * (uint64_t)sh->workers > WINDOW_TOUCHED_PRIVATE_MAX;
+    if (sh->touched_shared)
+        workload_touched_init(&sh->touched, &workers[0].stream);
+    window_phase(sh, generation, 0, WINDOW_TASK_COUNT_TOUCHED, false);
+}
+
+/* The touched keys of every worker, merged into one bitmap and counted. */
+static void window_sum_touched(struct window_shared *sh, struct window_worker *workers, int count,
+                               struct result_sample *s)
+{
+    if (sh->touched_shared) {
+        s->distinct_keys = workload_touched_count(&sh->touched);
+        workload_touched_free(&sh->touched);
+        return;
+    }
+    for (int i = 1; i < count; i++) {
+        workload_touched_merge(&workers[0].touched, &workers[i].touched);
+        workload_touched_free(&workers[i].touched);
+    }
+    s->distinct_keys = workload_touched_count(&workers[0].touched);
+    workload_touched_free(&workers[0].touched);
 }
 
 static void window_describe_binding(const struct window_worker *workers, int count,
@@ -486,6 +672,14 @@ static void window_fill_memory(const struct window_config *cfg, struct window_sh
     s->peak_rss_bytes = window_peak_rss();
 }
 
+static double window_mean_timer(const struct window_worker *workers, int count)
+{
+    double sum = 0;
+    for (int i = 0; i < count; i++)
+        sum += workers[i].timer_ns;
+    return count ? sum / count : 0;
+}
+
 /* Runs the phases once every worker is set up; fills the sample. */
 static void window_measure(const struct window_config *cfg, struct window_shared *sh,
                            struct window_worker *workers, struct result_sample *s)
@@ -493,15 +687,18 @@ static void window_measure(const struct window_config *cfg, struct window_shared
     const struct bench_case *c = cfg->bench_case;
     unsigned generation = 1;
     if (c->warmup_s > 0)
-        window_phase(sh, generation++, c->warmup_s, false);
+        window_phase(sh, generation++, c->warmup_s, WINDOW_TASK_RUN, false);
     struct map_stats before;
     cfg->backend->stats(sh->map, &before);
-    uint64_t window_ns = window_phase(sh, generation++, c->duration_s, true);
+    uint64_t window_ns = window_phase(sh, generation++, c->duration_s, WINDOW_TASK_RUN, true);
+    window_count_touched(sh, workers, generation++);
     s->window_s = (double)window_ns / 1e9;
     s->workers = sh->workers;
     window_sum_tally(workers, sh->workers, s);
+    window_sum_touched(sh, workers, sh->workers, s);
     s->ops_per_s = s->window_s > 0 ? (double)s->total_ops / s->window_s : 0;
     s->ns_per_op = s->total_ops ? (double)window_ns * sh->workers / (double)s->total_ops : 0;
+    s->latency_timer_ns = window_mean_timer(workers, sh->workers);
     window_describe_binding(workers, sh->workers, s);
     window_sum_counters(workers, sh->workers, s);
     window_fill_memory(cfg, sh, before.allocs, s);
@@ -520,7 +717,7 @@ static void window_merge_histograms(struct window_worker *workers, int count,
         histogram_reset(&out[op]);
         for (int i = 0; i < count; i++)
             histogram_merge(&out[op], &workers[i].histograms[op]);
-        histogram_fill_latency(&out[op], &s->latency[op]);
+        histogram_fill_latency(&out[op], s->latency_timer_ns, &s->latency[op]);
     }
 }
 

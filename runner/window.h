@@ -43,4 +43,9 @@ struct window_config {
 bool window_run(const struct window_config *config, struct result_sample *sample,
                 struct histogram histograms[RESULT_OP_COUNT], char *err);
 
+/* The position of the timed operation in block `block` of `every` operations (a power of two):
+ * block * every plus an offset drawn from (salt, block), uniform over the block, so latency
+ * samples visit every position of the operation pattern rather than the first of each batch. */
+uint64_t window_sample_position(uint64_t salt, uint64_t block, uint64_t every);
+
 #endif

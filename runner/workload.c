@@ -1,34 +1,27 @@
 /*
- * workload.c: building the precomputed streams and validating a map after a window (workload.h
- * documents the key space, the mix and what the timed loop does).
+ * workload.c: building the streams, generating their keys, counting the keys a window touched,
+ * and validating a map after a window (workload.h documents the key space, the mix and what the
+ * timed loop does).
  *
- * A stream is built in three passes: exact class counts (reads and writes first, then each split
+ * A pattern is built in three passes: exact class counts (reads and writes first, then each split
  * by cumulative rounding, so every count is within one of its share and they sum to the length);
- * the classes laid out in order and Fisher-Yates shuffled; then a key drawn per slot.  All draws
- * come from one xoshiro256** seeded with (case seed, worker), so a stream depends only on the
- * case, the worker and the length.
+ * the classes laid out in order and Fisher-Yates shuffled by one xoshiro256** seeded with (case
+ * seed, worker); then each class turned into its pattern byte.  Keys come from the counter-based
+ * generator (workload_keys), seeded with (case seed, worker) too, so a stream depends only on the
+ * case, the worker and the pattern length.
  */
 #include "runner/workload.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/xalloc.h"
 #include "runner/rng.h"
 #include "runner/zipf.h"
 
 enum workload_class { CLASS_RANGE, CLASS_GET_HIT, CLASS_GET_MISS, CLASS_PUT, CLASS_DEL, CLASS_COUNT };
-
-/* Draws access-range indices by the case's distribution. */
-struct workload_draw {
-    enum case_distribution kind;
-    uint64_t range;        /* draws fall in [0, range) */
-    uint64_t hot;          /* CASE_DIST_HOT: ranks drawn uniformly from [0, hot) */
-    struct zipf zipf;
-    uint64_t perm_mask;    /* rank permutation over [0, perm_mask] then cycle-walked */
-    unsigned perm_shift;
-    uint64_t perm_mul[3], perm_add[3];
-};
 
 uint64_t workload_key_range(const struct bench_case *c)
 {
@@ -110,70 +103,39 @@ uint64_t workload_key_index(uint64_t key)
 
 /* ---- rank permutation ---- */
 
-static void workload_permutation_init(struct workload_draw *d, uint64_t seed)
+static void workload_permutation_init(struct workload_permutation *p, uint64_t range, uint64_t seed)
 {
     unsigned bits = 0;
-    while (bits < 64 && (1ULL << bits) < d->range)
+    while (bits < 64 && (1ULL << bits) < range)
         bits++;
-    d->perm_mask = bits == 64 ? UINT64_MAX : (1ULL << bits) - 1;
-    d->perm_shift = bits / 2 + 1;
+    p->range = range;
+    p->mask = bits == 64 ? UINT64_MAX : (1ULL << bits) - 1;
+    p->shift = bits / 2 + 1;
     uint64_t state = seed ^ 0x243f6a8885a308d3ULL; /* apart from the stream generators' seeds */
     for (int round = 0; round < 3; round++) {
-        d->perm_mul[round] = rng_splitmix64(&state) | 1; /* odd: a bijection mod 2^bits */
-        d->perm_add[round] = rng_splitmix64(&state);
+        p->mul[round] = rng_splitmix64(&state) | 1; /* odd: a bijection mod 2^bits */
+        p->add[round] = rng_splitmix64(&state);
     }
 }
 
-/* A bijection on [0, perm_mask]: multiply by odd, xorshift, add, three rounds. */
-static uint64_t workload_permute_step(const struct workload_draw *d, uint64_t x)
+/* A bijection on [0, mask]: multiply by odd, xorshift, add, three rounds. */
+static inline uint64_t workload_permute_step(const struct workload_permutation *p, uint64_t x)
 {
     for (int round = 0; round < 3; round++) {
-        x = (x * d->perm_mul[round]) & d->perm_mask;
-        x ^= x >> d->perm_shift;
-        x = (x + d->perm_add[round]) & d->perm_mask;
+        x = (x * p->mul[round]) & p->mask;
+        x ^= x >> p->shift;
+        x = (x + p->add[round]) & p->mask;
     }
     return x;
 }
 
-/* Cycle walking: a bijection on [0, range) since range > perm_mask / 2 (under two steps expected). */
-static uint64_t workload_rank_to_index(const struct workload_draw *d, uint64_t rank)
+/* Cycle walking: a bijection on [0, range) since range > mask / 2 (under two steps expected). */
+static inline uint64_t workload_rank_to_index(const struct workload_permutation *p, uint64_t rank)
 {
-    uint64_t x = workload_permute_step(d, rank);
-    while (x >= d->range)
-        x = workload_permute_step(d, x);
+    uint64_t x = workload_permute_step(p, rank);
+    while (x >= p->range)
+        x = workload_permute_step(p, x);
     return x;
-}
-
-static bool workload_draw_init(struct workload_draw *d, const struct bench_case *c, uint64_t range,
-                               char *err)
-{
-    d->kind = c->distribution;
-    d->range = range;
-    d->hot = c->hot_keys < range ? c->hot_keys : range;
-    if (d->kind == CASE_DIST_ZIPF && !zipf_init(&d->zipf, range, c->zipf_theta)) {
-        snprintf(err, ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
-                 c->zipf_theta);
-        return false;
-    }
-    if (d->kind == CASE_DIST_HOT && c->hot_keys == 0) {
-        snprintf(err, ERR_LEN, "distribution hot:0: at least one hot key is needed");
-        return false;
-    }
-    workload_permutation_init(d, c->seed);
-    return true;
-}
-
-static uint64_t workload_draw_index(const struct workload_draw *d, struct rng *r)
-{
-    switch (d->kind) {
-    case CASE_DIST_ZIPF:
-        return workload_rank_to_index(d, zipf_sample(&d->zipf, r));
-    case CASE_DIST_HOT:
-        return workload_rank_to_index(d, rng_below(r, d->hot));
-    case CASE_DIST_UNIFORM:
-    default:
-        return rng_below(r, d->range);
-    }
 }
 
 /* ---- class counts ---- */
@@ -241,22 +203,127 @@ static bool workload_check_case(const struct bench_case *c, const uint64_t count
     return true;
 }
 
-/* ---- streams ---- */
+/* ---- the key generator ---- */
+
+/* wyrand (Wang Yi): the Weyl increment and the mix of one counter value into 64 random bits. */
+#define WORKLOAD_WEYL 0xa0761d6478bd642fULL
+
+static inline uint64_t workload_mix(uint64_t counter)
+{
+    unsigned __int128 m = (unsigned __int128)counter * (counter ^ 0xe7037ed1a0b428dbULL);
+    return (uint64_t)(m >> 64) ^ (uint64_t)m;
+}
+
+/* Lemire's multiply-high reduction of 64 random bits into [0, n) (bias below n / 2^64). */
+static inline uint64_t workload_reduce(uint64_t random, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)random * n) >> 64);
+}
+
+/* The access-range index that 64 random bits draw under distribution `kind` (the stream's). */
+static inline __attribute__((always_inline)) uint64_t
+workload_draw(const struct workload_stream *s, uint64_t random, enum case_distribution kind)
+{
+    switch (kind) {
+    case CASE_DIST_ZIPF:
+        return workload_rank_to_index(&s->permutation, zipf_table_rank(&s->zipf, random));
+    case CASE_DIST_HOT: {
+        uint64_t rank = workload_reduce(random, s->hot);
+        return s->hot_index ? s->hot_index[rank] : workload_rank_to_index(&s->permutation, rank);
+    }
+    case CASE_DIST_UNIFORM:
+    default:
+        return workload_reduce(random, s->range);
+    }
+}
+
+/* One batch of draws: indices of the miss region where the pattern flags a miss, scrambled into
+ * keys when `as_keys`.  Called with constant `kind` and `as_keys`, so each distribution gets its
+ * own tight loop with no branch but the table walks of zipf and hot. */
+static inline __attribute__((always_inline)) void
+workload_fill(const struct workload_stream *s, uint64_t position, size_t n, uint64_t *out,
+              bool as_keys, enum case_distribution kind)
+{
+    const uint8_t *pattern = s->ops + (position & s->mask);
+    uint64_t counter = s->weyl + position * WORKLOAD_WEYL;
+    for (size_t j = 0; j < n; j++) {
+        counter += WORKLOAD_WEYL;
+        uint64_t index = workload_draw(s, workload_mix(counter), kind);
+        index |= (uint64_t)(pattern[j] >> 7) << 62; /* WORKLOAD_MISS_FLAG: + WORKLOAD_MISS_BASE */
+        out[j] = as_keys ? workload_key(index) : index;
+    }
+}
+
+static inline __attribute__((always_inline)) void
+workload_fill_by_kind(const struct workload_stream *s, uint64_t position, size_t n, uint64_t *out,
+                      bool as_keys)
+{
+    switch (s->kind) {
+    case CASE_DIST_ZIPF: workload_fill(s, position, n, out, as_keys, CASE_DIST_ZIPF); break;
+    case CASE_DIST_HOT: workload_fill(s, position, n, out, as_keys, CASE_DIST_HOT); break;
+    case CASE_DIST_UNIFORM:
+    default: workload_fill(s, position, n, out, as_keys, CASE_DIST_UNIFORM); break;
+    }
+}
+
+void workload_keys(const struct workload_stream *s, uint64_t position, size_t n, uint64_t *keys)
+{
+    workload_fill_by_kind(s, position, n, keys, true);
+}
+
+void workload_indices(const struct workload_stream *s, uint64_t position, size_t n,
+                      uint64_t *indices)
+{
+    workload_fill_by_kind(s, position, n, indices, false);
+}
+
+uint64_t workload_wraps(uint64_t first, uint64_t count)
+{
+    return first + count < first ? 1 : 0; /* count < 2^64: at most one pass over 2^64 */
+}
+
+static bool workload_generator_init(struct workload_stream *s, const struct bench_case *c,
+                                    uint64_t range, char *err)
+{
+    uint64_t mixed = (uint64_t)s->worker + 1;
+    s->weyl = c->seed ^ rng_splitmix64(&mixed);
+    s->kind = range ? c->distribution : CASE_DIST_UNIFORM;
+    s->range = range;
+    if (!range)
+        return true;
+    workload_permutation_init(&s->permutation, range, c->seed);
+    if (s->kind == CASE_DIST_ZIPF && !zipf_table_init(&s->zipf, range, c->zipf_theta)) {
+        snprintf(err, ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
+                 c->zipf_theta);
+        return false;
+    }
+    if (s->kind == CASE_DIST_HOT && c->hot_keys == 0) {
+        snprintf(err, ERR_LEN, "distribution hot:0: at least one hot key is needed");
+        return false;
+    }
+    s->hot = c->hot_keys < range ? c->hot_keys : range;
+    if (s->kind == CASE_DIST_HOT && s->hot <= WORKLOAD_HOT_TABLE_MAX) {
+        s->hot_index = xmalloc(s->hot * sizeof *s->hot_index);
+        for (uint64_t rank = 0; rank < s->hot; rank++)
+            s->hot_index[rank] = workload_rank_to_index(&s->permutation, rank);
+    }
+    return true;
+}
+
+/* ---- the operation pattern ---- */
 
 static bool workload_alloc(struct workload_stream *s, size_t min_length, char *err)
 {
-    size_t length = 1;
+    size_t length = WORKLOAD_BATCH_MAX;
     while (length < min_length && length < ((size_t)1 << 40))
         length <<= 1;
-    s->length = length;
-    s->mask = length - 1;
-    s->ops = xmalloc(length);
-    s->keys = xmalloc(length * sizeof *s->keys);
     if (length < min_length) {
-        snprintf(err, ERR_LEN, "workload stream of %zu operations is too long", min_length);
-        workload_free(s);
+        snprintf(err, ERR_LEN, "workload pattern of %zu operations is too long", min_length);
         return false;
     }
+    s->length = length;
+    s->mask = length - 1;
+    s->ops = xmalloc(length + WORKLOAD_BATCH_MAX);
     return true;
 }
 
@@ -276,23 +343,29 @@ static uint8_t workload_put_op(const struct bench_case *c)
 }
 
 static const uint8_t class_op[CLASS_COUNT] = {
-    [CLASS_RANGE] = WORKLOAD_RANGE, [CLASS_GET_HIT] = WORKLOAD_GET, [CLASS_GET_MISS] = WORKLOAD_GET,
-    [CLASS_PUT] = WORKLOAD_PUT, [CLASS_DEL] = WORKLOAD_DEL};
+    [CLASS_RANGE] = WORKLOAD_RANGE, [CLASS_GET_HIT] = WORKLOAD_GET,
+    [CLASS_GET_MISS] = WORKLOAD_GET | WORKLOAD_MISS_FLAG, [CLASS_PUT] = WORKLOAD_PUT,
+    [CLASS_DEL] = WORKLOAD_DEL};
 
-/* Turns the shuffled classes (held in ops) into operations and keys. */
-static void workload_fill(const struct bench_case *c, const struct workload_draw *d,
-                          struct workload_stream *s, struct rng *r)
+/* Exact class counts laid out in order, shuffled, turned into pattern bytes; the bytes past the
+ * end repeat the first ones. */
+static void workload_pattern(const struct bench_case *c, struct workload_stream *s,
+                             const uint64_t counts[CLASS_COUNT])
 {
+    size_t at = 0;
+    for (int class = 0; class < CLASS_COUNT; class++)
+        for (uint64_t k = 0; k < counts[class]; k++)
+            s->ops[at++] = (uint8_t)class;
+    struct rng r;
+    rng_seed(&r, c->seed, (uint64_t)s->worker + 1);
+    workload_shuffle(s->ops, s->length, &r);
+    s->gets_only = true;
     for (size_t i = 0; i < s->length; i++) {
         uint8_t class = s->ops[i];
-        uint64_t index = 0;
-        if (class == CLASS_GET_MISS)
-            index = WORKLOAD_MISS_BASE + (d->range ? workload_draw_index(d, r) : 0);
-        else if (class != CLASS_RANGE && !(class == CLASS_PUT && s->fresh_puts))
-            index = workload_draw_index(d, r);
-        s->keys[i] = workload_key(index);
         s->ops[i] = class == CLASS_PUT ? workload_put_op(c) : class_op[class];
+        s->gets_only = s->gets_only && (s->ops[i] & WORKLOAD_OP_BITS) == WORKLOAD_GET;
     }
+    memcpy(s->ops + s->length, s->ops, WORKLOAD_BATCH_MAX);
 }
 
 bool workload_build(const struct bench_case *c, int worker, int workers, size_t min_length,
@@ -301,36 +374,113 @@ bool workload_build(const struct bench_case *c, int worker, int workers, size_t 
     *out = (struct workload_stream){.worker = worker, .workers = workers,
                                     .fresh_puts = c->write_kind == CASE_WRITE_INSERT};
     uint64_t range = workload_key_range(c);
-    struct workload_draw draw;
     if (!workload_check_percents(c, err) || !workload_alloc(out, min_length, err))
         return false;
     uint64_t counts[CLASS_COUNT];
     workload_class_counts(c, out->length, counts);
     if (!workload_check_case(c, counts, range, err) ||
-        (range && !workload_draw_init(&draw, c, range, err))) {
+        !workload_generator_init(out, c, range, err)) {
         workload_free(out);
         return false;
     }
-    if (!range)
-        draw = (struct workload_draw){.kind = CASE_DIST_UNIFORM};
-    size_t at = 0;
-    for (int class = 0; class < CLASS_COUNT; class++)
-        for (uint64_t k = 0; k < counts[class]; k++)
-            out->ops[at++] = (uint8_t)class;
-    struct rng r;
-    rng_seed(&r, c->seed, (uint64_t)worker + 1);
-    workload_shuffle(out->ops, out->length, &r);
-    workload_fill(c, &draw, out, &r);
+    workload_pattern(c, out, counts);
     return true;
 }
 
 void workload_free(struct workload_stream *s)
 {
     free(s->ops);
-    free(s->keys);
+    free(s->hot_index);
+    zipf_table_free(&s->zipf);
     s->ops = NULL;
-    s->keys = NULL;
+    s->hot_index = NULL;
     s->length = s->mask = 0;
+}
+
+/* ---- distinct keys touched ---- */
+
+static uint64_t workload_touched_size(const struct workload_stream *s)
+{
+    return s->range <= WORKLOAD_TOUCHED_EXACT_MAX ? s->range : WORKLOAD_TOUCHED_EXACT_MAX;
+}
+
+uint64_t workload_touched_bytes(const struct workload_stream *s)
+{
+    return (workload_touched_size(s) / 64 + 1) * sizeof(uint64_t);
+}
+
+void workload_touched_init(struct workload_touched *t, const struct workload_stream *s)
+{
+    t->exact = s->range <= WORKLOAD_TOUCHED_EXACT_MAX;
+    t->size = workload_touched_size(s);
+    t->bits = xcalloc(t->size / 64 + 1, sizeof *t->bits);
+}
+
+/* The bit of an access-range index: itself, or a hash of it into the estimate's bitmap. */
+static uint64_t workload_touched_bit(const struct workload_touched *t, uint64_t index)
+{
+    return t->exact ? index : workload_reduce(map_hash(index), t->size);
+}
+
+/* Does the pattern byte name an access-range key?  Gets that hit, puts (unless fresh), dels. */
+static bool workload_keyed(const struct workload_stream *s, uint8_t byte)
+{
+    uint8_t op = byte & WORKLOAD_OP_BITS;
+    if (op == WORKLOAD_RANGE || (byte & WORKLOAD_MISS_FLAG))
+        return false;
+    return !(op == WORKLOAD_PUT && s->fresh_puts);
+}
+
+static void workload_touched_set(struct workload_touched *t, uint64_t bit, bool shared)
+{
+    uint64_t *word = &t->bits[bit / 64], mask = 1ULL << (bit % 64);
+    if (!shared)
+        *word |= mask;
+    else if (!(__atomic_load_n(word, __ATOMIC_RELAXED) & mask))
+        __atomic_fetch_or(word, mask, __ATOMIC_RELAXED);
+}
+
+void workload_touched_mark(struct workload_touched *t, const struct workload_stream *s,
+                           uint64_t first, uint64_t count, bool shared)
+{
+    uint64_t indices[WORKLOAD_BATCH_MAX];
+    if (!s->range)
+        return;
+    for (uint64_t done = 0; done < count;) {
+        size_t n = count - done < WORKLOAD_BATCH_MAX ? (size_t)(count - done) : WORKLOAD_BATCH_MAX;
+        uint64_t position = first + done;
+        workload_indices(s, position, n, indices);
+        const uint8_t *pattern = s->ops + (position & s->mask);
+        for (size_t j = 0; j < n; j++)
+            if (workload_keyed(s, pattern[j]))
+                workload_touched_set(t, workload_touched_bit(t, indices[j]), shared);
+        done += n;
+    }
+}
+
+void workload_touched_merge(struct workload_touched *into, const struct workload_touched *from)
+{
+    for (uint64_t w = 0; w <= into->size / 64; w++)
+        into->bits[w] |= from->bits[w];
+}
+
+uint64_t workload_touched_count(const struct workload_touched *t)
+{
+    uint64_t set = 0;
+    for (uint64_t w = 0; w <= t->size / 64; w++)
+        set += (uint64_t)__builtin_popcountll(t->bits[w]);
+    if (t->exact)
+        return set;
+    if (set >= t->size) /* saturated: the estimate is unbounded; report what it can say */
+        set = t->size - 1;
+    double m = (double)t->size;
+    return (uint64_t)llround(-m * log((m - (double)set) / m));
+}
+
+void workload_touched_free(struct workload_touched *t)
+{
+    free(t->bits);
+    t->bits = NULL;
 }
 
 /* ---- validation ---- */

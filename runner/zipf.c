@@ -4,6 +4,10 @@
  * Internally ranks are 1-based as in the paper (k = 1..n with weight k^-theta); zipf_sample
  * returns k - 1.  The helpers log1p(x)/x and expm1(x)/x switch to their Taylor series near 0 so
  * that theta = 1 (where 1 - theta = 0) is neither a division by zero nor a loss of precision.
+ *
+ * The tabulated sampler (zipf_table, used by the timed loop) follows; zipf.h states its method and
+ * its error bound.  Its tail positions solve "weight of ranks in (head, y] = target" for real y by
+ * Newton's method on the Euler-Maclaurin form of the partial sums, boundary after boundary.
  */
 #include "runner/zipf.h"
 
@@ -91,4 +95,137 @@ double zipf_harmonic(uint64_t n, double theta)
 double zipf_probability(uint64_t k, double theta, double harmonic)
 {
     return pow((double)(k + 1), -theta) / harmonic;
+}
+
+/* ---- the tabulated sampler (see zipf.h) ---- */
+
+#include <stdlib.h>
+
+#include "base/xalloc.h"
+
+/* The weight x^-theta of 1-based rank x, at real x. */
+static double zipf_weight(double theta, double x)
+{
+    return exp(-theta * log(x));
+}
+
+/* Sum of k^-theta over integers k in (m, y], extended to real y by Euler-Maclaurin: the integral,
+ * the end-point half terms and the first two Bernoulli corrections.  At m >= 2^16 the next term
+ * is below 1e-25 of the sum.  Continuous and increasing in y; exact to rounding at integers. */
+static double zipf_tail_weight(double theta, double m, double y)
+{
+    double log_ratio = log(y / m);
+    double integral = exp((1.0 - theta) * log(m)) * log_ratio *
+                      zipf_expm1_over_x((1.0 - theta) * log_ratio);
+    double d1 = -theta, d3 = -theta * (theta + 1.0) * (theta + 2.0);
+    return integral + (zipf_weight(theta, y) - zipf_weight(theta, m)) / 2.0 +
+           d1 * (zipf_weight(theta, y) / y - zipf_weight(theta, m) / m) / 12.0 -
+           d3 * (zipf_weight(theta, y) / (y * y * y) - zipf_weight(theta, m) / (m * m * m)) / 720.0;
+}
+
+/* The y in [low, high] with zipf_tail_weight(m, y) = target: Newton on the weight's derivative
+ * (k^-theta to within the corrections), falling back to bisection when a step leaves the bracket. */
+static double zipf_tail_position(double theta, double m, double target, double low, double high)
+{
+    double y = low;
+    for (int i = 0; i < 100; i++) {
+        double excess = zipf_tail_weight(theta, m, y) - target;
+        if (excess > 0)
+            high = y;
+        else
+            low = y;
+        double next = y - excess / zipf_weight(theta, y);
+        if (!(next > low && next < high))
+            next = (low + high) / 2.0;
+        if (fabs(next - y) <= 1e-12 * y || high - low <= 1e-12 * y)
+            return next;
+        y = next;
+    }
+    return y;
+}
+
+/* 2^64 * p, saturating at UINT64_MAX. */
+static uint64_t zipf_fixed_point(double p)
+{
+    double scaled = ldexp(p, 64);
+    return scaled >= 0x1p64 ? UINT64_MAX : (uint64_t)scaled;
+}
+
+/* The head's cumulative probabilities (total: the weight of all n ranks) and its guide. */
+static void zipf_table_head(struct zipf_table *t, double total)
+{
+    double sum = 0.0;
+    for (uint32_t r = 0; r < t->head; r++) {
+        sum += zipf_weight(t->theta, (double)r + 1.0);
+        t->cdf[r] = zipf_fixed_point(sum / total);
+    }
+    if (t->head == t->n)
+        t->cdf[t->head - 1] = UINT64_MAX; /* every u falls in the head */
+    t->head_mass = t->cdf[t->head - 1];
+    uint32_t r = 0;
+    for (uint64_t b = 0; b < ZIPF_TABLE_BUCKETS; b++) {
+        while (r + 1 < t->head && t->cdf[r] <= b << 48)
+            r++;
+        t->guide[b] = r;
+    }
+}
+
+static double zipf_head_weight(double theta, uint32_t head)
+{
+    double sum = 0.0;
+    for (uint32_t k = 1; k <= head; k++)
+        sum += zipf_weight(theta, (double)k);
+    return sum;
+}
+
+/* Tail bucket boundaries: equal shares of the tail's weight, as real rank positions. */
+static void zipf_table_tail(struct zipf_table *t, double tail_weight)
+{
+    double m = (double)t->head, n = (double)t->n;
+    t->tail[0] = m;
+    t->tail[ZIPF_TABLE_BUCKETS] = n;
+    for (uint32_t j = 1; j < ZIPF_TABLE_BUCKETS; j++)
+        t->tail[j] = zipf_tail_position(t->theta, m, tail_weight * j / ZIPF_TABLE_BUCKETS,
+                                        t->tail[j - 1], n);
+    t->tail_scale = (double)ZIPF_TABLE_BUCKETS / ((double)(0 - t->head_mass));
+}
+
+bool zipf_table_init(struct zipf_table *t, uint64_t n, double theta)
+{
+    *t = (struct zipf_table){.n = n, .theta = theta};
+    if (n == 0 || n >= (1ULL << 53) || !(theta >= 0.0) || !isfinite(theta))
+        return false;
+    t->head = n < ZIPF_TABLE_HEAD_MAX ? (uint32_t)n : ZIPF_TABLE_HEAD_MAX;
+    double head_weight = zipf_head_weight(theta, t->head), tail_weight = 0.0;
+    if (t->head < n)
+        tail_weight = zipf_tail_weight(theta, (double)t->head, (double)n);
+    t->cdf = xmalloc(t->head * sizeof *t->cdf);
+    t->guide = xmalloc(ZIPF_TABLE_BUCKETS * sizeof *t->guide);
+    zipf_table_head(t, head_weight + tail_weight);
+    if (t->head < n) {
+        t->tail = xmalloc((ZIPF_TABLE_BUCKETS + 1) * sizeof *t->tail);
+        zipf_table_tail(t, tail_weight);
+    }
+    return true;
+}
+
+void zipf_table_free(struct zipf_table *t)
+{
+    free(t->cdf);
+    free(t->guide);
+    free(t->tail);
+    *t = (struct zipf_table){0};
+}
+
+uint64_t zipf_table_tail_rank(const struct zipf_table *t, uint64_t u)
+{
+    if (!t->tail)
+        return t->n - 1; /* u == UINT64_MAX with every rank in the head */
+    double at = (double)(u - t->head_mass) * t->tail_scale;
+    size_t b = at < (double)ZIPF_TABLE_BUCKETS ? (size_t)at : ZIPF_TABLE_BUCKETS - 1;
+    double x = t->tail[b] + (at - (double)b) * (t->tail[b + 1] - t->tail[b]);
+    uint64_t r = (uint64_t)x;
+    if (r < t->head)
+        r = t->head;
+    return r < t->n ? r : t->n - 1;
 }

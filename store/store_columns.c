@@ -78,6 +78,9 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(placement_caveat, STORE_FIGURE_NOTE, "TEXT"),
     STORE_FIGURE(map_large_bytes, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(map_huge_bytes, STORE_FIGURE_COUNTER, "INTEGER"),
+    STORE_FIGURE(distinct_keys, STORE_FIGURE_WHOLE, "INTEGER"),
+    STORE_FIGURE(stream_wraps, STORE_FIGURE_WHOLE, "INTEGER"),
+    STORE_FIGURE(latency_timer_ns, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
     STORE_FIGURE(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
 };

@@ -85,6 +85,13 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   placement_caveat TEXT,         -- what the placement checks could not see; NULL: nothing
   map_large_bytes INTEGER,       -- bytes of the map's allocations of 2 MiB or more
   map_huge_bytes INTEGER,        -- of those, backed by huge pages (AnonHugePages); NULL: unread
+  -- distinct_keys: distinct access-range keys the window's counted keyed operations named (gets of
+  -- present keys, puts, put_if_absent, dels; not misses, fresh inserts or ranges), all workers
+  -- together; exact while the access range holds at most 2^27 keys, above that a linear-counting
+  -- estimate (standard error under 0.1%).  stream_wraps: times a worker's key stream wrapped,
+  -- summed over workers (0 unless a window runs past 2^64 positions).  latency_timer_ns: the timer
+  -- pair's calibrated cost, already subtracted from every *_p*_ns and *_max_ns (floored at 0).
+  distinct_keys INTEGER, stream_wraps INTEGER, latency_timer_ns REAL,
   UNIQUE (case_id, repetition));
 
 CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
@@ -130,8 +137,8 @@ CREATE VIEW case_results AS
          s.range_max_ns,
          s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,
          s.cache_misses, s.round, s.round_position, s.process_cpu_s, s.worker_cpu_s,
-         s.memory_nodes, s.placement_caveat, s.map_large_bytes, s.map_huge_bytes, s.valid,
-         s.invalid_reason
+         s.memory_nodes, s.placement_caveat, s.map_large_bytes, s.map_huge_bytes,
+         s.distinct_keys, s.stream_wraps, s.latency_timer_ns, s.valid, s.invalid_reason
   FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id
   JOIN machines m ON m.id = r.machine_id;
 

@@ -277,6 +277,35 @@ static void model_get(struct model_run *run, size_t i)
                    (unsigned long long)value, (unsigned long long)run->ref.values[i]);
 }
 
+/* get_many (where the backend has it) over n pool keys, repeats allowed: the same answers as n
+ * gets, values of absent keys untouched. */
+static void model_get_many(struct model_run *run, size_t n)
+{
+    uint64_t keys[MAP_GET_MANY_MAX], values[MAP_GET_MANY_MAX];
+    size_t pool[MAP_GET_MANY_MAX];
+    for (size_t j = 0; j < n; j++) {
+        pool[j] = support_rng_below(&run->rng, run->ref.key_count);
+        keys[j] = run->ref.keys[pool[j]];
+        values[j] = 0xdeadbeef;
+    }
+    uint64_t found = run->b->get_many(run->m, keys, n, values);
+    for (size_t j = 0; j < n; j++) {
+        size_t i = pool[j];
+        bool hit = found >> j & 1;
+        if (hit != run->ref.present[i])
+            model_fail(run, "get_many key %zu of %zu (%llu) found=%d, expected %d", j, n,
+                       (unsigned long long)keys[j], hit, run->ref.present[i]);
+        uint64_t expected = hit ? run->ref.values[i] : 0xdeadbeef;
+        if (values[j] != expected)
+            model_fail(run, "get_many key %zu of %zu (%llu) = %llu, expected %llu", j, n,
+                       (unsigned long long)keys[j], (unsigned long long)values[j],
+                       (unsigned long long)expected);
+    }
+    if (n < MAP_GET_MANY_MAX && found >> n)
+        model_fail(run, "get_many of %zu keys set mask bits beyond them: %#llx", n,
+                   (unsigned long long)found);
+}
+
 static void model_store(struct support_reference *ref, size_t i, uint64_t value)
 {
     ref->size += !ref->present[i];
@@ -370,6 +399,8 @@ static void model_step(struct model_run *run, bool growing, size_t range_period)
     uint64_t dice = support_rng_below(&run->rng, 100);
     if (support_rng_below(&run->rng, range_period) == 0)
         model_range(run);
+    else if (dice < 2 && run->b->get_many)
+        model_get_many(run, 1 + support_rng_below(&run->rng, MAP_GET_MANY_MAX));
     else if (dice < 30)
         model_get(run, i);
     else if (dice < 33)

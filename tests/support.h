@@ -120,7 +120,8 @@ size_t support_reference_index(const struct support_reference *ref, uint64_t key
 
 /*
  * Runs `ops` random operations of every kind (get, put, put_if_absent, del, size, range with and
- * without an early stop) on a fresh map of `spec`, checking each result against the reference.
+ * without an early stop, and get_many of 1 to 64 keys where the backend has it) on a fresh map of
+ * `spec`, checking each result against the reference.
  * Work alternates grow and shrink phases so the map resizes up and down, and ends every cycle by
  * deleting every key, so it passes from empty through several resizes and back.
  */

@@ -105,10 +105,16 @@ static void test_histogram_small_values_are_exact(void **state)
     assert_true(histogram_percentile(h, 99) == 40.0);
     histogram_record(h, 1000003); /* max exact even though its bucket is 32 wide */
     struct result_latency lat;
-    histogram_fill_latency(h, &lat);
+    histogram_fill_latency(h, 0.0, &lat);
     assert_int_equal(lat.samples, 12);
     assert_true(lat.max_ns == 1000003.0);
     assert_true(lat.p50_ns == 17.0);
+    /* the timer's own cost comes off every figure, never below zero */
+    histogram_fill_latency(h, 20.0, &lat);
+    assert_int_equal(lat.samples, 12);
+    assert_true(lat.max_ns == 1000003.0 - 20.0);
+    assert_true(lat.p50_ns == 0.0);
+    assert_true(lat.p90_ns == 20.0); /* the 11th of 12 samples: 40 */
     free(h);
 }
 
@@ -141,7 +147,7 @@ static void test_histogram_empty(void **state)
     struct histogram *h = calloc(1, sizeof *h);
     assert_non_null(h);
     struct result_latency lat;
-    histogram_fill_latency(h, &lat);
+    histogram_fill_latency(h, 25.0, &lat);
     assert_int_equal(lat.samples, 0);
     assert_true(lat.p99_ns == 0.0 && lat.max_ns == 0.0);
     free(h);

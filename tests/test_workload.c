@@ -41,6 +41,19 @@ static size_t workload_test_length(void)
     return stats_quick() ? 1u << 14 : 1u << 17;
 }
 
+/* The stream's keys at positions [first, first + count), malloc'd, produced as the timed loop
+ * produces them: batches of at most WORKLOAD_BATCH_MAX. */
+static uint64_t *workload_test_keys(const struct workload_stream *s, uint64_t first, uint64_t count)
+{
+    uint64_t *keys = malloc(count * sizeof *keys);
+    assert_non_null(keys);
+    for (uint64_t at = 0; at < count; at += WORKLOAD_BATCH_MAX) {
+        size_t n = count - at < WORKLOAD_BATCH_MAX ? (size_t)(count - at) : WORKLOAD_BATCH_MAX;
+        workload_keys(s, first + at, n, keys + at);
+    }
+    return keys;
+}
+
 struct mix {
     uint64_t ops[5];
     uint64_t hits, misses, low_half_writes, keyed;
@@ -51,10 +64,13 @@ static struct mix workload_count(const struct bench_case *c, const struct worklo
     struct mix m;
     memset(&m, 0, sizeof m);
     uint64_t range = workload_key_range(c);
+    uint64_t *keys = workload_test_keys(s, 0, s->length);
     for (size_t i = 0; i < s->length; i++) {
-        m.ops[s->ops[i]]++;
-        uint64_t index = workload_key_index(s->keys[i]);
-        if (s->ops[i] == WORKLOAD_GET) {
+        uint8_t op = workload_op_at(s, i);
+        m.ops[op]++;
+        uint64_t index = workload_key_index(keys[i]);
+        if (op == WORKLOAD_GET) {
+            assert_int_equal(index >= WORKLOAD_MISS_BASE, (s->ops[i] & WORKLOAD_MISS_FLAG) != 0);
             if (index >= WORKLOAD_MISS_BASE) {
                 assert_true(index - WORKLOAD_MISS_BASE < range);
                 m.misses++;
@@ -62,12 +78,13 @@ static struct mix workload_count(const struct bench_case *c, const struct worklo
                 assert_true(index < range);
                 m.hits++;
             }
-        } else if (s->ops[i] != WORKLOAD_RANGE && !(s->ops[i] == WORKLOAD_PUT && s->fresh_puts)) {
+        } else if (op != WORKLOAD_RANGE && !(op == WORKLOAD_PUT && s->fresh_puts)) {
             assert_true(index < range);
             m.keyed++;
             m.low_half_writes += index < range / 2;
         }
     }
+    free(keys);
     return m;
 }
 
@@ -209,10 +226,12 @@ static void test_workload_hot_and_permutation(void **state)
     char err[ERR_LEN];
     assert_true(workload_build(&c, 0, 1, 8192, &s, err));
     uint64_t seen[37] = {0};
+    uint64_t *keys = workload_test_keys(&s, 0, s.length);
     for (size_t i = 0; i < s.length; i++)
-        seen[workload_key_index(s.keys[i])]++;
+        seen[workload_key_index(keys[i])]++;
     for (int k = 0; k < 37; k++)
         assert_true(seen[k] > 0);
+    free(keys);
     workload_free(&s);
 
     c.keys = 100000;
@@ -221,10 +240,12 @@ static void test_workload_hot_and_permutation(void **state)
     for (uint64_t seed = 0; seed < 8; seed++) {
         c.seed = seed;
         assert_true(workload_build(&c, 0, 1, 256, &s, err));
-        uint64_t first = s.keys[0];
+        keys = workload_test_keys(&s, 0, s.length);
+        uint64_t first = keys[0];
         for (size_t i = 0; i < s.length; i++)
-            assert_true(s.keys[i] == first); /* a single hot key */
+            assert_true(keys[i] == first); /* a single hot key */
         index_zero += workload_key_index(first) == 0;
+        free(keys);
         workload_free(&s);
     }
     assert_true(index_zero < 8);
@@ -244,8 +265,10 @@ static void test_workload_zipf_top_share(void **state)
     assert_true(workload_build(&c, 1, 2, workload_test_length(), &s, err));
     uint64_t *counts = calloc(c.keys, sizeof *counts);
     assert_non_null(counts);
+    uint64_t *keys = workload_test_keys(&s, 0, s.length);
     for (size_t i = 0; i < s.length; i++)
-        counts[workload_key_index(s.keys[i])]++;
+        counts[workload_key_index(keys[i])]++;
+    free(keys);
     uint64_t top = 0;
     for (uint64_t k = 0; k < c.keys; k++)
         top = counts[k] > top ? counts[k] : top;
@@ -254,6 +277,122 @@ static void test_workload_zipf_top_share(void **state)
                 stats_binomial_tolerance(s.length, p0, STATS_Z_STRICT));
     free(counts);
     workload_free(&s);
+}
+
+/* hot:N above the table's cap computes each key's permutation instead: the same N keys either way,
+ * and the table (N at the cap) and the computed path agree on every rank they share. */
+static void test_workload_hot_above_table_cap(void **state)
+{
+    (void)state;
+    struct bench_case c = workload_test_case();
+    c.read_pct = 100;
+    c.keys = 1u << 20;
+    c.distribution = CASE_DIST_HOT;
+    c.hot_keys = WORKLOAD_HOT_TABLE_MAX + 1;
+    struct workload_stream big, capped;
+    char err[ERR_LEN];
+    assert_true(workload_build(&c, 0, 1, 4096, &big, err));
+    assert_null(big.hot_index);
+    c.hot_keys = WORKLOAD_HOT_TABLE_MAX;
+    assert_true(workload_build(&c, 0, 1, 4096, &capped, err));
+    assert_non_null(capped.hot_index);
+    /* the hot indices of ranks below the cap, from the table, as a sorted set */
+    uint64_t *hot = malloc(WORKLOAD_HOT_TABLE_MAX * sizeof *hot);
+    assert_non_null(hot);
+    memcpy(hot, capped.hot_index, WORKLOAD_HOT_TABLE_MAX * sizeof *hot);
+    qsort(hot, WORKLOAD_HOT_TABLE_MAX, sizeof *hot, stats_compare_u64);
+    uint64_t draws = 1u << 16, in_table = 0, *keys = workload_test_keys(&big, 0, draws);
+    for (uint64_t i = 0; i < draws; i++) {
+        uint64_t index = workload_key_index(keys[i]);
+        assert_true(index < c.keys);
+        in_table += bsearch(&index, hot, WORKLOAD_HOT_TABLE_MAX, sizeof *hot, stats_compare_u64) != NULL;
+    }
+    /* one rank in N + 1 lies above the cap: about 1 draw in 65537 is not in the table */
+    assert_true(draws - in_table <= 10);
+    free(keys);
+    free(hot);
+    workload_free(&big);
+    workload_free(&capped);
+}
+
+/* The working set of a long window at 16M keys: n uniform draws touch k (1 - e^(-n/k)) distinct
+ * keys, here 4M draws (64 times the operation pattern) from two workers together, within 5%.  A
+ * replayed fixed-length stream would touch at most its own length. */
+static void test_workload_working_set_of_large_key_counts(void **state)
+{
+    (void)state;
+    struct bench_case c = workload_test_case();
+    c.read_pct = 100;
+    c.keys = 16u << 20;
+    uint64_t per_worker = stats_quick() ? 1u << 20 : 1u << 21, pattern = 1u << 16;
+    char err[ERR_LEN];
+    struct workload_stream s[2];
+    struct workload_touched total, own;
+    for (int w = 0; w < 2; w++)
+        assert_true(workload_build(&c, w, 2, pattern, &s[w], err));
+    assert_int_equal(s[0].length, pattern);
+    workload_touched_init(&total, &s[0]);
+    assert_true(total.exact);
+    for (int w = 0; w < 2; w++) {
+        workload_touched_init(&own, &s[w]);
+        workload_touched_mark(&own, &s[w], 12345, per_worker, false); /* any start, unaligned */
+        double alone = (double)c.keys * -expm1(-(double)per_worker / (double)c.keys);
+        assert_true(fabs((double)workload_touched_count(&own) - alone) <= 0.05 * alone);
+        workload_touched_merge(&total, &own);
+        workload_touched_free(&own);
+        assert_int_equal(workload_wraps(12345, per_worker), 0);
+    }
+    double n = 2.0 * (double)per_worker, k = (double)c.keys;
+    double expected = k * -expm1(-n / k);
+    uint64_t touched = workload_touched_count(&total);
+    assert_true(fabs((double)touched - expected) <= 0.05 * expected);
+    assert_true(touched > 16 * pattern);
+    workload_touched_free(&total);
+    for (int w = 0; w < 2; w++)
+        workload_free(&s[w]);
+}
+
+/* Counting touched keys: misses, fresh inserts and ranges name no access-range key; above the
+ * exact bitmap's size the count is a linear-counting estimate; the key stream wraps only past 2^64
+ * positions. */
+static void test_workload_touched_counts_keyed_operations(void **state)
+{
+    (void)state;
+    struct bench_case c = workload_test_case();
+    c.read_pct = 100;
+    c.hit_pct = 0; /* every get misses */
+    c.keys = 1000;
+    struct workload_stream s;
+    struct workload_touched t;
+    char err[ERR_LEN];
+    assert_true(workload_build(&c, 0, 1, 4096, &s, err));
+    workload_touched_init(&t, &s);
+    workload_touched_mark(&t, &s, 0, 100000, false);
+    assert_int_equal(workload_touched_count(&t), 0);
+    workload_touched_free(&t);
+    workload_free(&s);
+
+    c.hit_pct = 100; /* 100,000 draws over 1000 keys touch them all */
+    assert_true(workload_build(&c, 0, 1, 4096, &s, err));
+    workload_touched_init(&t, &s);
+    workload_touched_mark(&t, &s, 0, 100000, false);
+    assert_int_equal(workload_touched_count(&t), 1000);
+    workload_touched_free(&t);
+    workload_free(&s);
+
+    c.key_range = 4 * WORKLOAD_TOUCHED_EXACT_MAX; /* the estimate */
+    assert_true(workload_build(&c, 0, 1, 4096, &s, err));
+    workload_touched_init(&t, &s);
+    assert_false(t.exact);
+    uint64_t draws = stats_quick() ? 1u << 18 : 1u << 20;
+    workload_touched_mark(&t, &s, 0, draws, true);
+    double k = (double)c.key_range, expected = k * -expm1(-(double)draws / k);
+    assert_true(fabs((double)workload_touched_count(&t) - expected) <= 0.01 * expected);
+    workload_touched_free(&t);
+    workload_free(&s);
+
+    assert_int_equal(workload_wraps(0, UINT64_MAX), 0);
+    assert_int_equal(workload_wraps(UINT64_MAX - 10, 11), 1);
 }
 
 static void test_workload_is_deterministic(void **state)
@@ -268,8 +407,17 @@ static void test_workload_is_deterministic(void **state)
     assert_true(workload_build(&c, 0, 2, 4096, &b, err));
     assert_true(workload_build(&c, 1, 2, 4096, &other, err));
     assert_memory_equal(a.ops, b.ops, a.length);
-    assert_memory_equal(a.keys, b.keys, a.length * sizeof *a.keys);
-    assert_true(memcmp(a.keys, other.keys, a.length * sizeof *a.keys) != 0);
+    uint64_t *ka = workload_test_keys(&a, 0, a.length), *kb = workload_test_keys(&b, 0, b.length);
+    uint64_t *ko = workload_test_keys(&other, 0, other.length);
+    assert_memory_equal(ka, kb, a.length * sizeof *ka);
+    assert_true(memcmp(ka, ko, a.length * sizeof *ka) != 0);
+    /* any stretch is produced again alike, whatever the batches it is asked in */
+    uint64_t again[7];
+    workload_keys(&a, 1000, 7, again);
+    assert_memory_equal(again, ka + 1000, sizeof again);
+    free(ka);
+    free(kb);
+    free(ko);
     workload_free(&a);
     workload_free(&b);
     workload_free(&other);
@@ -341,10 +489,11 @@ static void workload_apply(const struct map_backend *b, struct map *m, const str
                            uint64_t operations, uint64_t *inserts, uint64_t *deletes)
 {
     uint64_t fresh = 0, value;
+    uint64_t *keys = workload_test_keys(s, 0, operations);
     b->thread_enter(m);
     for (uint64_t i = 0; i < operations; i++) {
-        uint8_t op = s->ops[i & s->mask];
-        uint64_t key = s->keys[i & s->mask];
+        uint8_t op = workload_op_at(s, i);
+        uint64_t key = keys[i];
         if (op == WORKLOAD_PUT && s->fresh_puts)
             key = workload_fresh_key(s->worker, s->workers, fresh++);
         if (op == WORKLOAD_GET)
@@ -357,6 +506,7 @@ static void workload_apply(const struct map_backend *b, struct map *m, const str
             *deletes += b->del(m, key);
     }
     b->thread_leave(m);
+    free(keys);
 }
 
 static void test_workload_validate_accepts_correct_maps(void **state)
@@ -456,6 +606,9 @@ int main(void)
         cmocka_unit_test(test_workload_key_is_a_bijection),
         cmocka_unit_test(test_workload_hot_and_permutation),
         cmocka_unit_test(test_workload_zipf_top_share),
+        cmocka_unit_test(test_workload_hot_above_table_cap),
+        cmocka_unit_test(test_workload_working_set_of_large_key_counts),
+        cmocka_unit_test(test_workload_touched_counts_keyed_operations),
         cmocka_unit_test(test_workload_is_deterministic),
         cmocka_unit_test(test_workload_rejects_bad_cases),
         cmocka_unit_test(test_workload_prefill_ranges_partition),
