@@ -81,9 +81,9 @@ static void csv_sweep_rows(FILE *f, const struct report_data *d, const struct re
             fprintf(f, ",%.17g,%.17g,%.17g,%.6g,%zu,%s,%d,%d,", c->median, c->min, c->max, c->cv, c->n,
                     r->baseline >= 0 ? value : "", r->winner == (long)s, cell->wide);
             csv_interval(f, cell->vs_baseline.lo, cell->vs_baseline.hi, r->baseline >= 0);
-            fprintf(f, ",%s,%.17g,%.17g\n",
+            fprintf(f, ",%s,%.17g,%.17g,%.17g\n",
                     r->baseline < 0 ? "" : cell->vs_baseline.pairing == FINDINGS_PAIRED ? "paired" : "unpaired",
-                    cell->median_lo, cell->median_hi);
+                    cell->median_lo, cell->median_hi, c->distinct_keys);
         }
     }
 }
@@ -99,7 +99,7 @@ bool csv_write_sweeps(const char *out_dir, const struct report_data *d, const st
             return false;
         fputs("run,scenario,dimension,x,backend,median_ops_per_s,min_ops_per_s,max_ops_per_s,cv,repetitions,"
               "ratio_to_baseline,winner,too_wide_to_rank,ratio_lo,ratio_hi,ratio_test,median_lo_ops_per_s,"
-              "median_hi_ops_per_s\n",
+              "median_hi_ops_per_s,distinct_keys\n",
               out);
         csv_sweep_rows(out, d, &sweeps[i], &f->sweeps[i]);
         if (!csv_close(out, path, err))

@@ -269,6 +269,29 @@ static void html_write_cell(FILE *f, const struct findings_cell *cell, bool winn
     fputs("</td>", f);
 }
 
+/* A keys sweep's point: the distinct keys its windows touched, fewest to most over the backends
+ * (each backend's median over its repetitions; a faster backend runs more operations). */
+static void html_write_touched(FILE *f, const struct report_sweep *w, const struct findings_sweep *fs,
+                               size_t k)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    char a[32], b[32];
+    for (size_t s = 0; s < w->series_count; s++) {
+        const struct report_case *c = findings_cell_at(fs, k, s)->c;
+        if (c && !isnan(c->distinct_keys) && c->distinct_keys > 0) {
+            lo = fmin(lo, c->distinct_keys);
+            hi = fmax(hi, c->distinct_keys);
+        }
+    }
+    if (lo > hi) {
+        fputs("<td class=\"na\">–</td>", f);
+        return;
+    }
+    wording_count(lo, a, sizeof a);
+    wording_count(hi, b, sizeof b);
+    fprintf(f, "<td>%s%s%s</td>", a, lo < hi ? "–" : "", lo < hi ? b : "");
+}
+
 static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i)
 {
     const struct report_sweep *w = &pg->sweeps[i];
@@ -281,6 +304,10 @@ static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i
                "cell's title says which); ★ fastest map (green: clear, q &lt; %g over the runner-up once corrected; "
                "pale: not separable); <a href=\"%s\">CSV</a></caption>\n<tr><th>%s</th>",
             100 * (1 - FINDINGS_ALPHA), FINDINGS_ALPHA, csv, report_dim_name(w->dim));
+    bool keys = w->dim == REPORT_DIM_KEYS;
+    if (keys)
+        fputs("<th title=\"distinct keys the windows' keyed operations touched, fewest to most over "
+              "the backends\">keys touched</th>", f);
     for (size_t s = 0; s < w->series_count; s++) {
         fputs("<th>", f);
         html_escape(f, w->series[s].label);
@@ -291,6 +318,8 @@ static void html_write_sweep_table(FILE *f, const struct html_page *pg, size_t i
         const struct findings_point *r = &fs->points[k];
         wording_value(w->dim, w->points[k], x, sizeof x);
         fprintf(f, "<tr><th>%s</th>", x);
+        if (keys)
+            html_write_touched(f, w, fs, k);
         for (size_t s = 0; s < w->series_count; s++)
             html_write_cell(f, findings_cell_at(fs, k, s), r->winner == (long)s, r->separable);
         fputs("</tr>\n", f);

@@ -135,7 +135,8 @@ struct report_loader {
     size_t run;
     bool open;
     struct report_case cur;
-    double bytes[REPORT_MAX_REPS], allocs[REPORT_MAX_REPS], fair[REPORT_MAX_REPS];
+    double bytes[REPORT_MAX_REPS], allocs[REPORT_MAX_REPS], fair[REPORT_MAX_REPS],
+        touched[REPORT_MAX_REPS];
     double lat[RESULT_OP_COUNT][REPORT_PCTS][REPORT_MAX_REPS];
     size_t lat_n[RESULT_OP_COUNT];
 };
@@ -160,6 +161,7 @@ static void report_loader_add_sample(struct report_loader *l, const struct resul
     l->bytes[c->n] = x->bytes_per_key;
     l->allocs[c->n] = x->allocs_per_op;
     l->fair[c->n] = report_fairness(x);
+    l->touched[c->n] = (double)x->distinct_keys;
     for (int op = 0; op < RESULT_OP_COUNT; op++) {
         const struct result_latency *lat = &x->latency[op];
         if (lat->samples == 0)
@@ -180,6 +182,7 @@ static void report_loader_close(struct report_loader *l)
         return;
     l->open = false;
     c->median = c->min = c->max = c->bytes_per_key = c->allocs_per_op = c->fairness = NAN;
+    c->distinct_keys = NAN;
     c->cv = 0;
     if (c->n) {
         c->median = stats_median(c->ops, c->n);
@@ -192,6 +195,7 @@ static void report_loader_close(struct report_loader *l)
         c->bytes_per_key = stats_median(l->bytes, c->n);
         c->allocs_per_op = stats_median(l->allocs, c->n);
         c->fairness = stats_median(l->fair, c->n);
+        c->distinct_keys = stats_median(l->touched, c->n);
     }
     for (int op = 0; op < RESULT_OP_COUNT; op++) {
         c->has_latency[op] = l->lat_n[op] > 0;

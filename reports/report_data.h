@@ -69,6 +69,8 @@ struct report_case {
     int round[REPORT_MAX_REPS];   /* the round each was measured in (1-based); 0: not in rounds */
     double median, min, max, cv;  /* of ops[] */
     double bytes_per_key, allocs_per_op; /* medians; NAN without samples */
+    double distinct_keys;         /* median keys the window touched; NAN without samples, 0 for
+                                   * runs stored before it was measured */
     bool has_latency[RESULT_OP_COUNT];
     double latency_ns[RESULT_OP_COUNT][REPORT_PCTS]; /* medians over the repetitions */
     double fairness; /* slowest worker's ops / fastest worker's, median; 1 for one worker */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void wording_count(double x, char *buf, size_t len)
+void wording_count(double x, char *buf, size_t len)
 {
     if (x >= 1e6)
         snprintf(buf, len, "%.3gM", x / 1e6);

@@ -16,6 +16,8 @@
 #include "reports/findings.h"
 #include "reports/report_data.h"
 
+/* A count in words: "999", "65.5k", "16.8M". */
+void wording_count(double x, char *buf, size_t len);
 /* A sweep value in words: "12% writes", "2 threads", "65536 keys", "64 shards", "zipf theta 0.99". */
 void wording_value(enum report_dim dim, double x, char *buf, size_t len);
 

@@ -6,10 +6,12 @@
  *   - scenario "noisy": two backends over threads 1..3 whose repetitions overlap widely: an
  *     apparent crossing that must not be reported as found; `null` far above both;
  *   - scenario "kc": mutex over keys 1k..1M, flat to 64k then falling 60% per 4x: a knee at
- *     64k keys, beside L2 (1 MiB / 32 bytes per key = 32k keys);
+ *     64k keys, beside L2 (1 MiB / 32 bytes per key = 32k keys); its windows touched half the keys,
+ *     cow's a quarter;
  *   - a hostile run label and backend spec (markup, quotes, SQL).
- * Covered: table values equal the database's, the planted crossover and knee, escaping, every file
- * the page links exists, and the one-line error when gnuplot is not on PATH.
+ * Covered: table values equal the database's, the planted crossover and knee, the keys touched
+ * beside each key count, escaping, every file the page links exists, and the one-line error when
+ * gnuplot is not on PATH.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +55,7 @@ static void fixture_case(struct bench_case *c, const char *scenario, const char 
 
 /* The bytes per key fixture_write stores. */
 static double fixture_bytes_per_key = 32;
+static uint64_t fixture_touched_share = 1; /* a sample's distinct_keys: its keys / this */
 
 /* One case with repetitions at mops * factor[i] million operations per second. */
 static void fixture_write(struct fixture *f, const struct bench_case *c, double mops, const double *factor, int n)
@@ -71,6 +74,7 @@ static void fixture_write(struct fixture *f, const struct bench_case *c, double 
         r.workers = 1;
         r.worker_ops[0] = r.total_ops;
         r.bytes_per_key = fixture_bytes_per_key;
+        r.distinct_keys = c->keys / fixture_touched_share; /* planted: mutex half, cow a quarter */
         r.latency[RESULT_OP_GET] = (struct result_latency){10, 40, 60, 90, 200, 1000};
         r.valid = true;
         assert_true(store_sample_insert(f->store, case_id, &r, err));
@@ -119,12 +123,15 @@ static void fixture_plant(struct fixture *f)
     for (int k = 0; k < 6; k++) {
         fixture_case(&c, "kc", "mutex", "mutex");
         c.keys = 1024ULL << (2 * k); /* 1k, 4k, 16k, 64k, 256k, 1M */
+        fixture_touched_share = 2;
         fixture_write(f, &c, keys_mops[k], tight, 5);
         fixture_case(&c, "kc", "cow", "cow"); /* flat and slow, holding pending copies */
         c.keys = 1024ULL << (2 * k);
         fixture_bytes_per_key = 4096;
+        fixture_touched_share = 4;
         fixture_write(f, &c, 5, tight, 5);
         fixture_bytes_per_key = 32;
+        fixture_touched_share = 1;
     }
     fixture_case(&c, "hostile", HOSTILE_BACKEND, "x\"'<b>");
     fixture_write(f, &c, 10, tight, 5);
@@ -355,6 +362,35 @@ static void test_table_values_equal_database(void **state)
     assert_non_null(strstr(csv, line));
     snprintf(cell, sizeof cell, "%.3g <small>×%.2f</small>", median / 1e6, 80.0 / 70.0);
     assert_non_null(strstr(html, cell));
+    free(csv);
+    free(html);
+}
+
+/* A keys sweep's table shows the keys each point's windows touched, fewest to most over the
+ * backends, beside the point; the CSV carries each backend's median. */
+static void test_keys_sweep_shows_keys_touched(void **state)
+{
+    struct fixture *f = *state;
+    char *html = write_report(f);
+    assert_non_null(strstr(html, ">keys touched</th>"));
+    assert_non_null(strstr(html, "<tr><th>65.5k keys</th><td>16.4k–32.8k</td>"));
+    assert_non_null(strstr(html, "<tr><th>1.05M keys</th><td>262k–524k</td>"));
+    char path[256];
+    char *csv = NULL;
+    for (int i = 0; i < 16 && !csv; i++) {
+        snprintf(path, sizeof path, "%s/sweep-%03d.csv", f->out, i);
+        if (access(path, R_OK) != 0)
+            break;
+        char *text = support_read_text(path);
+        if (strstr(text, "\"kc\",keys"))
+            csv = text;
+        else
+            free(text);
+    }
+    assert_non_null(csv);
+    assert_non_null(strstr(csv, ",too_wide_to_rank,distinct_keys\n"));
+    assert_non_null(strstr(csv, "\"kc\",keys,65536,\"cow\","));
+    assert_non_null(strstr(csv, ",16384\n"));
     free(csv);
     free(html);
 }
@@ -654,6 +690,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_noisy_crossover_not_reported, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_knee_at_planted_point_beside_l2, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_table_values_equal_database, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_keys_sweep_shows_keys_touched, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hostile_strings_escaped, fixture_setup, fixture_teardown),
         cmocka_unit_test(test_html_escape_every_special_character),
         cmocka_unit_test_setup_teardown(test_every_referenced_file_exists, fixture_setup, fixture_teardown),

@@ -151,6 +151,9 @@ static void test_round_trip(void **state)
             snprintf(r.memory_nodes, sizeof r.memory_nodes, "0,1");
             snprintf(r.placement_caveat, sizeof r.placement_caveat, "not checked: x");
         }
+        r.distinct_keys = 3000 + (uint64_t)i;
+        r.stream_wraps = (uint64_t)i;
+        r.latency_timer_ns = 28.5;
         assert_true(store_sample_insert(s, case_id, &r, err));
     }
     uint64_t counts[] = { 0, 5, 100, UINT64_MAX / 3, 7 };
@@ -209,6 +212,9 @@ static void test_round_trip(void **state)
     assert_int_equal(row->sample.map_large_bytes, 8u << 20);
     assert_true(row->sample.map_huge_bytes.present);
     assert_int_equal(row->sample.map_huge_bytes.value, 4u << 20);
+    assert_int_equal(row->sample.distinct_keys, 3000);
+    assert_int_equal(row->sample.stream_wraps, 0);
+    assert_true(row->sample.latency_timer_ns == 28.5);
 
     assert_int_equal(got.skipped.c.distribution, CASE_DIST_HOT);
     assert_int_equal(got.skipped.c.hot_keys, 3);

@@ -1,6 +1,10 @@
 /*
  * test_window.c: one repetition end to end (runner/window.c): pinned workers, the timed window,
  * the figures it reports and the validation after it, on real backends with the real workload.
+ * Also: the keys a window at 16M keys touches (as many as independent draws would, no wrap), the
+ * latency samples' positions (spread over every position of their block), and the end of a window
+ * (a backend whose gets take 10 ms on a fixed schedule, tests/plugins/slow_plugin.c, is measured at
+ * its true rate).  No assertion depends on the machine's speed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <limits.h>
+
 #include "runner/window.h"
 #include "runner/workload.h"
+#include "tests/stats.h"
+#include "tests/support.h"
 
 static struct bench_case window_case(const char *backend, int threads, double read_pct)
 {
@@ -155,6 +163,101 @@ static void test_ops_window_ends_at_first_quota(void **state)
     assert_true(f->sample.window_s > 0);
 }
 
+/* The working set of a window at 16M keys (null: no table to fill) with two workers, each running
+ * far more operations than its 64k operation pattern: the distinct keys touched are those of
+ * independent uniform draws, k (1 - e^(-n/k)), within 5%, and no key stream wrapped.  With a
+ * replayed stream of the pattern's length, each worker would touch at most 64k keys. */
+static void test_working_set_at_16m_keys(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("null", 2, 100);
+    c.keys = 16u << 20;
+    c.duration_s = 0.05;
+    char err[ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    const struct result_sample *s = &f->sample;
+    assert_true(s->worker_ops[0] > 4 * 65536 && s->worker_ops[1] > 4 * 65536);
+    double k = (double)c.keys, n = (double)s->gets;
+    double expected = k * -expm1(-n / k);
+    assert_true(fabs((double)s->distinct_keys - expected) <= 0.05 * expected);
+    assert_true(s->distinct_keys > 8 * 65536);
+    assert_int_equal(s->stream_wraps, 0);
+}
+
+/* Latency samples: one in every `every` operations, at a position spread uniformly over its
+ * block, so over 64k blocks of 64 every offset of a batch is sampled about equally (chi-square at
+ * 1e-6), and over blocks of 1024 the offsets reach past the first batch of the block. */
+static void test_sampled_positions_cover_the_batch(void **state)
+{
+    (void)state;
+    enum { OFFSETS = 64, BLOCKS = 1 << 16 };
+    uint64_t observed[OFFSETS] = {0};
+    double expected[OFFSETS];
+    for (uint64_t block = 0; block < BLOCKS; block++) {
+        uint64_t at = window_sample_position(0x5eed, block, OFFSETS);
+        assert_true(at >= block * OFFSETS && at < (block + 1) * OFFSETS);
+        observed[at - block * OFFSETS]++;
+    }
+    for (int i = 0; i < OFFSETS; i++)
+        expected[i] = (double)BLOCKS / OFFSETS;
+    int df;
+    assert_true(stats_chi_square(observed, expected, OFFSETS, &df) <=
+                stats_chi_square_critical(df, STATS_Z_STRICT));
+    uint64_t beyond_first_batch = 0;
+    for (uint64_t block = 0; block < 4096; block++) {
+        uint64_t offset = window_sample_position(7, block, 1024) - block * 1024;
+        assert_true(offset < 1024);
+        beyond_first_batch += offset >= 64;
+    }
+    assert_true(beyond_first_batch > 4096 / 2);
+}
+
+/* A window samples one operation per block of latency_every (rounded up to a power of two of at
+ * least 64) and stores the timer's calibrated cost, already taken off its percentiles. */
+static void test_window_samples_every_kth_operation(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("mutex", 1, 100);
+    c.latency_every = 100; /* 128 */
+    char err[ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    const struct result_sample *s = &f->sample;
+    uint64_t samples = s->latency[RESULT_OP_GET].samples, blocks = s->total_ops / 128;
+    assert_true(samples + 2 >= blocks && samples <= blocks + 2);
+    assert_true(s->latency_timer_ns > 0);
+    assert_int_equal(f->histograms[RESULT_OP_GET].count, samples);
+    assert_true(s->latency[RESULT_OP_GET].max_ns ==
+                fmax(0, (double)f->histograms[RESULT_OP_GET].max - s->latency_timer_ns));
+}
+
+static void window_load_slow_plugin(void)
+{
+    char bin[PATH_MAX], path[PATH_MAX + 64], err[ERR_LEN];
+    if (map_registry_find("test-slow"))
+        return;
+    support_binary_dir(bin, sizeof bin);
+    snprintf(path, sizeof path, "%s/../plugins/slow_plugin.so", bin);
+    if (!map_plugin_load(path, err))
+        fail_msg("%s", err);
+}
+
+/* The end of a window: gets that take 10 ms each on a fixed schedule (100 per second per thread,
+ * by construction) are measured at that rate within 2%: an operation still running at the end is
+ * not counted, and no batch of 64 of them (640 ms) runs past a 1 s window. */
+static void test_slow_operations_end_with_the_window(void **state)
+{
+    struct window_fixture *f = *state;
+    window_load_slow_plugin();
+    struct bench_case c = window_case("test-slow", 2, 100);
+    c.keys = 16;
+    c.duration_s = 1.0;
+    c.latency_every = 0;
+    char err[ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    double true_rate = 2 * 100.0;
+    assert_true(fabs(f->sample.ops_per_s - true_rate) <= 0.02 * true_rate);
+}
+
 /* A backend spec that does not parse is an error naming it, not a crash. */
 static void test_bad_backend_is_an_error(void **state)
 {
@@ -193,6 +296,10 @@ int main(void)
         cmocka_unit_test(test_churn_windows_validate),
         cmocka_unit_test(test_plain_prefill_takes_turns),
         cmocka_unit_test(test_ops_window_ends_at_first_quota),
+        cmocka_unit_test(test_working_set_at_16m_keys),
+        cmocka_unit_test(test_sampled_positions_cover_the_batch),
+        cmocka_unit_test(test_window_samples_every_kth_operation),
+        cmocka_unit_test(test_slow_operations_end_with_the_window),
         cmocka_unit_test(test_bad_backend_is_an_error),
         cmocka_unit_test(test_interrupt_ends_window),
     };
