@@ -47,6 +47,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#define _LGPL_SOURCE /* inline read_lock/unlock, as every liburcu user here: rcu, cow, ref-lfht */
 #include <urcu/urcu-memb.h>
 
 #include "map.h"

@@ -6,7 +6,9 @@
  * give `rwlock` and `cow` the behaviour of Go's reference maps: RWMutexMap's Range
  * (rwlock:range=copy-keys) lets its callback write to the map, skips keys deleted before their
  * turn and allocates its key array; DeepCopyMap's writes (cow:copy=always) copy even when they
- * change nothing.
+ * change nothing.  And a build check: every liburcu user (syncmap and ref-ckht among them) reads with
+ * liburcu's inline read-side lock (_LGPL_SOURCE), so none pays a call the others do not: no object
+ * of maps/ refers to the out-of-line urcu_memb_read_lock or urcu_memb_read_unlock.
  * MAPBENCH_TEST_QUICK=1 (sanitizer builds) scales the loops down.
  */
 #include <stdarg.h>
@@ -16,10 +18,14 @@
 #include <cmocka.h>
 
 #include <ck_ht.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "maps/map.h"
+#include "tests/support.h"
 
 struct sync_fixture {
     const struct map_backend *backend;
@@ -547,9 +553,35 @@ static void test_ckht_readers_against_writers(void **state)
     readers_against_writers("ref-ckht");
 }
 
+/* The objects of maps/ beside this test's build (BUILD/tests -> BUILD/maps), read with nm: none
+ * may call liburcu's out-of-line read-side lock, which a file without _LGPL_SOURCE does. */
+static void test_urcu_read_side_is_inline_everywhere(void **state)
+{
+    (void)state;
+    char bin[PATH_MAX], command[PATH_MAX + 128], line[512], out_of_line[1024] = "";
+    support_binary_dir(bin, sizeof bin);
+    snprintf(command, sizeof command, "nm -A -u %s/../maps/*.o 2>&1", bin);
+    FILE *nm = popen(command, "r");
+    assert_non_null(nm);
+    int objects = 0, rcu_users = 0;
+    while (fgets(line, sizeof line, nm)) {
+        objects += strstr(line, ".o:") != NULL && strstr(line, " U ") != NULL;
+        rcu_users += strstr(line, "urcu_memb_reader") != NULL; /* the inline lock's thread state */
+        if (strstr(line, "urcu_memb_read_lock\n") || strstr(line, "urcu_memb_read_unlock\n"))
+            snprintf(out_of_line + strlen(out_of_line), sizeof out_of_line - strlen(out_of_line),
+                     "%s", line);
+    }
+    assert_int_equal(pclose(nm), 0);
+    assert_true(objects > 0);
+    assert_true(rcu_users >= 5); /* rcu, cow, ref-lfht, syncmap, ref-ckht (and ref-tbb-hash) */
+    if (out_of_line[0])
+        fail_msg("out-of-line liburcu read-side calls (a file lacks _LGPL_SOURCE):\n%s", out_of_line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_urcu_read_side_is_inline_everywhere),
         cmocka_unit_test(test_syncmap_promotion_after_misses),
         cmocka_unit_test(test_syncmap_store_delete_restore_across_promotions),
         cmocka_unit_test(test_syncmap_expunge_and_unexpunge),
