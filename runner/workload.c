@@ -237,44 +237,52 @@ workload_draw(const struct workload_stream *s, uint64_t random, enum case_distri
     }
 }
 
-/* One batch of draws: indices of the miss region where the pattern flags a miss, scrambled into
- * keys when `as_keys`.  Called with constant `kind` and `as_keys`, so each distribution gets its
- * own tight loop with no branch but the table walks of zipf and hot. */
+/* One batch of draws: indices of the miss region where the pattern flags a miss (when the
+ * pattern has any), scrambled into keys when `as_keys`.  Called with constant `kind`, `misses` and
+ * `as_keys`, so each combination gets its own tight loop with no branch but the table walks of zipf
+ * and hot. */
 static inline __attribute__((always_inline)) void
 workload_fill(const struct workload_stream *s, uint64_t position, size_t n, uint64_t *out,
-              bool as_keys, enum case_distribution kind)
+              bool as_keys, enum case_distribution kind, bool misses)
 {
     const uint8_t *pattern = s->ops + (position & s->mask);
     uint64_t counter = s->weyl + position * WORKLOAD_WEYL;
     for (size_t j = 0; j < n; j++) {
         counter += WORKLOAD_WEYL;
         uint64_t index = workload_draw(s, workload_mix(counter), kind);
-        index |= (uint64_t)(pattern[j] >> 7) << 62; /* WORKLOAD_MISS_FLAG: + WORKLOAD_MISS_BASE */
+        if (misses) /* WORKLOAD_MISS_FLAG: + WORKLOAD_MISS_BASE */
+            index |= (uint64_t)(pattern[j] >> 7) << 62;
         out[j] = as_keys ? workload_key(index) : index;
     }
 }
 
 static inline __attribute__((always_inline)) void
 workload_fill_by_kind(const struct workload_stream *s, uint64_t position, size_t n, uint64_t *out,
-                      bool as_keys)
+                      bool as_keys, bool misses)
 {
     switch (s->kind) {
-    case CASE_DIST_ZIPF: workload_fill(s, position, n, out, as_keys, CASE_DIST_ZIPF); break;
-    case CASE_DIST_HOT: workload_fill(s, position, n, out, as_keys, CASE_DIST_HOT); break;
+    case CASE_DIST_ZIPF: workload_fill(s, position, n, out, as_keys, CASE_DIST_ZIPF, misses); break;
+    case CASE_DIST_HOT: workload_fill(s, position, n, out, as_keys, CASE_DIST_HOT, misses); break;
     case CASE_DIST_UNIFORM:
-    default: workload_fill(s, position, n, out, as_keys, CASE_DIST_UNIFORM); break;
+    default: workload_fill(s, position, n, out, as_keys, CASE_DIST_UNIFORM, misses); break;
     }
 }
 
 void workload_keys(const struct workload_stream *s, uint64_t position, size_t n, uint64_t *keys)
 {
-    workload_fill_by_kind(s, position, n, keys, true);
+    if (s->misses)
+        workload_fill_by_kind(s, position, n, keys, true, true);
+    else
+        workload_fill_by_kind(s, position, n, keys, true, false);
 }
 
 void workload_indices(const struct workload_stream *s, uint64_t position, size_t n,
                       uint64_t *indices)
 {
-    workload_fill_by_kind(s, position, n, indices, false);
+    if (s->misses)
+        workload_fill_by_kind(s, position, n, indices, false, true);
+    else
+        workload_fill_by_kind(s, position, n, indices, false, false);
 }
 
 uint64_t workload_wraps(uint64_t first, uint64_t count)
@@ -364,6 +372,7 @@ static void workload_pattern(const struct bench_case *c, struct workload_stream 
         uint8_t class = s->ops[i];
         s->ops[i] = class == CLASS_PUT ? workload_put_op(c) : class_op[class];
         s->gets_only = s->gets_only && (s->ops[i] & WORKLOAD_OP_BITS) == WORKLOAD_GET;
+        s->misses = s->misses || (s->ops[i] & WORKLOAD_MISS_FLAG);
     }
     memcpy(s->ops + s->length, s->ops, WORKLOAD_BATCH_MAX);
 }
@@ -444,15 +453,18 @@ void workload_touched_mark(struct workload_touched *t, const struct workload_str
                            uint64_t first, uint64_t count, bool shared)
 {
     uint64_t indices[WORKLOAD_BATCH_MAX];
+    bool keyed[256];
     if (!s->range)
         return;
+    for (unsigned byte = 0; byte < 256; byte++)
+        keyed[byte] = workload_keyed(s, (uint8_t)byte);
     for (uint64_t done = 0; done < count;) {
         size_t n = count - done < WORKLOAD_BATCH_MAX ? (size_t)(count - done) : WORKLOAD_BATCH_MAX;
         uint64_t position = first + done;
         workload_indices(s, position, n, indices);
         const uint8_t *pattern = s->ops + (position & s->mask);
         for (size_t j = 0; j < n; j++)
-            if (workload_keyed(s, pattern[j]))
+            if (keyed[pattern[j]])
                 workload_touched_set(t, workload_touched_bit(t, indices[j]), shared);
         done += n;
     }

@@ -92,6 +92,7 @@ struct workload_stream { /* one worker's operations: a cyclic pattern and a coun
     size_t length, mask; /* pattern length, a power of two */
     bool fresh_puts;     /* insert growth: WORKLOAD_PUT takes workload_fresh_key, not the drawn key */
     bool gets_only;      /* the pattern holds nothing but gets */
+    bool misses;         /* some pattern byte has WORKLOAD_MISS_FLAG */
     int worker, workers;
     /* the key generator */
     enum case_distribution kind;
