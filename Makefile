@@ -138,9 +138,11 @@ tsan:
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c)) \
 	$(patsubst %.cc,$(BUILD)/%.o,$(wildcard bench/*.cc))
 
+# BENCH names sections to run (harness stability backends bare); empty runs them all.
+BENCH ?=
 bench: deps
 	$(MAKE) $(BUILD)/bench/harness
-	$(BUILD)/bench/harness
+	$(BUILD)/bench/harness $(BENCH)
 
 $(BUILD)/bench/harness: $(BENCH_OBJ) $(BUILD)/libmapbench.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -22,6 +22,7 @@
  *      runs on a thread pinned to the PU the window's worker gets.
  * It measures through runner/window.c, the same code `mapbench run` uses.  Exit status 0 always:
  * a budget missed is printed, not failed, since a timing is no test on a shared machine.
+ * Arguments name the sections to run (harness, stability, backends, bare); none runs them all.
  */
 #include <math.h>
 #include <pthread.h>
@@ -216,21 +217,27 @@ static double bench_generation(struct topo *topo, int threads)
     return ops ? ns * threads / (double)ops : 0;
 }
 
-/* `null` at its default sampling against the bare generation loop, in alternation. */
+/* `null` at its default sampling, the bare generation loop and `null` unsampled, in alternation;
+ * the ratios pair each bare loop with the windows beside it. */
 static void bench_harness_cost(struct topo *topo, int threads)
 {
-    double null_ns[BENCH_REPS], bare_ns[BENCH_REPS], ratio[BENCH_REPS];
+    double null_ns[BENCH_REPS], bare_ns[BENCH_REPS], lean_ns[BENCH_REPS], ratio[BENCH_REPS],
+        lean_ratio[BENCH_REPS];
     for (int r = 0; r < BENCH_REPS; r++) {
         null_ns[r] = bench_window_sampled(topo, "null", threads, 1000, 64, NULL);
         bare_ns[r] = bench_generation(topo, threads);
+        lean_ns[r] = bench_window_sampled(topo, "null", threads, 1000, 0, NULL);
         ratio[r] = null_ns[r] / bare_ns[r];
+        lean_ratio[r] = lean_ns[r] / bare_ns[r];
     }
     double null_median = bench_sorted_median(null_ns, BENCH_REPS);
     double ratio_median = bench_sorted_median(ratio, BENCH_REPS);
-    printf("  %d thread%s: null %.2f ns/op  bare generation %.2f ns/op  null/bare %.2fx  "
-           "[budget 1.2x: %s; aim 2 ns/op: %s]\n",
+    printf("  %d thread%s: null %.2f ns/op, bare generation %.2f ns/op: null/bare %.2fx  "
+           "[budget 1.2x: %s; aim 2 ns/op: %s]\n"
+           "             null without latency sampling %.2f ns/op: %.2fx bare\n",
            threads, threads == 1 ? " " : "s", null_median, bench_sorted_median(bare_ns, BENCH_REPS),
-           ratio_median, ratio_median <= 1.2 ? "met" : "MISSED", null_median <= 2.0 ? "met" : "missed");
+           ratio_median, ratio_median <= 1.2 ? "met" : "MISSED", null_median <= 2.0 ? "met" : "missed",
+           bench_sorted_median(lean_ns, BENCH_REPS), bench_sorted_median(lean_ratio, BENCH_REPS));
 }
 
 /* Latency sampling on its own: the timer pair's calibrated cost, and null with sampling at its
@@ -338,28 +345,25 @@ static void bench_bare_section(struct topo *topo)
     }
 }
 
-int main(void)
+static void bench_harness_section(struct topo *topo, const struct topo_summary *summary)
 {
-    char err[ERR_LEN];
-    struct topo *topo = topo_open(NULL, NULL, err);
-    if (!topo) {
-        fprintf(stderr, "bench: %s\n", err);
-        return 1;
-    }
-    struct topo_summary summary;
-    topo_summarize(topo, &summary);
-    double cv;
-    printf("mapbench harness benchmark (%d PUs, median of %d windows of 0.5 s)\n", summary.pus,
-           BENCH_REPS);
     printf("harness cost: null (1,000 keys, 100%% gets, latency sampling every 64th operation) "
            "against a bare loop generating the same keys; alternating; per thread:\n");
     bench_harness_cost(topo, 1);
-    if (summary.pus >= 2)
+    if (summary->pus >= 2)
         bench_harness_cost(topo, 2);
     bench_sampling_cost(topo);
-    double plain = bench_measure(topo, "plain", 1, &cv);
+}
+
+static void bench_stability_section(struct topo *topo)
+{
+    double cv, plain = bench_measure(topo, "plain", 1, &cv);
     printf("plain get, 1,000 keys, 1 thread: median %.2f ns/op, CV %.2f%%  [budget 3%%: %s]\n",
            plain, cv * 100, cv <= 0.03 ? "met" : "MISSED");
+}
+
+static void bench_backends_section(struct topo *topo)
+{
     printf("\nsingle-thread get at 1,000 keys; ratio to mutex from alternating windows:\n");
     size_t count;
     const struct map_backend *const *all = map_registry_list(&count);
@@ -367,7 +371,49 @@ int main(void)
         double ns, ratio = bench_ratio(topo, all[i]->name, "mutex", &ns);
         printf("  %-17s %7.2f ns/op  %5.2fx mutex\n", all[i]->name, ns, ratio);
     }
-    bench_bare_section(topo);
+}
+
+/* Is section `name` asked for?  No argument asks for every section. */
+static bool bench_wanted(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return argc < 2;
+}
+
+/* bench/harness [harness] [stability] [backends] [bare]: the sections named, or all of them. */
+int main(int argc, char **argv)
+{
+    char err[ERR_LEN];
+    static const char *const sections[] = {"harness", "stability", "backends", "bare"};
+    for (int i = 1; i < argc; i++) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++)
+            known = known || strcmp(argv[i], sections[k]) == 0;
+        if (!known) {
+            fprintf(stderr, "bench: unknown section '%s' (harness, stability, backends, bare)\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    struct topo *topo = topo_open(NULL, NULL, err);
+    if (!topo) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 1;
+    }
+    struct topo_summary summary;
+    topo_summarize(topo, &summary);
+    printf("mapbench harness benchmark (%d PUs, median of %d windows of 0.5 s)\n", summary.pus,
+           BENCH_REPS);
+    if (bench_wanted(argc, argv, "harness"))
+        bench_harness_section(topo, &summary);
+    if (bench_wanted(argc, argv, "stability"))
+        bench_stability_section(topo);
+    if (bench_wanted(argc, argv, "backends"))
+        bench_backends_section(topo);
+    if (bench_wanted(argc, argv, "bare"))
+        bench_bare_section(topo);
     topo_close(topo);
     return 0;
 }
