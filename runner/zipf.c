@@ -111,33 +111,53 @@ static double zipf_weight(double theta, double x)
 
 /* Sum of k^-theta over integers k in (m, y], extended to real y by Euler-Maclaurin: the integral,
  * the end-point half terms and the first two Bernoulli corrections.  At m >= 2^16 the next term
- * is below 1e-25 of the sum.  Continuous and increasing in y; exact to rounding at integers. */
-static double zipf_tail_weight(double theta, double m, double y)
+ * is below 1e-25 of the sum.  Continuous and increasing in y; exact to rounding at integers.
+ * What depends on m alone is computed once. */
+struct zipf_tail_sum {
+    double theta, m, log_m, m_power; /* m_power: m^(1 - theta) */
+    double d1, d3;                   /* f'(x) = d1 f(x) / x and f'''(x) = d3 f(x) / x^3 */
+    double at_m;                     /* the end-point terms at m */
+};
+
+static void zipf_tail_sum_init(struct zipf_tail_sum *t, double theta, double m)
 {
-    double log_ratio = log(y / m);
-    double integral = exp((1.0 - theta) * log(m)) * log_ratio *
-                      zipf_expm1_over_x((1.0 - theta) * log_ratio);
-    double d1 = -theta, d3 = -theta * (theta + 1.0) * (theta + 2.0);
-    return integral + (zipf_weight(theta, y) - zipf_weight(theta, m)) / 2.0 +
-           d1 * (zipf_weight(theta, y) / y - zipf_weight(theta, m) / m) / 12.0 -
-           d3 * (zipf_weight(theta, y) / (y * y * y) - zipf_weight(theta, m) / (m * m * m)) / 720.0;
+    t->theta = theta;
+    t->m = m;
+    t->log_m = log(m);
+    t->m_power = exp((1.0 - theta) * t->log_m);
+    t->d1 = -theta;
+    t->d3 = -theta * (theta + 1.0) * (theta + 2.0);
+    double fm = zipf_weight(theta, m);
+    t->at_m = fm / 2.0 + t->d1 * fm / m / 12.0 - t->d3 * fm / (m * m * m) / 720.0;
 }
 
-/* The y in [low, high] with zipf_tail_weight(m, y) = target: Newton on the weight's derivative
- * (k^-theta to within the corrections), falling back to bisection when a step leaves the bracket. */
-static double zipf_tail_position(double theta, double m, double target, double low, double high)
+/* The sum up to real y; *weight_y gets y^-theta, the sum's derivative to within the corrections. */
+static double zipf_tail_sum_at(const struct zipf_tail_sum *t, double y, double *weight_y)
+{
+    double log_y = log(y), log_ratio = log_y - t->log_m;
+    double fy = exp(-t->theta * log_y);
+    double integral = t->m_power * log_ratio * zipf_expm1_over_x((1.0 - t->theta) * log_ratio);
+    *weight_y = fy;
+    return integral + fy / 2.0 + t->d1 * fy / y / 12.0 - t->d3 * fy / (y * y * y) / 720.0 - t->at_m;
+}
+
+/* The y in [low, high] where the tail's sum reaches target: Newton's method from low (the previous
+ * boundary, so two or three steps do), bisection when a step leaves the bracket; to 1e-10 of y,
+ * a ten-millionth of a rank at 2^26. */
+static double zipf_tail_position(const struct zipf_tail_sum *t, double target, double low,
+                                 double high)
 {
     double y = low;
     for (int i = 0; i < 100; i++) {
-        double excess = zipf_tail_weight(theta, m, y) - target;
+        double fy, excess = zipf_tail_sum_at(t, y, &fy) - target;
         if (excess > 0)
             high = y;
         else
             low = y;
-        double next = y - excess / zipf_weight(theta, y);
+        double next = y - excess / fy;
         if (!(next > low && next < high))
             next = (low + high) / 2.0;
-        if (fabs(next - y) <= 1e-12 * y || high - low <= 1e-12 * y)
+        if (fabs(next - y) <= 1e-10 * y || high - low <= 1e-10 * y)
             return next;
         y = next;
     }
@@ -182,11 +202,13 @@ static double zipf_head_weight(double theta, uint32_t head)
 static void zipf_table_tail(struct zipf_table *t, double tail_weight)
 {
     double m = (double)t->head, n = (double)t->n;
+    struct zipf_tail_sum sum;
+    zipf_tail_sum_init(&sum, t->theta, m);
     t->tail[0] = m;
     t->tail[ZIPF_TABLE_BUCKETS] = n;
     for (uint32_t j = 1; j < ZIPF_TABLE_BUCKETS; j++)
-        t->tail[j] = zipf_tail_position(t->theta, m, tail_weight * j / ZIPF_TABLE_BUCKETS,
-                                        t->tail[j - 1], n);
+        t->tail[j] = zipf_tail_position(&sum, tail_weight * j / ZIPF_TABLE_BUCKETS, t->tail[j - 1],
+                                        n);
     t->tail_scale = (double)ZIPF_TABLE_BUCKETS / ((double)(0 - t->head_mass));
 }
 
@@ -197,8 +219,12 @@ bool zipf_table_init(struct zipf_table *t, uint64_t n, double theta)
         return false;
     t->head = n < ZIPF_TABLE_HEAD_MAX ? (uint32_t)n : ZIPF_TABLE_HEAD_MAX;
     double head_weight = zipf_head_weight(theta, t->head), tail_weight = 0.0;
-    if (t->head < n)
-        tail_weight = zipf_tail_weight(theta, (double)t->head, (double)n);
+    if (t->head < n) {
+        struct zipf_tail_sum sum;
+        double fn;
+        zipf_tail_sum_init(&sum, theta, (double)t->head);
+        tail_weight = zipf_tail_sum_at(&sum, (double)n, &fn);
+    }
     t->cdf = xmalloc(t->head * sizeof *t->cdf);
     t->guide = xmalloc(ZIPF_TABLE_BUCKETS * sizeof *t->guide);
     zipf_table_head(t, head_weight + tail_weight);
