@@ -301,8 +301,12 @@ static bool workload_generator_init(struct workload_stream *s, const struct benc
         return true;
     workload_permutation_init(&s->permutation, range, c->seed);
     if (s->kind == CASE_DIST_ZIPF && !zipf_table_init(&s->zipf, range, c->zipf_theta)) {
-        snprintf(err, ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
-                 c->zipf_theta);
+        if (range >= (1ULL << 53))
+            snprintf(err, ERR_LEN, "distribution zipf:%g: the key range must be below 2^53",
+                     c->zipf_theta);
+        else
+            snprintf(err, ERR_LEN, "distribution zipf:%g: theta must be a finite number >= 0",
+                     c->zipf_theta);
         return false;
     }
     if (s->kind == CASE_DIST_HOT && c->hot_keys == 0) {

@@ -437,6 +437,10 @@ static void test_workload_rejects_bad_cases(void **state)
     c.zipf_theta = -1;
     assert_false(workload_build(&c, 0, 1, 64, &s, err));
     assert_non_null(strstr(err, "theta"));
+    c.zipf_theta = 0.99;
+    c.keys = 1ULL << 53; /* beyond what the table's positions hold exactly */
+    assert_false(workload_build(&c, 0, 1, 64, &s, err));
+    assert_non_null(strstr(err, "below 2^53"));
     c = workload_test_case();
     c.keys = 0;
     assert_false(workload_build(&c, 0, 1, 64, &s, err));
