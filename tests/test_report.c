@@ -207,6 +207,23 @@ static void analysis_free(struct analysis *a)
     report_sweeps_free(a->sweeps, a->sweep_count);
 }
 
+/* The text of the report's sweep CSV that holds `needle` (malloc'd); fails when none does. */
+static char *sweep_csv_with(struct fixture *f, const char *needle)
+{
+    char path[256];
+    for (int i = 0; i < 16; i++) {
+        snprintf(path, sizeof path, "%s/sweep-%03d.csv", f->out, i);
+        if (access(path, R_OK) != 0)
+            break;
+        char *text = support_read_text(path);
+        if (strstr(text, needle))
+            return text;
+        free(text);
+    }
+    fail_msg("no sweep CSV holds %s", needle);
+    return NULL;
+}
+
 /* ---- tests ---- */
 
 static void test_planted_crossover_found_at_interpolated_point(void **state)
@@ -344,20 +361,8 @@ static void test_table_values_equal_database(void **state)
     assert_int_equal(n, 5);
     double median = stats_median(ops, n);
     /* the CSV carries the median at full precision, the page at 3 digits in Mops/s */
-    char path[256], line[256], cell[64];
-    snprintf(path, sizeof path, "%s/index.html", f->out);
-    char *csv = NULL;
-    for (int i = 0; i < 16 && !csv; i++) {
-        snprintf(path, sizeof path, "%s/sweep-%03d.csv", f->out, i);
-        if (access(path, R_OK) != 0)
-            break;
-        char *text = support_read_text(path);
-        if (strstr(text, "\"rw\",read_pct"))
-            csv = text;
-        else
-            free(text);
-    }
-    assert_non_null(csv);
+    char line[256], cell[64];
+    char *csv = sweep_csv_with(f, "\"rw\",read_pct");
     snprintf(line, sizeof line, "\"rw\",read_pct,50,\"striped:shards=4\",%.17g,", median);
     assert_non_null(strstr(csv, line));
     snprintf(cell, sizeof cell, "%.3g <small>×%.2f</small>", median / 1e6, 80.0 / 70.0);
@@ -375,19 +380,7 @@ static void test_keys_sweep_shows_keys_touched(void **state)
     assert_non_null(strstr(html, ">keys touched</th>"));
     assert_non_null(strstr(html, "<tr><th>65.5k keys</th><td>16.4k–32.8k</td>"));
     assert_non_null(strstr(html, "<tr><th>1.05M keys</th><td>262k–524k</td>"));
-    char path[256];
-    char *csv = NULL;
-    for (int i = 0; i < 16 && !csv; i++) {
-        snprintf(path, sizeof path, "%s/sweep-%03d.csv", f->out, i);
-        if (access(path, R_OK) != 0)
-            break;
-        char *text = support_read_text(path);
-        if (strstr(text, "\"kc\",keys"))
-            csv = text;
-        else
-            free(text);
-    }
-    assert_non_null(csv);
+    char *csv = sweep_csv_with(f, "\"kc\",keys");
     assert_non_null(strstr(csv, ",too_wide_to_rank,distinct_keys\n"));
     assert_non_null(strstr(csv, "\"kc\",keys,65536,\"cow\","));
     assert_non_null(strstr(csv, ",16384\n"));
