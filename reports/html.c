@@ -269,8 +269,9 @@ static void html_write_cell(FILE *f, const struct findings_cell *cell, bool winn
     fputs("</td>", f);
 }
 
-/* A keys sweep's point: the distinct keys its windows touched, fewest to most over the backends
- * (each backend's median over its repetitions; a faster backend runs more operations). */
+/* A keys sweep's point: the distinct keys its windows touched, fewest to most over the maps (each
+ * one's median over its repetitions; a faster map runs more operations).  `null` is no map and runs
+ * ten times more operations than any: it is left out, as from the throughput plots. */
 static void html_write_touched(FILE *f, const struct report_sweep *w, const struct findings_sweep *fs,
                                size_t k)
 {
@@ -278,7 +279,8 @@ static void html_write_touched(FILE *f, const struct report_sweep *w, const stru
     char a[32], b[32];
     for (size_t s = 0; s < w->series_count; s++) {
         const struct report_case *c = findings_cell_at(fs, k, s)->c;
-        if (c && !isnan(c->distinct_keys) && c->distinct_keys > 0) {
+        if (c && w->series[s].role != MAP_ROLE_HARNESS && !isnan(c->distinct_keys) &&
+            c->distinct_keys > 0) {
             lo = fmin(lo, c->distinct_keys);
             hi = fmax(hi, c->distinct_keys);
         }
