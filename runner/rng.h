@@ -1,9 +1,10 @@
 /*
- * rng.h: the seeded pseudo-random generator every precomputed workload is drawn from.
+ * rng.h: the seeded pseudo-random generator the workload's operation patterns are shuffled with
+ * (the keys come from the counter-based generator in runner/workload.c, which needs no state).
  *
  * xoshiro256** (Blackman & Vigna) seeded through splitmix64, written out here in a few lines rather
- * than taken from a library for two reasons: speed (a handful of instructions, inlined, while the
- * streams of millions of operations are built), and reproducibility: a recorded seed must give the
+ * than taken from a library for two reasons: speed (a handful of instructions, inlined, while
+ * patterns and test streams are built), and reproducibility: a recorded seed must give the
  * same stream on every machine and every libc, which rand()/random()/drand48 do not promise.
  * Nothing here is for cryptography.  State lives in the caller's struct rng: no global state.
  */

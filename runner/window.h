@@ -1,7 +1,8 @@
 /*
- * window.h: one repetition of a case: a fresh map, pinned workers that prefill it and precompute
- * their operation streams, an optional warm-up, then one timed window that every worker runs from
- * start to end, then validation of the map.  The result is a plain struct result_sample plus the
+ * window.h: one repetition of a case: a fresh map, pinned workers that prefill it and build their
+ * streams (an operation pattern and a counter-based key generator: runner/workload.h), an optional
+ * warm-up, then one timed window that every worker runs from start to end, the count of the keys
+ * it touched, then validation of the map.  The result is a plain struct result_sample plus the
  * merged latency histograms; nothing here knows of SQL or libbenchmark.
  *
  * Placement is made and checked here too (runner/placement.h): the map is created on a thread

@@ -1,5 +1,6 @@
 /*
- * test_workload.c: the precomputed streams and the post-window validation.  Class counts are exact
+ * test_workload.c: the streams (operation patterns and generated keys, the keys a long stream
+ * touches, the zipf and hot tables) and the post-window validation.  Class counts are exact
  * (within one of length x share); where a property is random (which keys are drawn) the tolerance
  * is z = 4.75 binomial standard deviations, not a hand-tuned number.  Validation is exercised on
  * the `mutex` backend: accepted after correct prefills and applied streams of every write kind,
