@@ -109,7 +109,7 @@ struct window_shared {
     bool touched_shared;
     bool recording;             /* the current phase is the measured one */
     uint64_t ops_quota;         /* per worker in ops mode, else 0 */
-    uint64_t process_cpu_ns;    /* the process's CPU time in the last phase */
+    uint64_t process_cpu_ns;    /* the process's CPU time in the measured window */
 };
 
 static uint64_t window_now_ns(void)
