@@ -13,7 +13,9 @@
  *   1  every run before the version was stored (older databases migrate to 1): fixed-length
  *      streams replayed cyclically, the first operation of a batch timed, windows in case order.
  *   2  streams whose keys are as distinct as independent draws, latency sampled at a random
- *      offset with the timer's cost subtracted, the windows of a sweep point's backends in rounds.
+ *      offset with the timer's cost subtracted, the windows of a sweep point's backends in rounds,
+ *      only operations that finished inside the window counted (batches shortened for slow
+ *      operations), read-only batches through a backend's get_many where it has one.
  */
 #ifndef MAPBENCH_METHOD_H
 #define MAPBENCH_METHOD_H
