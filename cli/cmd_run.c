@@ -343,7 +343,7 @@ static void run_store_case(struct run_case *rc)
     if ((strcmp(status, "failed") == 0 || strcmp(status, "invalid") == 0) &&
         !atomic_load(run->interrupt))
         run->unsound++;
-    run->estimate_done += scenario_estimate_seconds(&rc->c, 1);
+    run->estimate_done += rc->c.repetitions * scenario_estimate_window_seconds(&rc->c);
     run_progress(run, rc, status);
 }
 
@@ -478,7 +478,7 @@ static void run_adopt_cases(struct run_state *run, struct bench_case *cases, siz
         run->cases[i].number = i + 1;
         if (!cases[i].skipped) {
             run->runnable++;
-            run->estimate_total += scenario_estimate_seconds(&cases[i], 1);
+            run->estimate_total += cases[i].repetitions * scenario_estimate_window_seconds(&cases[i]);
         }
     }
 }

@@ -62,6 +62,7 @@ struct scenario {
     char path[PATH_MAX];
     char name[NAME_LEN];
     char description[256];
+    double budget_s;            /* the `budget` key: the preset's time budget; 0 when none */
     struct backend_entry *backends;
     size_t backend_count;
     struct option_sweep *options;
@@ -345,6 +346,16 @@ static bool valid_name(const char *name)
                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
 }
 
+/* `budget = 60s`: one positive duration, in the syntax of the window's `duration`. */
+static bool scenario_budget_parse(const char *value, double *seconds, char *why)
+{
+    struct case_dim_value v;
+    if (!case_dim_parse(case_dim_find("duration", NULL), "duration", value, &v, why))
+        return false;
+    *seconds = v.number;
+    return true;
+}
+
 static bool set_header_key(struct scenario *s, const char *key, const char *value, bool replace,
                            char *why)
 {
@@ -361,12 +372,15 @@ static bool set_header_key(struct scenario *s, const char *key, const char *valu
                  value);
         return true;
     }
+    if (strcmp(key, "budget") == 0) /* a duration, written and parsed as the window's */
+        return scenario_budget_parse(value, &s->budget_s, why);
     return replace ? replace_backends(s, value, why) : parse_backends(s, value, why);
 }
 
 static bool is_header_key(const char *key)
 {
-    return !strcmp(key, "name") || !strcmp(key, "description") || !strcmp(key, "backends");
+    return !strcmp(key, "name") || !strcmp(key, "description") || !strcmp(key, "backends") ||
+           !strcmp(key, "budget");
 }
 
 static struct scenario_group *find_group(struct scenario *s, const char *name, char *why)
@@ -667,6 +681,11 @@ const char *scenario_name(const struct scenario *s)
 const char *scenario_description(const struct scenario *s)
 {
     return s->description;
+}
+
+double scenario_budget_seconds(const struct scenario *s)
+{
+    return s->budget_s;
 }
 
 const char *scenario_path(const struct scenario *s)
@@ -1040,19 +1059,21 @@ bool scenario_expand(const struct scenario *s, const struct scenario_machine *m,
     return true;
 }
 
+double scenario_estimate_window_seconds(const struct bench_case *c)
+{
+    if (c->skipped)
+        return 0;
+    double window = c->ops ? (double)c->ops * SCENARIO_SECONDS_PER_OP : c->duration_s;
+    return SCENARIO_SETUP_SECONDS + window + c->warmup_s +
+           (double)c->keys * SCENARIO_PREFILL_SECONDS_PER_KEY;
+}
+
 double scenario_estimate_seconds(const struct bench_case *cases, size_t count)
 {
     double total = 0;
-    for (size_t i = 0; i < count; i++) {
-        const struct bench_case *c = &cases[i];
-        if (c->skipped)
-            continue;
-        double window = c->ops ? (double)c->ops * SCENARIO_SECONDS_PER_OP : c->duration_s;
-        total += SCENARIO_SETUP_SECONDS +
-                 c->repetitions * (window + c->warmup_s +
-                                   (double)c->keys * SCENARIO_PREFILL_SECONDS_PER_KEY);
-    }
-    return total;
+    for (size_t i = 0; i < count; i++)
+        total += cases[i].repetitions * scenario_estimate_window_seconds(&cases[i]);
+    return total > 0 ? total + SCENARIO_CALIBRATION_SECONDS : 0;
 }
 
 /* ---- presets ----------------------------------------------------------------------------- */

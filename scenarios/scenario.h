@@ -12,6 +12,8 @@
  *   [scenario]
  *   name        = my-sweep              ; default: the file name without .ini; 31 characters max
  *   description = one line of text      ; repeated lines are joined with a space
+ *   budget      = 60s                   ; the time the scenario may take (a duration, as the
+ *                                       ; window's): presets state theirs, tests hold them to it
  *   backends    = striped:shards=64,lock=rwlock, mutex
  *   read_pct    = 100, 90, 50           ; every dimension takes a value or a comma list
  *   threads     = 1..pus
@@ -77,15 +79,21 @@
 
 #define SCENARIO_MAX_CASES 100000
 
-/* The estimate: per case, SCENARIO_SETUP_SECONDS (create, threads, workload streams, validation),
- * plus per repetition the warmup, the window (for `ops` windows, ops x SCENARIO_SECONDS_PER_OP)
- * and the work per key (keys x SCENARIO_PREFILL_SECONDS_PER_KEY).  Skipped cases cost nothing.
+/* The estimate.  Every repetition is one window, whatever the schedule (rounds order the same
+ * windows, sequential runs them case by case), and each window costs SCENARIO_SETUP_SECONDS (a
+ * fresh map, threads, workload streams, validation, libbenchmark's bookkeeping), the warmup, the
+ * window (for `ops` windows, ops x SCENARIO_SECONDS_PER_OP) and the work per key (keys x
+ * SCENARIO_PREFILL_SECONDS_PER_KEY).  Skipped cases cost nothing.  A run that measures anything
+ * also runs the calibration case (runner/calibration.h) three times: SCENARIO_CALIBRATION_SECONDS
+ * in all, which tests/test_calibration.c holds the calibration's own plan to.
  * The per-key figure covers prefill, the post-window validation (a lookup per key) and teardown,
  * averaged over every backend: measured as 1.6 us on the key-count preset (1 to 16M keys) on a
- * 2-core machine, where rcu, ref-lfht and syncmap cost most and mutex about 0.5 us. */
-#define SCENARIO_SETUP_SECONDS 0.1
+ * 2-core machine, where rcu, ref-lfht and syncmap cost most and mutex about 0.5 us.  The setup
+ * figure is twice the 15 ms a window of `quick` cost beyond its length on that machine. */
+#define SCENARIO_SETUP_SECONDS 0.03
 #define SCENARIO_PREFILL_SECONDS_PER_KEY 1.5e-6
 #define SCENARIO_SECONDS_PER_OP 1e-7
+#define SCENARIO_CALIBRATION_SECONDS 2.4
 
 struct scenario; /* opaque */
 
@@ -108,10 +116,14 @@ bool scenario_set_backends(struct scenario *s, const char *comma_list, char *err
 /* The cases, a malloc'd array the caller frees; false with a reason in err (e.g. too many). */
 bool scenario_expand(const struct scenario *s, const struct scenario_machine *m,
                      struct bench_case **cases, size_t *count, char *err);
-/* Seconds the cases would take, by the rule stated at SCENARIO_SETUP_SECONDS. */
+/* Seconds a run of the cases would take, calibration included, by the rule stated at
+ * SCENARIO_SETUP_SECONDS; 0 when every case is skipped (nothing runs, not even the calibration). */
 double scenario_estimate_seconds(const struct bench_case *cases, size_t count);
+/* Seconds one window (one repetition) of the case would take; 0 for a skipped case. */
+double scenario_estimate_window_seconds(const struct bench_case *c);
 const char *scenario_name(const struct scenario *s);
 const char *scenario_description(const struct scenario *s); /* "" when the file has none */
+double scenario_budget_seconds(const struct scenario *s);   /* the `budget` key; 0 when none */
 const char *scenario_path(const struct scenario *s);        /* the file it was loaded from */
 void scenario_free(struct scenario *s);
 
