@@ -447,7 +447,9 @@ static bool run_open_store(struct run_state *run, const struct run_options *o,
                           environment_value(env->cpu_governor),
                           scenario_names,
                           METHOD_VERSION,
-                          o->planted_slowdown_pct};
+                          o->planted_slowdown_pct,
+                          NULL,
+                          0};
     ok = ok && store_run_begin(run->store, &r, &run->run_id, err);
     for (size_t i = 0; ok && i < run->case_count; i++)
         if (run->cases[i].c.skipped)

@@ -81,10 +81,27 @@ struct result_sample {
      * percentile and max (floored at 0); the stored histograms keep the raw timings. */
     double latency_timer_ns;
 
+    /* What disturbed the window (runner/disturbance.h, which states the rule that flags it):
+     * the share of the CPU time of the PUs the workers were allowed on that the hypervisor stole
+     * over the window, in percent (NAN when /proc/stat could not be read: stored NULL), and the
+     * workers' involuntary context switches over the window, summed. */
+    double steal_pct;
+    uint64_t involuntary_switches;
+
     bool valid;               /* post-window invariants held */
     char invalid_reason[256];
 };
 
 const char *result_op_name(enum result_op op);
+
+/* One window of the calibration case (runner/calibration.h): a fixed reference measurement run
+ * at the start, the middle and the end of every run, so a run whose machine moved shows it. */
+struct result_calibration {
+    char phase[8];   /* start | middle | end */
+    char kind[16];   /* get | ping-pong */
+    int repetition;  /* 0-based, within the phase and kind */
+    double value;
+    char unit[16];   /* ns/get | ns/round-trip */
+};
 
 #endif

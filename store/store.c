@@ -1,7 +1,7 @@
 /*
  * store.c: the results database, one SQLite file written through SQLite's C API.
  *
- * Schema (version 5; the full text is store/store_schema.sql, kept equal to this code by
+ * Schema (version 6; the full text is store/store_schema.sql, kept equal to this code by
  * tests/test_store.c):
  *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
  *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
@@ -10,7 +10,8 @@
  *              cflags, library_versions, scenarios, transparent_hugepages, cpu_governor,
  *              uuid (the run's name in every database it is merged into), boot_id and
  *              process_start (with hostname and pid: the writer, for the liveness check),
- *              method_version (runner/method.h), planted_slowdown_pct (a testing aid's; NULL)
+ *              method_version (runner/method.h), planted_slowdown_pct (a testing aid's; NULL),
+ *              schedule rounds|sequential, schedule_seed (the rounds' order)
  *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, plan (planned
  *              PUs), oversubscribed, then the columns of every row of the table of case
  *              dimensions (scenarios/case_dims.c; `mapbench list dimensions`)
@@ -19,6 +20,8 @@
  *              per-worker counts (JSON), hits and writes, latency percentiles per operation,
  *              memory, hardware counters (NULL when unavailable), validity
  *   histograms case_id, repetition, op (text), encoding, counts (JSON array); key (case, rep, op)
+ *   calibrations run_id, phase start|middle|end, kind, repetition, value, unit: the calibration
+ *              case's windows (runner/calibration.h); key (run, phase, kind, repetition)
  *   views      case_results (one row per sample with its run, machine and case columns),
  *              case_summary (one row per case: valid samples, mean/min/max ops_per_s)
  * Latency percentiles are columns rather than a (sample, op) table because the common query,
@@ -198,6 +201,20 @@ static const char *const store_migrations[] = {
      * measured by method 1) and the slowdown a testing aid planted in it (NULL: none). */
     "ALTER TABLE runs ADD COLUMN method_version INTEGER NOT NULL DEFAULT 1;"
     "ALTER TABLE runs ADD COLUMN planted_slowdown_pct REAL;",
+
+    /* 5 -> 6: how the run ordered its windows (the schedule, and the seed of its rounds' random
+     * order, so the order is reproducible from the file), and the calibration case it ran at its
+     * start, middle and end.  Older runs leave both NULL: not recorded. */
+    "ALTER TABLE runs ADD COLUMN schedule TEXT;"
+    "ALTER TABLE runs ADD COLUMN schedule_seed INTEGER;"
+    "CREATE TABLE calibrations ("
+    "  run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  phase TEXT NOT NULL CHECK (phase IN ('start','middle','end')),"
+    "  kind TEXT NOT NULL,"
+    "  repetition INTEGER NOT NULL,"
+    "  value REAL NOT NULL,"
+    "  unit TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, phase, kind, repetition));",
 };
 
 #define STORE_MIGRATION_COUNT ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -291,6 +308,12 @@ static void bind_int(struct store_binder *b, int64_t v)
 {
     if (b->rc == SQLITE_OK)
         b->rc = sqlite3_bind_int64(b->stmt, ++b->next, v);
+}
+
+static void bind_double(struct store_binder *b, double v)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_double(b->stmt, ++b->next, v);
 }
 
 static void bind_null(struct store_binder *b)
@@ -734,8 +757,9 @@ bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id
     if (!store_prepare(s,
                        "INSERT INTO runs (machine_id, pid, hostname, uuid, boot_id, process_start,"
                        " command_line, git_commit, label, compiler, cflags, library_versions,"
-                       " transparent_hugepages, cpu_governor, scenarios, method_version, planted_slowdown_pct)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       " transparent_hugepages, cpu_governor, scenarios, method_version, planted_slowdown_pct,"
+                       " schedule, schedule_seed)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                        &b, err))
         return false;
     bind_int(&b, r->machine_id);
@@ -758,8 +782,30 @@ bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id
         b.rc = sqlite3_bind_double(b.stmt, ++b.next, r->planted_slowdown_pct);
     else
         bind_null(&b);
+    bind_text(&b, r->schedule);
+    bind_int_if(&b, r->schedule && strcmp(r->schedule, "rounds") == 0, (int64_t)r->schedule_seed);
     return store_finish(s, &b, run_id, "starting a run", err);
 }
+
+bool store_run_schedule(struct store *s, int64_t run_id, char *schedule, size_t len, uint64_t *seed,
+                        bool *has_seed, char *err)
+{
+    struct store_binder b;
+    if (!store_prepare(s, "SELECT schedule, schedule_seed FROM runs WHERE id = ?", &b, err))
+        return false;
+    bind_int(&b, run_id);
+    int rc = b.rc == SQLITE_OK ? sqlite3_step(b.stmt) : b.rc;
+    if (rc == SQLITE_ROW) {
+        store_column_text(b.stmt, 0, schedule, len);
+        *has_seed = sqlite3_column_type(b.stmt, 1) != SQLITE_NULL;
+        *seed = (uint64_t)sqlite3_column_int64(b.stmt, 1);
+    }
+    sqlite3_finalize(b.stmt);
+    if (rc == SQLITE_DONE)
+        return store_fail_text(s, err, "no run %lld", (long long)run_id);
+    return rc == SQLITE_ROW || store_fail(s, rc, "reading a run's schedule", err);
+}
+
 
 bool store_run_finish(struct store *s, int64_t run_id, const char *status, char *err)
 {
@@ -954,6 +1000,67 @@ bool store_case_skipped(struct store *s, int64_t run_id, const struct bench_case
 {
     int64_t id;
     return store_insert_case(s, 0, run_id, c, NULL, false, "skipped", c->skip_reason, &id, err);
+}
+
+/* ---- calibrations ----------------------------------------------------------------------- */
+
+bool store_calibrations_insert(struct store *s, int64_t run_id, const struct result_calibration *rows,
+                               size_t n, char *err)
+{
+    if (!store_begin(s, err))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        struct store_binder b;
+        ok = store_prepare(s,
+                           "INSERT INTO calibrations (run_id, phase, kind, repetition, value, unit)"
+                           " VALUES (?, ?, ?, ?, ?, ?)",
+                           &b, err);
+        if (!ok)
+            break;
+        bind_int(&b, run_id);
+        bind_text(&b, rows[i].phase);
+        bind_text(&b, rows[i].kind);
+        bind_int(&b, rows[i].repetition);
+        bind_double(&b, rows[i].value);
+        bind_text(&b, rows[i].unit);
+        ok = store_finish(s, &b, NULL, "recording the calibration", err);
+    }
+    return store_end(s, ok, err);
+}
+
+bool store_calibrations_read(struct store *s, int64_t run_id, struct result_calibration **rows,
+                             size_t *n, char *err)
+{
+    struct store_binder b;
+    *rows = NULL;
+    *n = 0;
+    if (!store_prepare(s,
+                       "SELECT phase, kind, repetition, value, unit FROM calibrations WHERE run_id = ?"
+                       " ORDER BY CASE phase WHEN 'start' THEN 0 WHEN 'middle' THEN 1 ELSE 2 END,"
+                       " kind, repetition",
+                       &b, err))
+        return false;
+    bind_int(&b, run_id);
+    int rc = b.rc;
+    size_t cap = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
+        store_grow((void **)rows, sizeof **rows, *n, &cap);
+        struct result_calibration *c = &(*rows)[(*n)++];
+        store_column_text(b.stmt, 0, c->phase, sizeof c->phase);
+        store_column_text(b.stmt, 1, c->kind, sizeof c->kind);
+        c->repetition = sqlite3_column_int(b.stmt, 2);
+        c->value = sqlite3_column_double(b.stmt, 3);
+        store_column_text(b.stmt, 4, c->unit, sizeof c->unit);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(b.stmt);
+    if (rc == SQLITE_DONE)
+        return true;
+    free(*rows);
+    *rows = NULL;
+    *n = 0;
+    return store_fail(s, rc, "reading the calibration", err);
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */

@@ -27,7 +27,7 @@
 #include "runner/result.h"
 #include "scenarios/case.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct store;
@@ -72,11 +72,17 @@ struct store_run {
                *transparent_hugepages, *cpu_governor, *scenarios; /* NULL stored as NULL */
     int method_version;          /* 0: this build's, METHOD_VERSION (runner/method.h) */
     double planted_slowdown_pct; /* MAPBENCH_PLANTED_SLOWDOWN_PCT's (runner/planted.h); 0: none, NULL */
+    const char *schedule;   /* "rounds" or "sequential" (runner/schedule.h); NULL stored as NULL */
+    uint64_t schedule_seed; /* the seed of the rounds' order; stored only with schedule "rounds" */
 };
 
 /* Inserts a run 'running', named by a fresh random UUID and stamped with its writer: this host's
  * name and boot id, this process's pid and start time. */
 bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id, char *err);
+/* The run's schedule ("" when not recorded: runs before schema 4) and the seed of its rounds'
+ * order (*has_seed false when none); false with "no run N" when there is no such run. */
+bool store_run_schedule(struct store *s, int64_t run_id, char *schedule, size_t len, uint64_t *seed,
+                        bool *has_seed, char *err);
 /* status: done|aborted|failed; stamps finished_at. */
 bool store_run_finish(struct store *s, int64_t run_id, const char *status, char *err);
 
@@ -97,6 +103,14 @@ bool store_case_end(struct store *s, int64_t case_id, const char *status, const 
 bool store_case_abandon(struct store *s);
 /* Writes a case the expander skipped (status 'skipped', reason c->skip_reason), committed. */
 bool store_case_skipped(struct store *s, int64_t run_id, const struct bench_case *c, char *err);
+
+/* Writes the run's calibration windows (one phase's, usually) in one transaction. */
+bool store_calibrations_insert(struct store *s, int64_t run_id, const struct result_calibration *rows,
+                               size_t n, char *err);
+/* Every calibration window of the run, by phase (start, middle, end), kind and repetition; *rows
+ * is malloc'd (caller frees; NULL with *n 0 when the run has none, as runs before schema 4). */
+bool store_calibrations_read(struct store *s, int64_t run_id, struct result_calibration **rows,
+                             size_t *n, char *err);
 
 /* ---- reading ---------------------------------------------------------------------------- */
 

@@ -81,6 +81,8 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(distinct_keys, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(stream_wraps, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(latency_timer_ns, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE(steal_pct, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE(involuntary_switches, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
     STORE_FIGURE(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
 };

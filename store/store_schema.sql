@@ -1,4 +1,4 @@
--- store_schema.sql: the results database schema, version 5 (PRAGMA user_version = 5), as
+-- store_schema.sql: the results database schema, version 6 (PRAGMA user_version = 6), as
 -- store/store.c creates it: its migrations replayed, then any column of the table of case
 -- dimensions (scenarios/case_dims.c) or of sample figures (store/store_columns.c) that they lack
 -- added, and the views generated from both.  Documentation only: those are the source, and
@@ -30,7 +30,9 @@ CREATE TABLE runs (                     -- one `mapbench run`
   uuid TEXT,                            -- since 4: the run's name in every database it is merged into
   boot_id TEXT, process_start INTEGER,  -- since 4: the writer's boot and start time (/proc/PID/stat)
   method_version INTEGER NOT NULL DEFAULT 1, -- since 5: what the figures mean (runner/method.h)
-  planted_slowdown_pct REAL);           -- since 5: MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid; NULL: none
+  planted_slowdown_pct REAL,            -- since 5: MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid; NULL: none
+  schedule TEXT,                        -- since 6: rounds|sequential; NULL: not recorded
+  schedule_seed INTEGER);               -- since 6: seed of the rounds' random order (rounds only)
 CREATE INDEX runs_by_machine ON runs(machine_id, started_at);
 CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
 
@@ -92,6 +94,8 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   -- summed over workers (0 unless a window runs past 2^64 positions).  latency_timer_ns: the timer
   -- pair's calibrated cost, already subtracted from every *_p*_ns and *_max_ns (floored at 0).
   distinct_keys INTEGER, stream_wraps INTEGER, latency_timer_ns REAL,
+  steal_pct REAL,                       -- CPU time of the workers' PUs stolen over the window, %; NULL: unread
+  involuntary_switches INTEGER,         -- the workers' involuntary context switches over the window
   UNIQUE (case_id, repetition));
 
 CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
@@ -101,6 +105,15 @@ CREATE TABLE histograms (               -- since version 2: merged latency histo
   encoding TEXT NOT NULL,               -- bucket layout, e.g. loglinear:sub=16
   counts TEXT NOT NULL,                 -- JSON array of bucket counts
   PRIMARY KEY (case_id, repetition, op));
+
+CREATE TABLE calibrations (             -- since 6: the calibration case at a run's start, middle, end
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  phase TEXT NOT NULL CHECK (phase IN ('start','middle','end')),
+  kind TEXT NOT NULL,                   -- get (1 thread, small fixed map) | ping-pong (2 threads)
+  repetition INTEGER NOT NULL,          -- 0-based within the phase and kind
+  value REAL NOT NULL,
+  unit TEXT NOT NULL,                   -- ns/get | ns/round-trip
+  PRIMARY KEY (run_id, phase, kind, repetition));
 
 -- One row per case: its valid samples and their mean, min and max throughput.
 CREATE VIEW case_summary AS
@@ -138,7 +151,8 @@ CREATE VIEW case_results AS
          s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,
          s.cache_misses, s.round, s.round_position, s.process_cpu_s, s.worker_cpu_s,
          s.memory_nodes, s.placement_caveat, s.map_large_bytes, s.map_huge_bytes,
-         s.distinct_keys, s.stream_wraps, s.latency_timer_ns, s.valid, s.invalid_reason
+         s.distinct_keys, s.stream_wraps, s.latency_timer_ns, s.steal_pct, s.involuntary_switches,
+         s.valid, s.invalid_reason
   FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id
   JOIN machines m ON m.id = r.machine_id;
 

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -63,6 +64,68 @@ static bool quick(void)
     return q && *q && strcmp(q, "0") != 0;
 }
 
+/* ---- schedule and calibration ----------------------------------------------------------- */
+
+/* A run's schedule and its rounds' seed, and its calibration windows, come back as written; the
+ * seed survives the signed column; a sequential run stores no seed. */
+static void test_schedule_and_calibrations(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s = dbfixture_open(f->db);
+    char err[ERR_LEN] = "", schedule[16];
+    struct store_run r = { .schedule = "rounds", .schedule_seed = UINT64_MAX - 2 };
+    struct store_machine m = { .fingerprint = "cafe", .hostname = "testhost" };
+    int64_t rounds_run, sequential_run;
+    assert_true(store_machine_upsert(s, &m, &r.machine_id, err));
+    assert_true(store_run_begin(s, &r, &rounds_run, err));
+    r.schedule = "sequential";
+    assert_true(store_run_begin(s, &r, &sequential_run, err));
+    uint64_t seed;
+    bool has_seed;
+    assert_true(store_run_schedule(s, rounds_run, schedule, sizeof schedule, &seed, &has_seed, err));
+    assert_string_equal(schedule, "rounds");
+    assert_true(has_seed);
+    assert_true(seed == UINT64_MAX - 2);
+    assert_true(store_run_schedule(s, sequential_run, schedule, sizeof schedule, &seed, &has_seed, err));
+    assert_string_equal(schedule, "sequential");
+    assert_false(has_seed);
+    assert_false(store_run_schedule(s, 999, schedule, sizeof schedule, &seed, &has_seed, err));
+    assert_non_null(strstr(err, "no run 999"));
+
+    struct result_calibration rows[] = {
+        { "end", "get", 0, 12.5, "ns/get" },
+        { "start", "ping-pong", 1, 151, "ns/round-trip" },
+        { "start", "get", 1, 11.5, "ns/get" },
+        { "start", "get", 0, 11, "ns/get" },
+        { "middle", "get", 0, 12, "ns/get" },
+    };
+    assert_true(store_calibrations_insert(s, rounds_run, rows, 5, err));
+    struct result_calibration *got;
+    size_t n;
+    assert_true(store_calibrations_read(s, rounds_run, &got, &n, err));
+    assert_int_equal(n, 5); /* by phase in time order, then kind and repetition */
+    const char *order[][2] = { { "start", "get" }, { "start", "get" }, { "start", "ping-pong" },
+                               { "middle", "get" }, { "end", "get" } };
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(got[i].phase, order[i][0]);
+        assert_string_equal(got[i].kind, order[i][1]);
+    }
+    assert_int_equal(got[1].repetition, 1);
+    assert_true(got[1].value == 11.5);
+    assert_string_equal(got[2].unit, "ns/round-trip");
+    free(got);
+    assert_true(store_calibrations_read(s, sequential_run, &got, &n, err));
+    assert_int_equal(n, 0);
+    assert_null(got);
+    /* a phase outside start|middle|end is refused, and nothing of the batch is kept */
+    struct result_calibration bad[] = { { "end", "get", 1, 1, "ns/get" }, { "later", "get", 0, 1, "ns/get" } };
+    assert_false(store_calibrations_insert(s, sequential_run, bad, 2, err));
+    assert_int_equal(dbfixture_int_with(store_db(s), "SELECT count(*) FROM calibrations WHERE run_id = ?1",
+                                  sequential_run),
+                     0);
+    store_close(s);
+}
+
 /* ---- schema ----------------------------------------------------------------------------- */
 
 static void test_new_file_gets_current_schema(void **state)
@@ -77,8 +140,8 @@ static void test_new_file_gets_current_schema(void **state)
     assert_int_equal(dbfixture_int(db, "PRAGMA foreign_keys"), 1);
     assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('machines', 'runs',"
                                  " 'cases', 'samples', 'histograms', 'case_results', 'case_summary',"
-                                 " 'runs_by_machine', 'cases_by_run')"),
-                     9);
+                                 " 'runs_by_machine', 'cases_by_run', 'calibrations')"),
+                     10);
     /* The documented schema is the one the code creates. */
     sqlite3 *doc = dbfixture_from_sql(NULL, "store/store_schema.sql");
     char *created = dbfixture_schema(db), *documented = dbfixture_schema(doc);
@@ -154,6 +217,8 @@ static void test_round_trip(void **state)
         r.distinct_keys = 3000 + (uint64_t)i;
         r.stream_wraps = (uint64_t)i;
         r.latency_timer_ns = 28.5;
+        r.steal_pct = i == 0 ? 2.5 : NAN; /* NAN: /proc/stat unreadable, stored NULL */
+        r.involuntary_switches = 40 + (uint64_t)i;
         assert_true(store_sample_insert(s, case_id, &r, err));
     }
     uint64_t counts[] = { 0, 5, 100, UINT64_MAX / 3, 7 };
@@ -215,6 +280,11 @@ static void test_round_trip(void **state)
     assert_int_equal(row->sample.distinct_keys, 3000);
     assert_int_equal(row->sample.stream_wraps, 0);
     assert_true(row->sample.latency_timer_ns == 28.5);
+    assert_true(row->sample.steal_pct == 2.5);
+    assert_int_equal(row->sample.involuntary_switches, 40);
+    assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM samples WHERE steal_pct IS NULL"
+                                          " AND involuntary_switches = 41"),
+                     1);
 
     assert_int_equal(got.skipped.c.distribution, CASE_DIST_HOT);
     assert_int_equal(got.skipped.c.hot_keys, 3);
@@ -820,6 +890,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_file_gets_current_schema, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_schedule_and_calibrations, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys_are_enforced, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_abandoned_case_writes_nothing, fixture_setup, fixture_teardown),
