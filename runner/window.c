@@ -41,6 +41,7 @@
 #include <time.h>
 
 #include "base/xalloc.h"
+#include "runner/disturbance.h"
 #include "runner/perf_counters.h"
 #include "runner/placement.h"
 #include "runner/planted.h"
@@ -108,6 +109,7 @@ struct window_shared {
     struct workload_touched touched; /* the shared bitmap of touched keys, when touched_shared */
     bool touched_shared;
     bool recording;             /* the current phase is the measured one */
+    struct disturbance disturbance; /* what disturbed the measured phase (disturbance.h) */
     uint64_t ops_quota;         /* per worker in ops mode, else 0 */
     uint64_t process_cpu_ns;    /* the process's CPU time in the measured window */
 };
@@ -476,6 +478,8 @@ static void *window_worker_main(void *arg)
         if (sh->task == WINDOW_TASK_COUNT_TOUCHED) {
             window_worker_count_touched(w);
         } else {
+            if (sh->recording)
+                disturbance_worker_begin(&sh->disturbance, w->index);
             if (sh->recording && w->perf_present)
                 perf_counters_start(&w->perf);
             uint64_t cpu = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
@@ -484,6 +488,8 @@ static void *window_worker_main(void *arg)
                 w->cpu_ns = window_cpu_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
             if (sh->recording && w->perf_present)
                 perf_counters_stop(&w->perf);
+            if (sh->recording)
+                disturbance_worker_end(&sh->disturbance, w->index);
         }
         pthread_barrier_wait(&sh->done);
     }
@@ -690,7 +696,9 @@ static void window_measure(const struct window_config *cfg, struct window_shared
         window_phase(sh, generation++, c->warmup_s, WINDOW_TASK_RUN, false);
     struct map_stats before;
     cfg->backend->stats(sh->map, &before);
+    disturbance_begin(&sh->disturbance, sh->workers);
     uint64_t window_ns = window_phase(sh, generation++, c->duration_s, WINDOW_TASK_RUN, true);
+    disturbance_end(&sh->disturbance, s);
     window_count_touched(sh, workers, generation++);
     s->window_s = (double)window_ns / 1e9;
     s->workers = sh->workers;
