@@ -1,11 +1,20 @@
 /*
- * cmd_run.c: `mapbench run`: scenarios → cases → pinned windows through libbenchmark → SQLite.
+ * cmd_run.c: `mapbench run`: scenarios → cases → a schedule of windows → pinned windows through
+ * libbenchmark → SQLite.
  *
  * Order matters for trust and for never losing work: everything that can fail on bad input
- * (scenario files, backends, placements, the database, the machine lock) is checked before the
- * first window; each case is written to the store in one transaction the moment its last
- * repetition ends; SIGINT/SIGTERM stop the current window, store its finished repetitions as an
- * 'aborted' case, skip the rest, and close the run as 'aborted'.
+ * (scenario files, backends, placements, libbenchmark flags, the database, the machine lock) is
+ * checked before the first window; each case is written to the store in one transaction the
+ * moment its last repetition ends; SIGINT/SIGTERM stop the current window, store the finished
+ * repetitions of every case begun as a 'failed' case ("interrupted after 3 of 8 repetitions"),
+ * skip the rest, and close the run as 'aborted'.  A run in which every case is skipped measures
+ * nothing: it stores its skipped cases with their reasons, says why in one line, and exits 2.
+ *
+ * The windows run in the order runner/schedule.h gives: rounds over each sweep point's backends
+ * (the default, its seed drawn now and stored with the run) or, with --schedule sequential, case
+ * by case.  The calibration case (runner/calibration.h) runs before the first window, before the
+ * window at which half the estimated time is spent, and after the last; its windows are stored
+ * with the run.  People see the concise table and the progress line of cli/run_console.h.
  */
 #include "cli/commands.h"
 
@@ -18,11 +27,15 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "cli/run_console.h"
+#include "reports/stats.h"
+#include "runner/calibration.h"
 #include "runner/engine.h"
 #include "runner/environment.h"
 #include "runner/machine_lock.h"
 #include "runner/method.h"
 #include "runner/planted.h"
+#include "runner/schedule.h"
 #include "store/store.h"
 #include "runner/topo.h"
 #include "runner/window.h"
@@ -39,6 +52,7 @@ struct run_options {
     const char *backends;
     bool dry_run;
     bool wait;
+    enum schedule_kind schedule;
     int scenario_count, set_count;
     const char *scenarios[RUN_MAX_SCENARIOS];
     const char *sets[RUN_MAX_SETS];
@@ -53,6 +67,7 @@ struct run_case {
     struct bench_case c;
     struct run_state *run;
     size_t number;           /* 1-based, for progress */
+    int engine_case;         /* its handle in the engine */
     int *pus;
     bool oversubscribed;
     char plan[256];
@@ -63,36 +78,56 @@ struct run_case {
     struct histogram (*histograms)[RESULT_OP_COUNT];
 };
 
+/* One window of the schedule, as the engine hands it back. */
+struct run_slot {
+    struct run_case *rc;
+    const struct schedule_window *at; /* its round and position */
+    size_t index;                     /* in run order */
+};
+
 struct run_state {
     struct store *store;
     int64_t run_id;
     struct topo *topo;
+    struct engine *engine;
     const atomic_bool *interrupt;
     struct run_case *cases;
     size_t case_count, runnable, done;
-    double estimate_total, estimate_done;
+    enum schedule_kind schedule;
+    uint64_t schedule_seed;
+    struct schedule_window *windows;
+    struct run_slot *slots;
+    size_t window_count, windows_done, points;
+    size_t middle_at;        /* the window before which the calibration's middle phase runs */
+    bool middle_done;
+    double estimate_total, estimate_done, budget;
     struct timespec started;
     size_t unsound;          /* cases stored failed or invalid */
-    bool progress_tty;
+    struct run_console console;
     bool store_broken;
+    double calibration[CALIBRATION_PHASES][CALIBRATION_KINDS]; /* medians, for the closing line */
 };
 
 static const char run_usage[] =
     "usage: mapbench run [PRESET|FILE]... [--backends LIST] [--set KEY=VALUE]... [--db PATH]\n"
-    "                    [--label TEXT] [--dry-run] [--wait] [--plugin PATH.so]\n"
-    "                    [-- libbenchmark flags such as --benchmark_out=F.json]\n"
+    "                    [--label TEXT] [--schedule rounds|sequential] [--dry-run] [--wait]\n"
+    "                    [--plugin PATH.so] [-- libbenchmark flags such as --benchmark_out=F.json]\n"
     "Runs the scenarios (default: quick) and stores every repetition in the database\n"
-    "(default results.db).  `mapbench list scenarios` lists the presets.\n";
+    "(default results.db).  `mapbench list scenarios` lists the presets.  Windows run in rounds\n"
+    "(each sweep point's backends once a round, in random order) unless --schedule sequential.\n"
+    "-- --benchmark_format=console shows libbenchmark's own table instead of the concise one.\n";
 
 static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
 {
     memset(o, 0, sizeof *o);
     o->db = "results.db";
+    o->schedule = SCHEDULE_ROUNDS;
     static const struct option longs[] = {
         {"db", required_argument, 0, 'd'},     {"label", required_argument, 0, 'l'},
         {"backends", required_argument, 0, 'b'}, {"set", required_argument, 0, 's'},
         {"dry-run", no_argument, 0, 'n'},      {"wait", no_argument, 0, 'w'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+        {"schedule", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     int dashdash = argc;
     for (int i = 1; i < argc; i++)
@@ -111,6 +146,13 @@ static bool run_parse(int argc, char **argv, struct run_options *o, char *err)
         case 'n': o->dry_run = true; break;
         case 'w': o->wait = true; break;
         case 'h': fputs(run_usage, stdout); exit(0);
+        case 'S':
+            if (!schedule_kind_parse(optarg, &o->schedule)) {
+                snprintf(err, ERR_LEN, "run: --schedule takes rounds or sequential, not '%.80s'",
+                         optarg);
+                return false;
+            }
+            break;
         case 's':
             if (o->set_count == RUN_MAX_SETS) {
                 snprintf(err, ERR_LEN, "too many --set options (at most %d)", RUN_MAX_SETS);
@@ -174,12 +216,15 @@ static void run_machine_facts(struct topo *t, struct scenario_machine *m)
 }
 
 /* Loads every scenario, applies --backends and --set, expands; appends to *cases. */
+/* *budget: the sum of the scenarios' budgets, 0 when one of them states none. */
 static bool run_expand(const struct run_options *o, const struct scenario_machine *machine,
                        struct bench_case **cases, size_t *count, char *scenario_names,
-                       size_t names_len, char *err)
+                       size_t names_len, double *budget, char *err)
 {
     *cases = NULL;
     *count = 0;
+    *budget = 0;
+    bool every_budget = true;
     size_t used = 0;
     for (int i = 0; i < o->scenario_count; i++) {
         struct scenario *s = scenario_load(o->scenarios[i], err);
@@ -192,6 +237,8 @@ static bool run_expand(const struct run_options *o, const struct scenario_machin
         size_t more_count = 0;
         ok = ok && scenario_expand(s, machine, &more, &more_count, err);
         if (ok) {
+            every_budget = every_budget && scenario_budget_seconds(s) > 0;
+            *budget = every_budget ? *budget + scenario_budget_seconds(s) : 0;
             used += (size_t)snprintf(scenario_names + used, names_len - used, "%s%s",
                                      used ? "," : "", scenario_name(s));
             *cases = xreallocarray(*cases, *count + more_count, sizeof **cases);
@@ -280,20 +327,44 @@ static double run_elapsed(const struct run_state *run)
            (double)(now.tv_nsec - run->started.tv_nsec) / 1e9;
 }
 
-/* One line per finished case; on a terminal it rewrites itself. */
-static void run_progress(struct run_state *run, const struct run_case *rc, const char *status)
+static void run_eta(const struct run_state *run, char *out, size_t len)
 {
-    double elapsed = run_elapsed(run);
-    double rate = run->estimate_done > 0 ? elapsed / run->estimate_done : 1.0;
-    char eta[32], text[CASE_DESCRIBE_LEN];
-    run_format_duration((run->estimate_total - run->estimate_done) * rate, eta, sizeof eta);
+    double rate = run->estimate_done > 0 ? run_elapsed(run) / run->estimate_done : 1.0;
+    run_format_duration((run->estimate_total - run->estimate_done) * rate, out, len);
+}
+
+/* The progress line on a terminal, after a window or a calibration phase: where the run is. */
+static void run_progress_window(struct run_state *run, const struct run_slot *slot,
+                                const char *doing)
+{
+    char eta[32], text[CASE_DESCRIBE_LEN], line[CASE_DESCRIBE_LEN + 128];
+    run_eta(run, eta, sizeof eta);
+    if (!slot)
+        snprintf(line, sizeof line, "[%zu/%zu] %s  ETA %s", run->windows_done, run->window_count,
+                 doing, eta);
+    else {
+        case_describe(&slot->rc->c, CASE_DESCRIBE_WORDS, 0, text, sizeof text);
+        if (slot->at->round)
+            snprintf(line, sizeof line, "[%zu/%zu] point %zu/%zu, round %d/%d: %s  ETA %s",
+                     run->windows_done, run->window_count, slot->at->point + 1, run->points,
+                     slot->at->round, slot->rc->c.repetitions, text, eta);
+        else
+            snprintf(line, sizeof line, "[%zu/%zu] repetition %d/%d: %s  ETA %s",
+                     run->windows_done, run->window_count, slot->rc->repetitions_done,
+                     slot->rc->c.repetitions, text, eta);
+    }
+    run_console_progress(&run->console, line, NULL);
+}
+
+/* The line a finished case leaves on stderr when it is not a terminal. */
+static void run_progress_case(struct run_state *run, const struct run_case *rc, const char *status)
+{
+    char eta[32], text[CASE_DESCRIBE_LEN], line[CASE_DESCRIBE_LEN + 128];
+    run_eta(run, eta, sizeof eta);
     case_describe(&rc->c, CASE_DESCRIBE_WORDS, 0, text, sizeof text);
-    if (run->progress_tty)
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s: %s  ETA %s", run->done, run->runnable, status,
-                text, eta);
-    else
-        fprintf(stderr, "mapbench: [%zu/%zu] %s: %s (ETA %s)\n", run->done, run->runnable,
-                status, text, eta);
+    snprintf(line, sizeof line, "mapbench: [%zu/%zu] %s: %s (ETA %s)", run->done, run->runnable,
+             status, text, eta);
+    run_console_progress(&run->console, NULL, line);
 }
 
 /* The case's stored status.  An interrupted case is stored 'failed' with the reason
@@ -335,7 +406,8 @@ static void run_store_case(struct run_case *rc)
     ok = ok && store_case_end(run->store, case_id, status, reason, err);
     if (!ok) {
         store_case_abandon(run->store);
-        fprintf(stderr, "\nmapbench: cannot store case %zu: %s\n", rc->number, err);
+        run_console_end(&run->console);
+        fprintf(stderr, "mapbench: cannot store case %zu: %s\n", rc->number, err);
         run->store_broken = true;
     }
     rc->finished = true;
@@ -343,8 +415,8 @@ static void run_store_case(struct run_case *rc)
     if ((strcmp(status, "failed") == 0 || strcmp(status, "invalid") == 0) &&
         !atomic_load(run->interrupt))
         run->unsound++;
-    run->estimate_done += rc->c.repetitions * scenario_estimate_window_seconds(&rc->c);
-    run_progress(run, rc, status);
+    run_console_case(&run->console, &rc->c, rc->samples, rc->repetitions_done, status);
+    run_progress_case(run, rc, status);
 }
 
 static void run_window_counters(const struct result_sample *s, struct engine_window *out)
@@ -361,11 +433,41 @@ static void run_window_counters(const struct result_sample *s, struct engine_win
     }
 }
 
-/* The engine's callback: one repetition of one case. */
+/* Runs one phase of the calibration case and stores its windows with the run. */
+static void run_calibrate(struct run_state *run, enum calibration_phase phase)
+{
+    char doing[64], err[ERR_LEN];
+    snprintf(doing, sizeof doing, "calibration (%s)", calibration_phase_name(phase));
+    run_progress_window(run, NULL, doing);
+    struct result_calibration out[CALIBRATION_MAX_WINDOWS];
+    size_t n = calibration_run(run->topo, phase, run->interrupt, out);
+    if (!run->store_broken && !store_calibrations_insert(run->store, run->run_id, out, n, err)) {
+        run_console_end(&run->console);
+        fprintf(stderr, "mapbench: cannot store the calibration: %s\n", err);
+        run->store_broken = true;
+    }
+    for (int k = 0; k < CALIBRATION_KINDS; k++) { /* kinds in calibration_run's order */
+        double values[CALIBRATION_REPETITIONS];
+        size_t m = 0;
+        for (size_t i = (size_t)k * CALIBRATION_REPETITIONS; i < n && m < CALIBRATION_REPETITIONS; i++)
+            values[m++] = out[i].value;
+        run->calibration[phase][k] = m ? stats_median(values, m) : NAN;
+    }
+    run->estimate_done += SCENARIO_CALIBRATION_SECONDS / CALIBRATION_PHASES;
+}
+
+/* The engine's callback: one window of one case, the slot's place in the schedule. */
 static void run_window(void *arg, struct engine_window *out)
 {
-    struct run_case *rc = arg;
+    struct run_slot *slot = arg;
+    struct run_case *rc = slot->rc;
     struct run_state *run = rc->run;
+    if (!run->middle_done && slot->index >= run->middle_at && !atomic_load(run->interrupt)) {
+        run->middle_done = true;
+        run_calibrate(run, CALIBRATION_MIDDLE);
+    }
+    run->windows_done++;
+    run->estimate_done += scenario_estimate_window_seconds(&rc->c);
     if (rc->finished || run->store_broken || atomic_load(run->interrupt)) {
         out->failed = true;
         snprintf(out->error, sizeof out->error, "%s",
@@ -377,6 +479,7 @@ static void run_window(void *arg, struct engine_window *out)
                                    .backend = map_registry_find(rc->c.backend_name),
                                    .topo = run->topo, .pus = rc->pus, .interrupt = run->interrupt};
     struct result_sample *sample = &rc->samples[rep];
+    run_progress_window(run, slot, NULL);
     if (!window_run(&config, sample, rc->histograms[rep], rc->failure)) {
         out->failed = true;
         snprintf(out->error, sizeof out->error, "%s", rc->failure);
@@ -384,6 +487,8 @@ static void run_window(void *arg, struct engine_window *out)
         return;
     }
     sample->repetition = rep;
+    sample->round = slot->at->round;
+    sample->round_position = slot->at->position;
     rc->repetitions_done++;
     out->seconds = sample->window_s;
     out->items = (double)sample->total_ops;
@@ -396,10 +501,14 @@ static void run_window(void *arg, struct engine_window *out)
         run_store_case(rc);
 }
 
+/* Declares every runnable case to the engine, then appends the windows in the schedule's order;
+ * finds the window at which half the estimated time of the windows is spent. */
 static void run_register(struct run_state *run)
 {
+    struct bench_case *cases = xcalloc(run->case_count, sizeof *cases);
     for (size_t i = 0; i < run->case_count; i++) {
         struct run_case *rc = &run->cases[i];
+        cases[i] = rc->c;
         if (rc->c.skipped)
             continue;
         /* "quick/mutex/threads:2/compact/read:90/update/keys:1000/uniform#3": users' tools parse
@@ -410,8 +519,27 @@ static void run_register(struct run_state *run)
         snprintf(name + strlen(name), sizeof name - strlen(name), "#%zu", rc->number);
         rc->samples = xcalloc((size_t)rc->c.repetitions, sizeof *rc->samples);
         rc->histograms = xcalloc((size_t)rc->c.repetitions, sizeof *rc->histograms);
-        engine_register(name, run_window, rc, rc->c.repetitions);
+        rc->engine_case = engine_case_add(run->engine, name, rc->c.repetitions);
     }
+    run->windows = schedule_build(cases, run->case_count, run->schedule, run->schedule_seed,
+                                  &run->window_count);
+    free(cases);
+    run->slots = xcalloc(run->window_count ? run->window_count : 1, sizeof *run->slots);
+    double total = 0, spent = 0;
+    for (size_t w = 0; w < run->window_count; w++)
+        total += scenario_estimate_window_seconds(&run->cases[run->windows[w].case_index].c);
+    run->middle_at = run->window_count;
+    for (size_t w = 0; w < run->window_count; w++) {
+        struct run_slot *slot = &run->slots[w];
+        *slot = (struct run_slot){&run->cases[run->windows[w].case_index], &run->windows[w], w};
+        run->points = slot->at->point + 1;
+        if (run->middle_at == run->window_count && spent >= total / 2)
+            run->middle_at = w;
+        spent += scenario_estimate_window_seconds(&slot->rc->c);
+        engine_window_add(run->engine, slot->rc->engine_case, run_window, slot);
+    }
+    if (run->middle_at == run->window_count && run->window_count) /* one window: before it */
+        run->middle_at = run->window_count - 1;
 }
 
 /* Opens the store and records machine and run; errors here come before any measurement. */
@@ -436,20 +564,20 @@ static bool run_open_store(struct run_state *run, const struct run_options *o,
     int64_t machine_id;
     bool ok = store_machine_upsert(run->store, &m, &machine_id, err);
     free(xml);
-    struct store_run r = {machine_id,
-                          env->command_line,
-                          environment_value(env->git_commit),
-                          o->label,
-                          env->compiler,
-                          env->cflags,
-                          env->library_versions,
-                          environment_value(env->transparent_hugepages),
-                          environment_value(env->cpu_governor),
-                          scenario_names,
-                          METHOD_VERSION,
-                          o->planted_slowdown_pct,
-                          NULL,
-                          0};
+    struct store_run r = {.machine_id = machine_id,
+                          .command_line = env->command_line,
+                          .git_commit = environment_value(env->git_commit),
+                          .label = o->label,
+                          .compiler = env->compiler,
+                          .cflags = env->cflags,
+                          .library_versions = env->library_versions,
+                          .transparent_hugepages = environment_value(env->transparent_hugepages),
+                          .cpu_governor = environment_value(env->cpu_governor),
+                          .scenarios = scenario_names,
+                          .method_version = METHOD_VERSION,
+                          .planted_slowdown_pct = o->planted_slowdown_pct,
+                          .schedule = schedule_kind_name(run->schedule),
+                          .schedule_seed = run->schedule_seed};
     ok = ok && store_run_begin(run->store, &r, &run->run_id, err);
     for (size_t i = 0; ok && i < run->case_count; i++)
         if (run->cases[i].c.skipped)
@@ -465,6 +593,9 @@ static void run_free(struct run_state *run)
         free(run->cases[i].histograms);
     }
     free(run->cases);
+    free(run->windows);
+    free(run->slots);
+    engine_free(run->engine);
     store_close(run->store);
     topo_close(run->topo);
 }
@@ -478,11 +609,9 @@ static void run_adopt_cases(struct run_state *run, struct bench_case *cases, siz
         run->cases[i].c = cases[i];
         run->cases[i].run = run;
         run->cases[i].number = i + 1;
-        if (!cases[i].skipped) {
-            run->runnable++;
-            run->estimate_total += cases[i].repetitions * scenario_estimate_window_seconds(&cases[i]);
-        }
+        run->runnable += !cases[i].skipped;
     }
+    run->estimate_total = scenario_estimate_seconds(cases, count);
 }
 
 /* status: 2 for bad input (scenario, backend, placement, flags), 1 for a failure to work. */
@@ -493,20 +622,99 @@ static int run_fail(struct run_state *run, const char *err, int status)
     return status;
 }
 
+/* "REASON (N cases); REASON (M cases)": the skip reasons, each once, in the order met. */
+static void run_skip_reasons(const struct run_state *run, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < run->case_count && used < len; i++) {
+        const char *why = run->cases[i].c.skip_reason;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(run->cases[j].c.skip_reason, why) == 0;
+        if (seen)
+            continue;
+        size_t same = 0;
+        for (size_t j = i; j < run->case_count; j++)
+            same += strcmp(run->cases[j].c.skip_reason, why) == 0;
+        used += (size_t)snprintf(out + used, len - used, "%s%s (%zu case%s)", used ? "; " : "", why,
+                                 same, same == 1 ? "" : "s");
+    }
+}
+
+/* Every case was skipped: the run, its cases and their reasons are stored, nothing is measured,
+ * and the run says why in one line.  Exit status 2: the input asked for nothing this machine
+ * can run. */
+static int run_all_skipped(struct run_state *run, const struct run_options *o, int argc,
+                           char **argv, const char *names)
+{
+    char err[ERR_LEN], reasons[1024];
+    struct environment env;
+    environment_collect(argc, argv, &env);
+    if (!run_open_store(run, o, &env, names, err) ||
+        !store_run_finish(run->store, run->run_id, "failed", err))
+        return run_fail(run, err, 1);
+    run_skip_reasons(run, reasons, sizeof reasons);
+    fprintf(stderr, "mapbench: nothing measured: %s of %zu case%s skipped: %s; stored as run %lld "
+                    "in %s\n",
+            run->case_count == 1 ? "the only one" : "all", run->case_count,
+            run->case_count == 1 ? "" : "s", reasons, (long long)run->run_id, o->db);
+    run_free(run);
+    return 2;
+}
+
+/* Stores, as 'failed' "interrupted after N of M repetitions", every case the interrupt cut short
+ * (in rounds, every backend of the point being measured has some of its repetitions). */
+static void run_store_interrupted(struct run_state *run)
+{
+    for (size_t i = 0; i < run->case_count && !run->store_broken; i++) {
+        struct run_case *rc = &run->cases[i];
+        if (rc->c.skipped || rc->finished || rc->repetitions_done == 0)
+            continue;
+        snprintf(rc->failure, sizeof rc->failure, "interrupted");
+        run_store_case(rc);
+    }
+}
+
+/* "calibration (start/middle/end): get 12.1/12.3/12.0 ns, ping-pong 150/152/149 ns" */
+static void run_print_calibration(const struct run_state *run)
+{
+    static const char *const kinds[CALIBRATION_KINDS] = {"get", "ping-pong"};
+    char line[256];
+    size_t used = (size_t)snprintf(line, sizeof line, "mapbench: calibration (start/middle/end):");
+    for (int k = 0; k < CALIBRATION_KINDS; k++) {
+        if (isnan(run->calibration[CALIBRATION_START][k]))
+            continue;
+        used += (size_t)snprintf(line + used, sizeof line - used, "%s %s ", k ? "," : "", kinds[k]);
+        for (int p = 0; p < CALIBRATION_PHASES && used < sizeof line; p++)
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f", p ? "/" : "",
+                                     run->calibration[p][k]);
+        used += (size_t)snprintf(line + used, sizeof line - used, " ns");
+    }
+    fprintf(stderr, "%s\n", line);
+}
+
 static int run_measure(struct run_state *run, const struct run_options *o, int lock)
 {
     char err[ERR_LEN];
+    for (int p = 0; p < CALIBRATION_PHASES; p++)
+        for (int k = 0; k < CALIBRATION_KINDS; k++)
+            run->calibration[p][k] = NAN;
     run_register(run);
     clock_gettime(CLOCK_MONOTONIC, &run->started);
-    engine_run();
-    engine_shutdown();
+    run_calibrate(run, CALIBRATION_START);
+    engine_run(run->engine);
+    if (!atomic_load(run->interrupt))
+        run_calibrate(run, CALIBRATION_END);
     machine_lock_release(lock);
     bool interrupted = atomic_load(run->interrupt);
+    if (interrupted)
+        run_store_interrupted(run);
     const char *status = interrupted ? "aborted" : run->store_broken ? "failed" : "done";
-    if (run->progress_tty)
-        fputc('\n', stderr);
+    run_console_end(&run->console);
     if (!store_run_finish(run->store, run->run_id, status, err))
         fprintf(stderr, "mapbench: %s\n", err);
+    run_print_calibration(run);
     fprintf(stderr, "mapbench: run %lld %s: %zu of %zu cases stored in %s\n",
             (long long)run->run_id, status, run->done, run->runnable, o->db);
     if (run->unsound)
@@ -517,15 +725,32 @@ static int run_measure(struct run_state *run, const struct run_options *o, int l
     return interrupted ? 130 : sound ? 0 : 1;
 }
 
+/* "N cases (R to run, S skipped), estimated T (budget B), in rounds" on stderr. */
+static void run_print_estimate(const struct run_state *run)
+{
+    char estimate[32], budget[48] = "";
+    run_format_duration(run->estimate_total, estimate, sizeof estimate);
+    if (run->budget > 0) {
+        char b[32];
+        run_format_duration(run->budget, b, sizeof b);
+        snprintf(budget, sizeof budget, " (budget %s)", b);
+    }
+    fprintf(stderr, "mapbench: %zu cases (%zu to run, %zu skipped), estimated %s%s, %s\n",
+            run->case_count, run->runnable, run->case_count - run->runnable, estimate, budget,
+            run->schedule == SCHEDULE_ROUNDS ? "in rounds" : "sequential");
+}
+
 int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
 {
     struct run_options o;
-    struct run_state run = {.interrupt = interrupt, .progress_tty = isatty(STDERR_FILENO)};
+    struct run_state run = {.interrupt = interrupt};
     char err[ERR_LEN], names[512] = "";
     if (!run_parse(argc, argv, &o, err)) {
         fprintf(stderr, "mapbench: %s\n%s", err, run_usage);
         return 2;
     }
+    run.schedule = o.schedule;
+    run.schedule_seed = schedule_seed_draw();
     run.topo = topo_open(NULL, NULL, err);
     if (!run.topo)
         return run_fail(&run, err, 1);
@@ -533,7 +758,7 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
     run_machine_facts(run.topo, &machine);
     struct bench_case *cases;
     size_t count;
-    if (!run_expand(&o, &machine, &cases, &count, names, sizeof names, err)) {
+    if (!run_expand(&o, &machine, &cases, &count, names, sizeof names, &run.budget, err)) {
         free(cases);
         return run_fail(&run, err, 2);
     }
@@ -547,10 +772,7 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
     if (oversubscribed)
         fprintf(stderr, "mapbench: warning: %zu cases put more than one worker on a PU "
                         "(oversubscribed; stored with each case)\n", oversubscribed);
-    char estimate[32];
-    run_format_duration(run.estimate_total, estimate, sizeof estimate);
-    fprintf(stderr, "mapbench: %zu cases (%zu to run, %zu skipped), estimated %s\n", count,
-            run.runnable, count - run.runnable, estimate);
+    run_print_estimate(&run);
     if (o.planted_slowdown_pct > 0)
         fprintf(stderr, "mapbench: warning: %s=%g: every window is slowed by %g%% (a testing aid, stored with "
                         "the run)\n", PLANTED_ENV, o.planted_slowdown_pct, o.planted_slowdown_pct);
@@ -559,8 +781,12 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt)
         run_free(&run);
         return 0;
     }
-    if (!engine_init(&o.bench_argc, o.bench_argv, err, sizeof err))
+    run.engine = engine_create(&o.bench_argc, o.bench_argv, err, sizeof err);
+    if (!run.engine)
         return run_fail(&run, err, 2);
+    run_console_init(&run.console, !engine_displays(run.engine));
+    if (run.runnable == 0)
+        return run_all_skipped(&run, &o, argc, argv, names);
     int lock = machine_lock_acquire(o.wait, err, (int)sizeof err);
     if (lock < 0)
         return run_fail(&run, err, 1);

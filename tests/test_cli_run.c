@@ -1,8 +1,12 @@
 /*
  * test_cli_run.c: `mapbench run` as a user meets it: bad input refused with one line and a non-zero
  * status before anything is measured, the machine lock, and a run that is interrupted (SIGINT) or
- * killed (SIGKILL) keeping everything it finished.  The real binary runs in a child process on
- * tiny scenario files written to a temporary directory.
+ * killed (SIGKILL) keeping everything it finished; the schedule (rounds stored per sample and
+ * rebuilt from the run's stored seed, or sequential), the calibration case and the disturbance
+ * figures stored with the run; libbenchmark's JSON with its names, one entry per repetition and
+ * each case's aggregates; the concise console table, and libbenchmark's own on request; a run in
+ * which every case is skipped.  The real binary runs in a child process on tiny scenario files
+ * written to a temporary directory.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +22,9 @@
 #include <unistd.h>
 
 #include "support.h"
+
+#include "runner/schedule.h"
+#include "scenarios/scenario.h"
 
 struct cli {
     char dir[64];
@@ -175,6 +183,76 @@ static void test_run_records_the_build_commit_from_any_directory(void **state)
     assert_true(strcmp(stored + 40, "") == 0 || strcmp(stored + 40, "+dirty") == 0);
 }
 
+/* The value of the SQL `sql` over the JSON file's text bound as ?1 (libbenchmark writes `NaN`
+ * for the cv of an all-zero counter, which is no JSON: it is read as null). */
+static int64_t cli_json_query(const char *text, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    char *fixed = calloc(2 * strlen(text) + 1, 1), *out = fixed;
+    for (const char *p = text; *p;) {
+        size_t skip = strncasecmp(p, ": -nan", 6) == 0 ? 6 : strncasecmp(p, ": nan", 5) == 0 ? 5 : 0;
+        if (skip) {
+            out = stpcpy(out, ": null");
+            p += skip;
+        } else {
+            *out++ = *p++;
+        }
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, fixed, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t value = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(fixed);
+    return value;
+}
+
+/* The --benchmark_out JSON of the tiny scenario at 4 threads (2 backends, 2 repetitions),
+ * whose windows ran one by one in rounds: still one entry per repetition under each case's name
+ * (repeats:2, repetition_index 0 and 1, repetitions 2), each case's entries together with its
+ * family index, then libbenchmark's four aggregates of them; no window's own registration shows. */
+static void cli_check_json(const char *path)
+{
+    char *text = support_read_text(path);
+    static const char *const checks[][2] = {
+        {"SELECT json_valid(?1)", "1"},
+        {"SELECT count(*) FROM json_each(?1, '$.benchmarks')", "12"},
+        {"SELECT count(*) FROM json_each(?1, '$.benchmarks') WHERE"
+         " json_extract(value, '$.run_type') = 'iteration' AND json_extract(value, '$.repetitions') = 2"
+         " AND json_extract(value, '$.name') LIKE '%/iterations:1/repeats:2/manual_time'", "4"},
+        {"SELECT count(*) FROM json_each(?1, '$.benchmarks') WHERE"
+         " json_extract(value, '$.name') LIKE '%repeats:1%'", "0"},
+        {"SELECT count(DISTINCT json_extract(value, '$.name') || '#' ||"
+         " json_extract(value, '$.repetition_index')) FROM json_each(?1, '$.benchmarks')"
+         " WHERE json_extract(value, '$.run_type') = 'iteration'", "4"},
+        {"SELECT count(*) FROM json_each(?1, '$.benchmarks') WHERE"
+         " json_extract(value, '$.run_type') = 'aggregate' AND json_extract(value, '$.aggregate_name')"
+         " IN ('mean', 'median', 'stddev', 'cv') AND json_extract(value, '$.iterations') = 2", "8"},
+        {"SELECT count(DISTINCT json_extract(value, '$.family_index') || '/' ||"
+         " json_extract(value, '$.run_name')) FROM json_each(?1, '$.benchmarks')", "2"},
+        {"SELECT count(DISTINCT json_extract(value, '$.family_index')) FROM json_each(?1, '$.benchmarks')", "2"},
+        /* grouped: each case's six entries are consecutive, its two repetitions first */
+        {"SELECT count(*) FROM json_each(?1, '$.benchmarks') a JOIN json_each(?1, '$.benchmarks') b"
+         " ON b.key = a.key + 1 WHERE json_extract(a.value, '$.run_name') !="
+         " json_extract(b.value, '$.run_name')", "1"},
+        {"SELECT count(*) FROM json_each(?1, '$.benchmarks') WHERE key % 6 < 2 AND"
+         " json_extract(value, '$.run_type') != 'iteration'", "0"},
+        {"SELECT json_extract(value, '$.items_per_second') > 0 FROM json_each(?1, '$.benchmarks')"
+         " WHERE json_extract(value, '$.aggregate_name') = 'median' LIMIT 1", "1"},
+    };
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        int64_t got = cli_json_query(text, checks[i][0]);
+        if (got != atoll(checks[i][1]))
+            fail_msg("%s: %lld, expected %s", checks[i][0], (long long)got, checks[i][1]);
+    }
+    free(text);
+}
+
 /* libbenchmark's own flags and JSON output keep working behind `--`. */
 static void test_benchmark_json_output(void **state)
 {
@@ -199,6 +277,150 @@ static void test_benchmark_json_output(void **state)
     assert_non_null(strstr(text, "tiny/striped"));
     assert_non_null(strstr(text, "\"items_per_second\""));
     assert_int_equal(cli_query(db, "SELECT count(*) FROM cases WHERE oversubscribed=1"), 2);
+    cli_check_json(json);
+}
+
+/* Rounds by default: every sample knows its round and its place in it, each round of a point (a
+ * thread count here) holds both backends once, and the stored seed with the scenario's cases
+ * rebuilds exactly the order the run used. */
+static void test_rounds_are_stored_and_reproducible(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160], text[64], sql[512], err[ERR_LEN];
+    snprintf(db, sizeof db, "%s/rounds.db", c->dir);
+    cli_run(c, &child, c->scenario, "--db", db, NULL);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.err, "in rounds"));
+    cli_query_text(db, "SELECT schedule FROM runs", text, sizeof text);
+    assert_string_equal(text, "rounds");
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM samples WHERE round NOT IN (1, 2) OR "
+                                   "round_position NOT IN (1, 2) OR round != repetition + 1"),
+                     0);
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM (SELECT c.threads, s.round, "
+                                   "s.round_position FROM samples s JOIN cases c ON c.id = s.case_id "
+                                   "GROUP BY 1, 2, 3 HAVING count(*) = 1)"),
+                     8);
+    uint64_t seed = (uint64_t)cli_query(db, "SELECT schedule_seed FROM runs");
+    struct scenario *sc = scenario_load(c->scenario, err);
+    assert_non_null(sc);
+    struct scenario_machine machine = {.pus = 2, .cores = 2, .packages = 1, .numa_nodes = 1};
+    struct bench_case *cases;
+    size_t count, n;
+    assert_true(scenario_expand(sc, &machine, &cases, &count, err));
+    struct schedule_window *w = schedule_build(cases, count, SCHEDULE_ROUNDS, seed, &n);
+    assert_int_equal(n, 8);
+    int seen[8] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const struct bench_case *k = &cases[w[i].case_index];
+        snprintf(sql, sizeof sql, "SELECT s.round * 10 + s.round_position FROM samples s JOIN cases c"
+                                  " ON c.id = s.case_id WHERE c.backend = '%s' AND c.threads = %d AND"
+                                  " s.repetition = %d", k->backend, k->threads, seen[w[i].case_index]++);
+        assert_int_equal(cli_query(db, sql), w[i].round * 10 + w[i].position);
+    }
+    free(w);
+    free(cases);
+    scenario_free(sc);
+}
+
+/* --schedule sequential: today's order, stored with the run; no rounds, no seed. */
+static void test_sequential_schedule(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160], text[64];
+    snprintf(db, sizeof db, "%s/sequential.db", c->dir);
+    char *argv[] = {c->mapbench, "run", c->scenario, "--db", db, "--schedule", "sequential", NULL};
+    support_child_exec(argv, &child);
+    assert_int_equal(cli_exit_status(&child), 0);
+    cli_query_text(db, "SELECT schedule || '/' || coalesce(schedule_seed, 'none') FROM runs", text,
+                   sizeof text);
+    assert_string_equal(text, "sequential/none");
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM samples WHERE round = 0 AND round_position = 0"), 8);
+    /* case ids follow the order cases began, and sequentially each case ends before the next */
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases WHERE status = 'ok'"), 4);
+    cli_run(c, &child, c->scenario, "--schedule", "shuffled", NULL);
+    cli_assert_error(&child, 2, "--schedule takes rounds or sequential, not 'shuffled'");
+}
+
+/* The calibration case runs at the start, the middle and the end and is stored with the run;
+ * every sample carries its disturbance figures. */
+static void test_calibration_and_disturbance_are_stored(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160];
+    snprintf(db, sizeof db, "%s/calibrated.db", c->dir);
+    cli_run(c, &child, c->scenario, "--db", db, NULL);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.err, "calibration (start/middle/end): get "));
+    int64_t pus = sysconf(_SC_NPROCESSORS_ONLN);
+    int64_t per_phase = pus >= 2 ? 6 : 3;
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM calibrations WHERE value > 0"), 3 * per_phase);
+    static const char *const phases[] = {"start", "middle", "end"};
+    for (int p = 0; p < 3; p++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM calibrations WHERE phase = '%s' AND "
+                                  "kind = 'get' AND unit = 'ns/get'", phases[p]);
+        assert_int_equal(cli_query(db, sql), 3);
+    }
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM samples WHERE involuntary_switches IS NULL"), 0);
+    if (access("/proc/stat", R_OK) == 0)
+        assert_int_equal(cli_query(db, "SELECT count(*) FROM samples WHERE steal_pct IS NULL OR "
+                                       "steal_pct < 0 OR steal_pct > 100"),
+                         0);
+}
+
+/* By default a line per case for people, not libbenchmark's table; that on request. */
+static void test_console(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160];
+    snprintf(db, sizeof db, "%s/console.db", c->dir);
+    cli_run(c, &child, c->scenario, "--db", db, NULL);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_null(strstr(child.out, "manual_time"));
+    assert_null(strstr(child.out, "nan"));
+    assert_non_null(strstr(child.out, "Mops/s"));
+    int lines = 0, cases = 0;
+    for (const char *p = child.out; (p = strchr(p, '\n')); p++)
+        lines++;
+    for (const char *p = child.out; (p = strstr(p, "\nok ")); p++)
+        cases++;
+    assert_int_equal(lines, 1 + 4); /* the header, then one line per case */
+    assert_int_equal(cases, 4);
+    assert_non_null(strstr(child.out, "tiny striped threads=2 compact read=90% update keys=1000"));
+    char *argv[] = {c->mapbench, "run", c->scenario, "--db", db, "--", "--benchmark_format=console",
+                    NULL};
+    support_child_exec(argv, &child);
+    assert_int_equal(cli_exit_status(&child), 0);
+    assert_non_null(strstr(child.out, "manual_time"));
+    assert_null(strstr(child.out, "Mops/s"));
+}
+
+/* Every case skipped (a NUMA node this machine lacks): the skipped cases and their reason are
+ * stored, one line says so, and the exit status is 2; libbenchmark is never asked to run. */
+static void test_all_skipped_run(void **state)
+{
+    struct cli *c = *state;
+    struct support_child child;
+    char db[160], text[256];
+    snprintf(db, sizeof db, "%s/skipped.db", c->dir);
+    char *argv[] = {c->mapbench, "run", c->scenario, "--db", db, "--set", "placement=numa:99",
+                    "--backends", "mutex", "--set", "threads=1", NULL};
+    support_child_exec(argv, &child);
+    assert_int_equal(cli_exit_status(&child), 2);
+    assert_null(strstr(child.err, "Failed to match"));
+    assert_null(strstr(child.err, "0 of 0 cases stored"));
+    assert_non_null(strstr(child.err, "nothing measured: the only one of 1 case skipped: placement "
+                                      "numa:99 needs NUMA node 99"));
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases WHERE status = 'skipped' AND "
+                                   "reason LIKE 'placement numa:99 needs NUMA node 99%'"),
+                     1);
+    cli_query_text(db, "SELECT status FROM runs", text, sizeof text);
+    assert_string_equal(text, "failed");
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM calibrations"), 0);
 }
 
 static void test_dry_run_measures_nothing(void **state)
@@ -246,6 +468,10 @@ static void test_bad_input_is_refused(void **state)
     cli_assert_error(&child, 2, "unknown or incomplete option '--frobnicate'");
     cli_run(c, &child, c->scenario, "--", "--benchmark_nonsense=1", NULL);
     cli_assert_error(&child, 2, "unrecognized libbenchmark flag '--benchmark_nonsense=1'");
+    cli_run(c, &child, c->scenario, "--", "--benchmark_enable_random_interleaving=true", NULL);
+    cli_assert_error(&child, 2, "mapbench orders the windows itself");
+    cli_run(c, &child, c->scenario, "--", "--benchmark_format=xml", NULL);
+    cli_assert_error(&child, 2, "unknown --benchmark_format 'xml'");
     cli_run(c, &child, c->scenario, "--db", "/nonexistent-dir/results.db", NULL);
     cli_assert_error(&child, 1, "cannot write results database /nonexistent-dir/results.db");
 }
@@ -330,9 +556,13 @@ static void test_sigint_stores_finished_work_as_aborted(void **state)
     assert_string_equal(text, "aborted");
     assert_true(cli_query(db, "SELECT count(*) FROM cases WHERE status='ok'") >= 2);
     assert_true(cli_query(db, "SELECT count(*) FROM cases") < 12);
-    /* the case the signal cut short keeps the repetitions it finished */
+    /* the cases the signal cut short (in rounds, the backends of the point being measured: 3
+     * here) keep the repetitions they finished */
     assert_true(cli_query(db, "SELECT count(*) FROM cases WHERE status='failed' AND reason LIKE "
-                              "'interrupted after % of 3 repetitions'") <= 1);
+                              "'interrupted after % of 3 repetitions'") <= 3);
+    assert_int_equal(cli_query(db, "SELECT count(*) FROM cases WHERE status='failed' AND reason NOT "
+                                   "LIKE 'interrupted after % of 3 repetitions'"),
+                     0);
     assert_int_equal(cli_query(db, "SELECT count(*) FROM cases c WHERE status='failed' AND "
                                    "(SELECT count(*) FROM samples s WHERE s.case_id=c.id) != "
                                    "CAST(substr(reason, 19, 1) AS INTEGER)"),
@@ -373,6 +603,11 @@ int main(void)
         cmocka_unit_test(test_run_stores_every_case),
         cmocka_unit_test(test_run_records_the_build_commit_from_any_directory),
         cmocka_unit_test(test_benchmark_json_output),
+        cmocka_unit_test(test_rounds_are_stored_and_reproducible),
+        cmocka_unit_test(test_sequential_schedule),
+        cmocka_unit_test(test_calibration_and_disturbance_are_stored),
+        cmocka_unit_test(test_console),
+        cmocka_unit_test(test_all_skipped_run),
         cmocka_unit_test(test_dry_run_measures_nothing),
         cmocka_unit_test(test_bad_input_is_refused),
         cmocka_unit_test(test_readers_need_an_existing_database),
