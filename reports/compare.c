@@ -17,6 +17,7 @@
 
 #include "base/xalloc.h"
 #include "maps/map.h"
+#include "runner/disturbance.h"
 #include "scenarios/case_dims.h"
 
 #include <errno.h>
@@ -307,6 +308,7 @@ static bool compare_take_row(const struct store_row *row, void *ctx)
     if (!(value > 0.0) || !isfinite(value))
         return true;
     compare_samples_push(side, value, row->run_id);
+    side->disturbed += disturbance_affected(&row->sample);
     return true;
 }
 

@@ -118,6 +118,8 @@ struct compare_samples {
     int runs;        /* runs that contributed (history pools several) */
     int64_t last_run;
     bool present;    /* the case exists on this side, even with no valid sample */
+    size_t disturbed; /* of the values, those whose sample the disturbance rule flags
+                         (runner/disturbance.h) */
 };
 
 struct compare_case {

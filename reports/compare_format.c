@@ -12,6 +12,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "runner/disturbance.h"
+
 /* ---- formatting shared by the reporters ---------------------------------------------------- */
 
 /* 12.3M, 950k, 41.2: three significant digits with an SI suffix. */
@@ -126,15 +128,28 @@ static void compare_format_rule(const struct compare_report *r, char *out, size_
              100.0 * r->options.threshold);
 }
 
+/* Samples compared, and those of them the disturbance rule flags, over both sides. */
+static void compare_format_disturbed(const struct compare_report *r, size_t *samples, size_t *disturbed)
+{
+    *samples = *disturbed = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        const struct compare_case *k = &r->cases[i];
+        *samples += k->baseline.count + k->candidate.count;
+        *disturbed += k->baseline.disturbed + k->candidate.disturbed;
+    }
+}
+
 static void compare_format_summary(const struct compare_report *r, char *out, size_t len)
 {
+    size_t samples, disturbed;
+    compare_format_disturbed(r, &samples, &disturbed);
     snprintf(out, len,
              "%zu cases: %zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu unknown; "
              "%zu only in the baseline, %zu only in the candidate, %zu measured on neither side "
-             "(skipped or invalid both times; not compared)",
+             "(skipped or invalid both times; not compared); %zu of %zu samples disturbed (%s)",
              r->count, r->verdicts[COMPARE_REGRESSED], r->verdicts[COMPARE_IMPROVED],
              r->verdicts[COMPARE_UNCHANGED], r->verdicts[COMPARE_INCONCLUSIVE], r->verdicts[COMPARE_UNKNOWN],
-             r->only_baseline, r->only_candidate, r->unmeasured);
+             r->only_baseline, r->only_candidate, r->unmeasured, disturbed, samples, DISTURBANCE_RULE);
 }
 
 /* What to do about the inconclusive cases; "" when there are none. */
@@ -340,8 +355,12 @@ static void compare_format_junit_case(FILE *f, const struct compare_report *r,
  * the measurement-method versions when mixed. */
 static void compare_format_junit_properties(FILE *f, const struct compare_report *r)
 {
-    fprintf(f, "    <properties>\n      <property name=\"machine_moved\" value=\"%s\"/>\n",
-            r->moved ? "true" : "false");
+    size_t samples, disturbed;
+    compare_format_disturbed(r, &samples, &disturbed);
+    fprintf(f, "    <properties>\n      <property name=\"machine_moved\" value=\"%s\"/>\n"
+               "      <property name=\"samples\" value=\"%zu\"/>\n"
+               "      <property name=\"disturbed_samples\" value=\"%zu\"/>\n",
+            r->moved ? "true" : "false", samples, disturbed);
     char facts[COMPARE_FORMAT_MAX_FACTS][600];
     size_t fact_count = compare_format_facts(r, facts, COMPARE_FORMAT_MAX_FACTS);
     for (size_t i = 0; i < fact_count; i++) {

@@ -16,6 +16,7 @@
 #include "base/xalloc.h"
 #include "reports/csv.h"
 #include "reports/wording.h"
+#include "runner/disturbance.h"
 
 
 void html_escape(FILE *out, const char *text)
@@ -266,6 +267,9 @@ static void html_write_cell(FILE *f, const struct findings_cell *cell, bool winn
                 exp(cell->vs_baseline.hi));
     if (cell->wide)
         fputs(" <small>(too wide to rank)</small>", f);
+    if (c->disturbed) /* the machine, not the map, may have moved these repetitions */
+        fprintf(f, " <small title=\"%zu of %zu repetitions disturbed: %s\">†%zu</small>",
+                c->disturbed, c->n, DISTURBANCE_RULE, c->disturbed);
     fputs("</td>", f);
 }
 

@@ -15,6 +15,7 @@
 
 #include "base/xalloc.h"
 #include "reports/stats.h"
+#include "runner/disturbance.h"
 #include "scenarios/case_dims.h"
 
 const char *report_dim_name(enum report_dim dim)
@@ -158,6 +159,7 @@ static void report_loader_add_sample(struct report_loader *l, const struct resul
     struct report_case *c = &l->cur;
     if (!x->valid || c->n == REPORT_MAX_REPS || x->ops_per_s <= 0)
         return;
+    c->disturbed += disturbance_affected(x);
     l->bytes[c->n] = x->bytes_per_key;
     l->allocs[c->n] = x->allocs_per_op;
     l->fair[c->n] = report_fairness(x);

@@ -74,6 +74,7 @@ struct report_case {
     bool has_latency[RESULT_OP_COUNT];
     double latency_ns[RESULT_OP_COUNT][REPORT_PCTS]; /* medians over the repetitions */
     double fairness; /* slowest worker's ops / fastest worker's, median; 1 for one worker */
+    size_t disturbed; /* valid samples the disturbance rule flags (runner/disturbance.h) */
 };
 
 struct report_data {

@@ -104,6 +104,9 @@ static void fixture_bench_case(struct bench_case *c, const char *scenario, const
     c->seed = 42;
 }
 
+/* The next case fixture_case_of writes has this many of its first samples disturbed (3% steal). */
+static int fixture_disturbed;
+
 /* A case of `reps` valid samples base * factor * noise[(i + rotate) % REPS], plus one invalid
  * sample of absurd throughput that must be ignored. */
 static void fixture_case_of(struct fixture *f, int64_t run_id, const struct bench_case *c,
@@ -124,10 +127,12 @@ static void fixture_case_of(struct fixture *f, int64_t run_id, const struct benc
         r->total_ops = (uint64_t)(r->ops_per_s * r->window_s);
         r->worker_ops[0] = r->total_ops;
         r->ns_per_op = 1e9 / r->ops_per_s;
+        r->steal_pct = i < fixture_disturbed || !r->valid ? 3.0 : 0.0;
         if (!store_sample_insert(f->store, case_id, r, err))
             fail_msg("%s", err);
     }
     free(r);
+    fixture_disturbed = 0;
     if (!store_case_end(f->store, case_id, "ok", NULL, err))
         fail_msg("%s", err);
 }
@@ -685,18 +690,6 @@ static void test_method_versions_not_mixed(void **state)
     compare_free(&r);
 }
 
-/* The calibrations table as the run command creates it. */
-static void fixture_calibrations(struct fixture *f)
-{
-    char *message = NULL;
-    if (sqlite3_exec(store_db(f->store),
-                     "CREATE TABLE IF NOT EXISTS calibrations (run_id INTEGER NOT NULL REFERENCES runs(id),"
-                     " phase TEXT NOT NULL, kind TEXT NOT NULL, repetition INTEGER NOT NULL, value REAL,"
-                     " unit TEXT)",
-                     NULL, NULL, &message) != SQLITE_OK)
-        fail_msg("%s", message);
-}
-
 /* Calibration values of one run: three repetitions at each phase, level * noise, with the end
  * at level * end_factor. */
 static void fixture_calibrate(struct fixture *f, int64_t run, double level, double end_factor)
@@ -750,7 +743,6 @@ static void test_calibration_names_the_machine(void **state)
     assert_false(r.runs[0].calibration.measured);
     compare_free(&r);
 
-    fixture_calibrations(f);
     fixture_calibrate(f, base1, 40, 1.0);
     fixture_calibrate(f, base2, 41, 1.0);
     fixture_calibrate(f, cand1, 28, 1.0);  /* the machine was 30% slower for this run */
@@ -959,6 +951,43 @@ static void test_command_exit_codes_and_files(void **state)
     assert_int_equal(run_mapbench(bad_metric, &child), 2);
 }
 
+/* Samples the disturbance rule flags are counted per case and side, and in the summary line of
+ * the table and the Markdown, and as a JUnit property; the invalid sample is not compared, so not
+ * counted. */
+static void test_disturbed_samples_counted(void **state)
+{
+    struct fixture *f = *state;
+    int64_t base = fixture_run(f, "cafe", "Test CPU A");
+    fixture_case(f, base, "mutex", 1.0, 0);
+    fixture_case(f, base, "rwlock", 1.0, 0);
+    int64_t cand = fixture_run(f, "cafe", "Test CPU A");
+    fixture_disturbed = 2;
+    fixture_case(f, cand, "mutex", 1.0, 1);
+    fixture_case(f, cand, "rwlock", 1.0, 1);
+    struct compare_options o;
+    char b[32], c[32], err[ERR_LEN] = "", md[192], xml[192];
+    options_for(&o, base, cand, b, c);
+    struct compare_report r;
+    assert_true(compare_runs(f->store, &o, &r, err));
+    assert_int_equal(find_case(&r, "mutex")->candidate.disturbed, 2);
+    assert_int_equal(find_case(&r, "mutex")->baseline.disturbed, 0);
+    assert_int_equal(find_case(&r, "rwlock")->candidate.disturbed, 0);
+    char *table = table_of(&r);
+    assert_non_null(strstr(table, "; 2 of 28 samples disturbed (steal above 1%"));
+    free(table);
+    snprintf(md, sizeof md, "%s/d.md", f->dir);
+    snprintf(xml, sizeof xml, "%s/d.xml", f->dir);
+    assert_true(compare_format_markdown(&r, md, err) && compare_format_junit(&r, xml, err));
+    char *text = support_read_text(md);
+    assert_non_null(strstr(text, "2 of 28 samples disturbed"));
+    free(text);
+    text = support_read_text(xml);
+    assert_non_null(strstr(text, "<property name=\"disturbed_samples\" value=\"2\"/>"));
+    assert_true(xml_well_formed(text));
+    free(text);
+    compare_free(&r);
+}
+
 /* ---- real runs, end to end --------------------------------------------------------------- */
 
 static void write_scenario(const char *path)
@@ -1030,6 +1059,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_method_versions_not_mixed, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_calibration_names_the_machine, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_planted_run_is_named, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_disturbed_samples_counted, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_command_exit_codes_and_files, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_real_runs_of_two_repetitions, fixture_setup, fixture_teardown),

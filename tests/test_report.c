@@ -56,6 +56,9 @@ static void fixture_case(struct bench_case *c, const char *scenario, const char 
 /* The bytes per key fixture_write stores. */
 static double fixture_bytes_per_key = 32;
 static uint64_t fixture_touched_share = 1; /* a sample's distinct_keys: its keys / this */
+/* How many of the next case's first repetitions fixture_write marks disturbed (preempted 40
+ * times in its 0.1 s window: 400 involuntary switches a second). */
+static int fixture_disturbed;
 
 /* One case with repetitions at mops * factor[i] million operations per second. */
 static void fixture_write(struct fixture *f, const struct bench_case *c, double mops, const double *factor, int n)
@@ -76,10 +79,12 @@ static void fixture_write(struct fixture *f, const struct bench_case *c, double 
         r.bytes_per_key = fixture_bytes_per_key;
         r.distinct_keys = c->keys / fixture_touched_share; /* planted: mutex half, cow a quarter */
         r.latency[RESULT_OP_GET] = (struct result_latency){10, 40, 60, 90, 200, 1000};
+        r.involuntary_switches = i < fixture_disturbed ? 40 : 0;
         r.valid = true;
         assert_true(store_sample_insert(f->store, case_id, &r, err));
     }
     assert_true(store_case_end(f->store, case_id, "ok", NULL, err));
+    fixture_disturbed = 0;
 }
 
 static const double tight[5] = {1.0, 1.004, 0.996, 1.002, 0.998};
@@ -96,6 +101,7 @@ static void fixture_rw(struct fixture *f, const double *a, const double *b, int 
         fixture_write(f, &c, a[i], tight, 5);
         fixture_case(&c, "rw", "striped:shards=4", "striped");
         c.read_pct = read_pct[i];
+        fixture_disturbed = i == 1 ? 2 : 0; /* striped at 25% gets: 2 of 5 disturbed */
         fixture_write(f, &c, b[i], tight, 5);
     }
 }
@@ -385,6 +391,35 @@ static void test_keys_sweep_shows_keys_touched(void **state)
     assert_non_null(strstr(csv, "\"kc\",keys,65536,\"cow\","));
     assert_non_null(strstr(csv, ",16384\n"));
     free(csv);
+    free(html);
+}
+
+/* A cell whose repetitions the disturbance rule flags carries a mark with their count (and the
+ * rule in its title); no other cell does. */
+static void test_disturbed_cell_marked(void **state)
+{
+    struct fixture *f = *state;
+    struct analysis a;
+    analyse(f, &a);
+    size_t marked = 0;
+    for (size_t i = 0; i < a.d.case_count; i++) {
+        const struct report_case *c = &a.d.cases[i];
+        bool planted = strcmp(c->c.scenario, "rw") == 0 && strcmp(c->c.backend_name, "striped") == 0 &&
+                       c->c.read_pct == 25;
+        assert_int_equal(c->disturbed, planted ? 2 : 0);
+        marked += c->disturbed > 0;
+    }
+    assert_int_equal(marked, 1);
+    analysis_free(&a);
+    char *html = write_report(f);
+    const char *mark = strstr(html, "2 of 5 repetitions disturbed: steal above 1%");
+    assert_non_null(mark);
+    assert_non_null(strstr(mark, "\">†2</small></td>"));
+    assert_null(strstr(mark + strlen("2 of 5 repetitions disturbed"), "repetitions disturbed"));
+    size_t daggers = 0;
+    for (const char *p = html; (p = strstr(p, "†")); p++)
+        daggers++;
+    assert_int_equal(daggers, 1);
     free(html);
 }
 
@@ -681,6 +716,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_knee_at_planted_point_beside_l2, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_table_values_equal_database, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_keys_sweep_shows_keys_touched, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_disturbed_cell_marked, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hostile_strings_escaped, fixture_setup, fixture_teardown),
         cmocka_unit_test(test_html_escape_every_special_character),
         cmocka_unit_test_setup_teardown(test_every_referenced_file_exists, fixture_setup, fixture_teardown),
