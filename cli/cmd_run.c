@@ -12,7 +12,7 @@
  *
  * The windows run in the order runner/schedule.h gives: rounds over each sweep point's backends
  * (the default, its seed drawn now and stored with the run) or, with --schedule sequential, case
- * by case.  The calibration case (runner/calibration.h) runs before the first window, before the
+ * by case.  The calibration case (runner/calibrate.h) runs before the first window, before the
  * window at which half the estimated time is spent, and after the last; its windows are stored
  * with the run.  People see the concise table and the progress line of cli/run_console.h.
  */
@@ -29,7 +29,7 @@
 #include "base/xalloc.h"
 #include "cli/run_console.h"
 #include "reports/stats.h"
-#include "runner/calibration.h"
+#include "runner/calibrate.h"
 #include "runner/engine.h"
 #include "runner/environment.h"
 #include "runner/machine_lock.h"
@@ -105,7 +105,7 @@ struct run_state {
     size_t unsound;          /* cases stored failed or invalid */
     struct run_console console;
     bool store_broken;
-    double calibration[CALIBRATION_PHASES][CALIBRATION_KINDS]; /* medians, for the closing line */
+    double calibration[CALIBRATE_PHASES][CALIBRATE_KINDS]; /* medians, for the closing line */
 };
 
 static const char run_usage[] =
@@ -434,26 +434,26 @@ static void run_window_counters(const struct result_sample *s, struct engine_win
 }
 
 /* Runs one phase of the calibration case and stores its windows with the run. */
-static void run_calibrate(struct run_state *run, enum calibration_phase phase)
+static void run_calibrate(struct run_state *run, enum calibrate_phase phase)
 {
     char doing[64], err[ERR_LEN];
-    snprintf(doing, sizeof doing, "calibration (%s)", calibration_phase_name(phase));
+    snprintf(doing, sizeof doing, "calibration (%s)", calibrate_phase_name(phase));
     run_progress_window(run, NULL, doing);
-    struct result_calibration out[CALIBRATION_MAX_WINDOWS];
-    size_t n = calibration_run(run->topo, phase, run->interrupt, out);
+    struct result_calibration out[CALIBRATE_MAX_WINDOWS];
+    size_t n = calibrate_run(run->topo, phase, run->interrupt, out);
     if (!run->store_broken && !store_calibrations_insert(run->store, run->run_id, out, n, err)) {
         run_console_end(&run->console);
         fprintf(stderr, "mapbench: cannot store the calibration: %s\n", err);
         run->store_broken = true;
     }
-    for (int k = 0; k < CALIBRATION_KINDS; k++) { /* kinds in calibration_run's order */
-        double values[CALIBRATION_REPETITIONS];
+    for (int k = 0; k < CALIBRATE_KINDS; k++) { /* kinds in calibrate_run's order */
+        double values[CALIBRATE_REPETITIONS];
         size_t m = 0;
-        for (size_t i = (size_t)k * CALIBRATION_REPETITIONS; i < n && m < CALIBRATION_REPETITIONS; i++)
+        for (size_t i = (size_t)k * CALIBRATE_REPETITIONS; i < n && m < CALIBRATE_REPETITIONS; i++)
             values[m++] = out[i].value;
         run->calibration[phase][k] = m ? stats_median(values, m) : NAN;
     }
-    run->estimate_done += SCENARIO_CALIBRATION_SECONDS / CALIBRATION_PHASES;
+    run->estimate_done += SCENARIO_CALIBRATION_SECONDS / CALIBRATE_PHASES;
 }
 
 /* The engine's callback: one window of one case, the slot's place in the schedule. */
@@ -464,7 +464,7 @@ static void run_window(void *arg, struct engine_window *out)
     struct run_state *run = rc->run;
     if (!run->middle_done && slot->index >= run->middle_at && !atomic_load(run->interrupt)) {
         run->middle_done = true;
-        run_calibrate(run, CALIBRATION_MIDDLE);
+        run_calibrate(run, CALIBRATE_MIDDLE);
     }
     run->windows_done++;
     run->estimate_done += scenario_estimate_window_seconds(&rc->c);
@@ -679,14 +679,14 @@ static void run_store_interrupted(struct run_state *run)
 /* "calibration (start/middle/end): get 12.1/12.3/12.0 ns, ping-pong 150/152/149 ns" */
 static void run_print_calibration(const struct run_state *run)
 {
-    static const char *const kinds[CALIBRATION_KINDS] = {"get", "ping-pong"};
+    static const char *const kinds[CALIBRATE_KINDS] = {"get", "ping-pong"};
     char line[256];
     size_t used = (size_t)snprintf(line, sizeof line, "mapbench: calibration (start/middle/end):");
-    for (int k = 0; k < CALIBRATION_KINDS; k++) {
-        if (isnan(run->calibration[CALIBRATION_START][k]))
+    for (int k = 0; k < CALIBRATE_KINDS; k++) {
+        if (isnan(run->calibration[CALIBRATE_START][k]))
             continue;
         used += (size_t)snprintf(line + used, sizeof line - used, "%s %s ", k ? "," : "", kinds[k]);
-        for (int p = 0; p < CALIBRATION_PHASES && used < sizeof line; p++)
+        for (int p = 0; p < CALIBRATE_PHASES && used < sizeof line; p++)
             used += (size_t)snprintf(line + used, sizeof line - used, "%s%.0f", p ? "/" : "",
                                      run->calibration[p][k]);
         used += (size_t)snprintf(line + used, sizeof line - used, " ns");
@@ -697,15 +697,15 @@ static void run_print_calibration(const struct run_state *run)
 static int run_measure(struct run_state *run, const struct run_options *o, int lock)
 {
     char err[ERR_LEN];
-    for (int p = 0; p < CALIBRATION_PHASES; p++)
-        for (int k = 0; k < CALIBRATION_KINDS; k++)
+    for (int p = 0; p < CALIBRATE_PHASES; p++)
+        for (int k = 0; k < CALIBRATE_KINDS; k++)
             run->calibration[p][k] = NAN;
     run_register(run);
     clock_gettime(CLOCK_MONOTONIC, &run->started);
-    run_calibrate(run, CALIBRATION_START);
+    run_calibrate(run, CALIBRATE_START);
     engine_run(run->engine);
     if (!atomic_load(run->interrupt))
-        run_calibrate(run, CALIBRATION_END);
+        run_calibrate(run, CALIBRATE_END);
     machine_lock_release(lock);
     bool interrupted = atomic_load(run->interrupt);
     if (interrupted)

@@ -94,7 +94,7 @@ struct result_sample {
 
 const char *result_op_name(enum result_op op);
 
-/* One window of the calibration case (runner/calibration.h): a fixed reference measurement run
+/* One window of the calibration case (runner/calibrate.h): a fixed reference measurement run
  * at the start, the middle and the end of every run, so a run whose machine moved shows it. */
 struct result_calibration {
     char phase[8];   /* start | middle | end */

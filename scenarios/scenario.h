@@ -84,8 +84,8 @@
  * fresh map, threads, workload streams, validation, libbenchmark's bookkeeping), the warmup, the
  * window (for `ops` windows, ops x SCENARIO_SECONDS_PER_OP) and the work per key (keys x
  * SCENARIO_PREFILL_SECONDS_PER_KEY).  Skipped cases cost nothing.  A run that measures anything
- * also runs the calibration case (runner/calibration.h) three times: SCENARIO_CALIBRATION_SECONDS
- * in all, which tests/test_calibration.c holds the calibration's own plan to.
+ * also runs the calibration case (runner/calibrate.h) three times: SCENARIO_CALIBRATION_SECONDS
+ * in all, which tests/test_calibrate.c holds the calibration's own plan to.
  * The per-key figure covers prefill, the post-window validation (a lookup per key) and teardown,
  * averaged over every backend: measured as 1.6 us on the key-count preset (1 to 16M keys) on a
  * 2-core machine, where rcu, ref-lfht and syncmap cost most and mutex about 0.5 us.  The setup

@@ -21,7 +21,7 @@
  *              memory, hardware counters (NULL when unavailable), validity
  *   histograms case_id, repetition, op (text), encoding, counts (JSON array); key (case, rep, op)
  *   calibrations run_id, phase start|middle|end, kind, repetition, value, unit: the calibration
- *              case's windows (runner/calibration.h); key (run, phase, kind, repetition)
+ *              case's windows (runner/calibrate.h); key (run, phase, kind, repetition)
  *   views      case_results (one row per sample with its run, machine and case columns),
  *              case_summary (one row per case: valid samples, mean/min/max ops_per_s)
  * Latency percentiles are columns rather than a (sample, op) table because the common query,

@@ -1,14 +1,14 @@
 /*
- * calibration.c: the calibration case (see calibration.h).
+ * calibrate.c: the calibration case (see calibrate.h).
  *
- * The get window looks up a fixed sequence of CALIBRATION_STREAM keys (drawn once from a fixed
+ * The get window looks up a fixed sequence of CALIBRATE_STREAM keys (drawn once from a fixed
  * seed, every key present) in batches, reading the clock once per batch.  The ping-pong window
  * passes a counter between two threads on its own cache line: the first thread turns it odd, the
  * second even, and each even value is one round trip; the first thread keeps the time.  Both
  * threads' waits also watch a stop flag, and the first one's waits read the clock now and then, so
  * a window ends on time even when the other thread is not running (a PU stolen or shared).
  */
-#include "runner/calibration.h"
+#include "runner/calibrate.h"
 
 #include <pthread.h>
 #include <stdalign.h>
@@ -22,30 +22,30 @@
 #include "maps/table.h"
 #include "runner/rng.h"
 
-#define CALIBRATION_STREAM 4096 /* keys in the get loop's sequence; a multiple of the batch */
-#define CALIBRATION_BATCH 256   /* gets or round trips between two clock reads */
-#define CALIBRATION_SEED 0x6d61706265ULL
+#define CALIBRATE_STREAM 4096 /* keys in the get loop's sequence; a multiple of the batch */
+#define CALIBRATE_BATCH 256   /* gets or round trips between two clock reads */
+#define CALIBRATE_SEED 0x6d61706265ULL
 
-const char *calibration_phase_name(enum calibration_phase phase)
+const char *calibrate_phase_name(enum calibrate_phase phase)
 {
     static const char *const names[] = {"start", "middle", "end"};
     return names[phase];
 }
 
-double calibration_planned_seconds(int pus)
+double calibrate_planned_seconds(int pus)
 {
     int kinds = pus >= 2 ? 2 : 1;
-    return CALIBRATION_PHASES * kinds * CALIBRATION_REPETITIONS * CALIBRATION_WINDOW_S;
+    return CALIBRATE_PHASES * kinds * CALIBRATE_REPETITIONS * CALIBRATE_WINDOW_S;
 }
 
-static uint64_t calibration_now_ns(void)
+static uint64_t calibrate_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static inline void calibration_relax(void)
+static inline void calibrate_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -53,15 +53,15 @@ static inline void calibration_relax(void)
 }
 
 /* One calibration thread: where it runs and what it measured. */
-struct calibration_thread {
+struct calibrate_thread {
     const struct topo *topo;
     int pu;                   /* -1: unbound */
     int index;                /* ping-pong: 0 keeps the time, 1 answers */
-    struct calibration_pong *pong;
+    struct calibrate_pong *pong;
     double ns;                /* per get, or per round trip (index 0) */
 };
 
-static void calibration_bind(const struct calibration_thread *t)
+static void calibrate_bind(const struct calibrate_thread *t)
 {
     char obtained[32], err[ERR_LEN];
     if (t->topo && t->pu >= 0 && topo_is_this_system(t->topo))
@@ -70,28 +70,28 @@ static void calibration_bind(const struct calibration_thread *t)
 
 /* ---- get ----------------------------------------------------------------------------------- */
 
-static void *calibration_get_main(void *arg)
+static void *calibrate_get_main(void *arg)
 {
-    struct calibration_thread *t = arg;
-    calibration_bind(t);
+    struct calibrate_thread *t = arg;
+    calibrate_bind(t);
     struct map_accounting acct = {0};
     struct table table;
-    table_init(&table, &acct, CALIBRATION_KEYS);
-    for (uint64_t k = 1; k <= CALIBRATION_KEYS; k++)
+    table_init(&table, &acct, CALIBRATE_KEYS);
+    for (uint64_t k = 1; k <= CALIBRATE_KEYS; k++)
         table_put(&table, k, k);
-    uint64_t *keys = xcalloc(CALIBRATION_STREAM, sizeof *keys);
+    uint64_t *keys = xcalloc(CALIBRATE_STREAM, sizeof *keys);
     struct rng rng;
-    rng_seed(&rng, CALIBRATION_SEED, 0);
-    for (size_t i = 0; i < CALIBRATION_STREAM; i++)
-        keys[i] = 1 + rng_next(&rng) % CALIBRATION_KEYS;
+    rng_seed(&rng, CALIBRATE_SEED, 0);
+    for (size_t i = 0; i < CALIBRATE_STREAM; i++)
+        keys[i] = 1 + rng_next(&rng) % CALIBRATE_KEYS;
     uint64_t gets = 0, sink = 0, value;
-    uint64_t began = calibration_now_ns(), deadline = began + (uint64_t)(CALIBRATION_WINDOW_S * 1e9);
+    uint64_t began = calibrate_now_ns(), deadline = began + (uint64_t)(CALIBRATE_WINDOW_S * 1e9);
     uint64_t now = began;
-    for (size_t at = 0; now < deadline; at = (at + CALIBRATION_BATCH) % CALIBRATION_STREAM) {
-        for (size_t i = at; i < at + CALIBRATION_BATCH; i++)
+    for (size_t at = 0; now < deadline; at = (at + CALIBRATE_BATCH) % CALIBRATE_STREAM) {
+        for (size_t i = at; i < at + CALIBRATE_BATCH; i++)
             sink += table_get(&table, keys[i], &value) ? value : 0;
-        gets += CALIBRATION_BATCH;
-        now = calibration_now_ns();
+        gets += CALIBRATE_BATCH;
+        now = calibrate_now_ns();
     }
     __asm__ volatile("" : : "r"(sink)); /* the lookups must happen */
     t->ns = (double)(now - began) / (double)gets;
@@ -102,7 +102,7 @@ static void *calibration_get_main(void *arg)
 
 /* ---- ping-pong ----------------------------------------------------------------------------- */
 
-struct calibration_pong {
+struct calibrate_pong {
     alignas(64) _Atomic uint64_t turn; /* odd: the answerer's turn; even: the timekeeper's */
     alignas(64) atomic_bool stop;
     pthread_barrier_t start;
@@ -110,7 +110,7 @@ struct calibration_pong {
 
 /* Waits until turn has the parity `odd`; false when the window stopped meanwhile.  The
  * timekeeper (deadline set) ends the window itself when the answerer keeps it waiting past it. */
-static bool calibration_wait_turn(struct calibration_pong *p, bool odd, uint64_t deadline)
+static bool calibrate_wait_turn(struct calibrate_pong *p, bool odd, uint64_t deadline)
 {
     for (unsigned spins = 1;; spins++) {
         /* acquire: the other side's write of the line is seen before ours */
@@ -118,33 +118,33 @@ static bool calibration_wait_turn(struct calibration_pong *p, bool odd, uint64_t
             return true;
         if (atomic_load_explicit(&p->stop, memory_order_relaxed))
             return false;
-        if (deadline && spins % 4096 == 0 && calibration_now_ns() >= deadline) {
+        if (deadline && spins % 4096 == 0 && calibrate_now_ns() >= deadline) {
             atomic_store(&p->stop, true);
             return false;
         }
-        calibration_relax();
+        calibrate_relax();
     }
 }
 
-static void *calibration_pong_main(void *arg)
+static void *calibrate_pong_main(void *arg)
 {
-    struct calibration_thread *t = arg;
-    struct calibration_pong *p = t->pong;
-    calibration_bind(t);
+    struct calibrate_thread *t = arg;
+    struct calibrate_pong *p = t->pong;
+    calibrate_bind(t);
     pthread_barrier_wait(&p->start);
     if (t->index == 1) {
-        while (calibration_wait_turn(p, true, 0))
+        while (calibrate_wait_turn(p, true, 0))
             atomic_fetch_add_explicit(&p->turn, 1, memory_order_release); /* odd -> even */
         return NULL;
     }
-    uint64_t trips = 0, began = calibration_now_ns(), now = began;
-    uint64_t deadline = began + (uint64_t)(CALIBRATION_WINDOW_S * 1e9);
+    uint64_t trips = 0, began = calibrate_now_ns(), now = began;
+    uint64_t deadline = began + (uint64_t)(CALIBRATE_WINDOW_S * 1e9);
     while (now < deadline) {
-        for (int i = 0; i < CALIBRATION_BATCH && calibration_wait_turn(p, false, deadline); i++) {
+        for (int i = 0; i < CALIBRATE_BATCH && calibrate_wait_turn(p, false, deadline); i++) {
             atomic_fetch_add_explicit(&p->turn, 1, memory_order_release); /* even -> odd */
-            trips += calibration_wait_turn(p, false, deadline); /* back to even: one round trip */
+            trips += calibrate_wait_turn(p, false, deadline); /* back to even: one round trip */
         }
-        now = calibration_now_ns();
+        now = calibrate_now_ns();
     }
     atomic_store(&p->stop, true);
     t->ns = trips ? (double)(now - began) / (double)trips : 0;
@@ -154,11 +154,11 @@ static void *calibration_pong_main(void *arg)
 /* ---- windows -------------------------------------------------------------------------------- */
 
 /* Runs `threads` calibration threads on the planned PUs; returns thread 0's figure. */
-static double calibration_window(const struct topo *topo, int threads, const char *placement,
+static double calibrate_window(const struct topo *topo, int threads, const char *placement,
                                  void *(*body)(void *))
 {
-    struct calibration_thread t[2];
-    struct calibration_pong pong;
+    struct calibrate_thread t[2];
+    struct calibrate_pong pong;
     atomic_init(&pong.turn, 0);
     atomic_init(&pong.stop, false);
     pthread_barrier_init(&pong.start, NULL, (unsigned)threads);
@@ -169,7 +169,7 @@ static double calibration_window(const struct topo *topo, int threads, const cha
         pus[0] = pus[1] = -1;
     pthread_t ids[2];
     for (int i = 0; i < threads; i++) {
-        t[i] = (struct calibration_thread){topo, pus[i], i, &pong, 0};
+        t[i] = (struct calibrate_thread){topo, pus[i], i, &pong, 0};
         if (pthread_create(&ids[i], NULL, body, &t[i]) != 0)
             xalloc_die("pthread_create", 0);
     }
@@ -179,7 +179,7 @@ static double calibration_window(const struct topo *topo, int threads, const cha
     return t[0].ns;
 }
 
-size_t calibration_run(const struct topo *topo, enum calibration_phase phase,
+size_t calibrate_run(const struct topo *topo, enum calibrate_phase phase,
                        const atomic_bool *interrupt, struct result_calibration *out)
 {
     struct topo_summary summary = {.pus = 1};
@@ -189,24 +189,24 @@ size_t calibration_run(const struct topo *topo, enum calibration_phase phase,
         const char *kind, *unit, *placement;
         int threads;
         void *(*body)(void *);
-    } kinds[CALIBRATION_KINDS] = {
-        {"get", "ns/get", "compact", 1, calibration_get_main},
-        {"ping-pong", "ns/round-trip", "cores", 2, calibration_pong_main},
+    } kinds[CALIBRATE_KINDS] = {
+        {"get", "ns/get", "compact", 1, calibrate_get_main},
+        {"ping-pong", "ns/round-trip", "cores", 2, calibrate_pong_main},
     };
     size_t n = 0;
-    for (int k = 0; k < CALIBRATION_KINDS; k++) {
+    for (int k = 0; k < CALIBRATE_KINDS; k++) {
         if (kinds[k].threads > summary.pus)
             continue;
-        for (int r = 0; r < CALIBRATION_REPETITIONS; r++) {
+        for (int r = 0; r < CALIBRATE_REPETITIONS; r++) {
             if (interrupt && atomic_load(interrupt))
                 return n;
             struct result_calibration *c = &out[n++];
             memset(c, 0, sizeof *c);
-            snprintf(c->phase, sizeof c->phase, "%s", calibration_phase_name(phase));
+            snprintf(c->phase, sizeof c->phase, "%s", calibrate_phase_name(phase));
             snprintf(c->kind, sizeof c->kind, "%s", kinds[k].kind);
             snprintf(c->unit, sizeof c->unit, "%s", kinds[k].unit);
             c->repetition = r;
-            c->value = calibration_window(topo, kinds[k].threads, kinds[k].placement, kinds[k].body);
+            c->value = calibrate_window(topo, kinds[k].threads, kinds[k].placement, kinds[k].body);
         }
     }
     return n;
