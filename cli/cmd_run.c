@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "cli/machine.h"
 #include "cli/run_console.h"
 #include "reports/stats.h"
 #include "runner/calibrate.h"
@@ -549,21 +550,8 @@ static bool run_open_store(struct run_state *run, const struct run_options *o,
     run->store = store_open(o->db, err);
     if (!run->store)
         return false;
-    struct topo_summary s;
-    topo_summarize(run->topo, &s);
-    struct store_machine m = {.packages = s.packages, .numa_nodes = s.numa_nodes,
-                              .cores = s.cores, .pus = s.pus, .cache_levels = s.cache_levels};
-    topo_fingerprint(run->topo, m.fingerprint);
-    snprintf(m.hostname, sizeof m.hostname, "%s", env->hostname);
-    snprintf(m.cpu_model, sizeof m.cpu_model, "%s", s.cpu_model);
-    snprintf(m.kernel, sizeof m.kernel, "%s", env->kernel);
-    for (int i = 0; i < 4; i++)
-        m.cache_bytes[i] = s.cache_bytes[i];
-    char *xml = topo_export_xml(run->topo);
-    m.topology_xml = xml;
     int64_t machine_id;
-    bool ok = store_machine_upsert(run->store, &m, &machine_id, err);
-    free(xml);
+    bool ok = cli_machine_record(run->store, run->topo, env, &machine_id, err);
     struct store_run r = {.machine_id = machine_id,
                           .command_line = env->command_line,
                           .git_commit = environment_value(env->git_commit),

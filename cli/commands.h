@@ -14,5 +14,6 @@ int cmd_run(int argc, char **argv, const atomic_bool *interrupt);  /* cli/cmd_ru
 int cmd_report(int argc, char **argv);                             /* cli/cmd_report.c */
 int cmd_compare(int argc, char **argv);                            /* cli/cmd_compare.c */
 int cmd_merge(int argc, char **argv);                              /* cli/cmd_merge.c */
+int cmd_import(int argc, char **argv);                             /* cli/cmd_import.c */
 
 #endif

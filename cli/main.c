@@ -30,6 +30,7 @@ static const char usage[] =
     "  compare --candidate RUN [--baseline RUN] [--db PATH] [--threshold PCT] [--markdown F]\n"
     "      [--junit F] ...   the regression gate: exit 1 when a case got slower\n"
     "  merge SRC.db... --into DST.db   one database from a fleet's: runs added once, by UUID\n"
+    "  import go-bench FILE [--label TEXT] [--db PATH]   Go's benchmark output as a run\n"
     "Each command takes --help.\n";
 
 /* Removes every `--plugin PATH` pair from argv, loading each; false on the first bad one. */
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(command, "merge") == 0)
         return cmd_merge(argc - 1, argv + 1);
+    if (strcmp(command, "import") == 0)
+        return cmd_import(argc - 1, argv + 1);
     if (strcmp(command, "run") == 0) {
         struct sigaction sa = {.sa_handler = on_signal};
         sigemptyset(&sa.sa_mask);

@@ -844,14 +844,15 @@ static bool store_insert_case(struct store *s, int64_t case_id, int64_t run_id, 
     return store_finish(s, &b, inserted_id, "recording a case", err);
 }
 
-static bool store_insert_sample(struct store *s, int64_t case_id, const struct result_sample *r, char *err)
+static bool store_insert_sample(struct store *s, int64_t case_id, const struct result_sample *r,
+                                bool external, char *err)
 {
     struct store_binder b;
     if (!store_prepare(s, s->sql_sample_insert, &b, err))
         return false;
     bind_int(&b, case_id);
     if (b.rc == SQLITE_OK)
-        b.rc = store_sample_bind(b.stmt, b.next + 1, r);
+        b.rc = store_sample_bind(b.stmt, b.next + 1, r, external);
     return store_finish(s, &b, NULL, "recording a sample", err);
 }
 
@@ -972,7 +973,7 @@ static bool store_write_pending(struct store *s, const char *status, const char 
     if (!store_insert_case(s, p->case_id, p->run_id, &p->c, p->plan, p->oversubscribed, status, reason, &id, err))
         return false;
     for (size_t i = 0; i < p->sample_count; i++)
-        if (!store_insert_sample(s, p->case_id, &p->samples[i], err))
+        if (!store_insert_sample(s, p->case_id, &p->samples[i], p->c.role == MAP_ROLE_EXTERNAL, err))
             return false;
     for (size_t i = 0; i < p->histogram_count; i++)
         if (!store_insert_histogram(s, p->case_id, &p->histograms[i], err))

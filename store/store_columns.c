@@ -12,6 +12,12 @@
  * in store_figures[], and its column in store/store_schema.sql.  An older file gets the column,
  * NULL in its old rows ("not measured"), when store_open next opens it; so a new figure's
  * declaration must allow NULL.
+ *
+ * Not measured is NULL, never zero: a REAL figure that is NaN is stored NULL (SQLite binds a NaN
+ * as NULL; tests/test_import.c relies on it for Go's absent allocs/op), and a sample of an
+ * external case (role `external`: figures imported from another tool, `mapbench import`) stores
+ * only the figures whose rows are STORE_FIGURE_IMPORTED; the others are NULL ("[]" for the
+ * per-worker counts, whose column is NOT NULL).  A new row is not imported unless it says so.
  */
 #include "store/store_columns.h"
 
@@ -42,20 +48,26 @@ struct store_figure {
     enum store_figure_kind kind;
     size_t offset, size;
     const char *decl;
+    bool imported; /* an external case's sample carries it (see the top of this file) */
 };
 
 #define STORE_FIGURE(field, kind, decl)                                                          \
     {#field, kind, offsetof(struct result_sample, field),                                        \
-     sizeof(((struct result_sample *)0)->field), decl}
+     sizeof(((struct result_sample *)0)->field), decl, false}
+/* A figure that an import from another tool carries: Go's benchmark output gives N, ns/op and,
+ * with -benchmem, allocs/op (cli/cmd_import.c says how each is derived). */
+#define STORE_FIGURE_IMPORTED(field, kind, decl)                                                 \
+    {#field, kind, offsetof(struct result_sample, field),                                        \
+     sizeof(((struct result_sample *)0)->field), decl, true}
 
 /* The order is the columns' order, in the samples table and in the case_results view. */
 static const struct store_figure store_figures[] = {
-    STORE_FIGURE(repetition, STORE_FIGURE_WHOLE, "INTEGER NOT NULL"),
-    STORE_FIGURE(window_s, STORE_FIGURE_REAL, "REAL NOT NULL"),
-    STORE_FIGURE(total_ops, STORE_FIGURE_WHOLE, "INTEGER NOT NULL"),
-    STORE_FIGURE(ops_per_s, STORE_FIGURE_REAL, "REAL"),
-    STORE_FIGURE(ns_per_op, STORE_FIGURE_REAL, "REAL"),
-    STORE_FIGURE(workers, STORE_FIGURE_WHOLE, "INTEGER NOT NULL"),
+    STORE_FIGURE_IMPORTED(repetition, STORE_FIGURE_WHOLE, "INTEGER NOT NULL"),
+    STORE_FIGURE_IMPORTED(window_s, STORE_FIGURE_REAL, "REAL NOT NULL"),
+    STORE_FIGURE_IMPORTED(total_ops, STORE_FIGURE_WHOLE, "INTEGER NOT NULL"),
+    STORE_FIGURE_IMPORTED(ops_per_s, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE_IMPORTED(ns_per_op, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE_IMPORTED(workers, STORE_FIGURE_WHOLE, "INTEGER NOT NULL"),
     STORE_FIGURE(worker_ops, STORE_FIGURE_WORKER_OPS, "TEXT NOT NULL"),
     STORE_FIGURE(worker_binding, STORE_FIGURE_TEXT, "TEXT"),
     STORE_FIGURE(gets, STORE_FIGURE_WHOLE, "INTEGER"),
@@ -65,7 +77,7 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(ranges, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(latency, STORE_FIGURE_LATENCY, NULL),
     STORE_FIGURE(bytes_per_key, STORE_FIGURE_REAL, "REAL"),
-    STORE_FIGURE(allocs_per_op, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE_IMPORTED(allocs_per_op, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(peak_rss_bytes, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(cycles, STORE_FIGURE_COUNTER, "INTEGER"),
     STORE_FIGURE(instructions, STORE_FIGURE_COUNTER, "INTEGER"),
@@ -83,8 +95,8 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(latency_timer_ns, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(steal_pct, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(involuntary_switches, STORE_FIGURE_WHOLE, "INTEGER"),
-    STORE_FIGURE(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
-    STORE_FIGURE(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
+    STORE_FIGURE_IMPORTED(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
+    STORE_FIGURE_IMPORTED(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
 };
 
 #define STORE_FIGURE_COUNT (sizeof store_figures / sizeof store_figures[0])
@@ -395,12 +407,27 @@ static int store_latency_bind(sqlite3_stmt *st, int *index, const struct result_
     return rc;
 }
 
+/* The columns of a figure an external sample does not carry: NULL (every latency column too),
+ * or "[]" for the per-worker counts, whose column is NOT NULL. */
+static int store_figure_bind_absent(sqlite3_stmt *st, int *index, const struct store_figure *f)
+{
+    int columns = f->kind == STORE_FIGURE_LATENCY ? RESULT_OP_COUNT * (int)STORE_LATENCY_FIGURES : 1;
+    int rc = SQLITE_OK;
+    for (int k = 0; k < columns && rc == SQLITE_OK; k++, (*index)++)
+        rc = f->kind == STORE_FIGURE_WORKER_OPS
+                 ? sqlite3_bind_text(st, *index, "[]", -1, SQLITE_STATIC)
+                 : sqlite3_bind_null(st, *index);
+    return rc;
+}
+
 static int store_figure_bind(sqlite3_stmt *st, int *index, const struct store_figure *f,
-                             const struct result_sample *r)
+                             const struct result_sample *r, bool external)
 {
     const void *p = store_figure_of(f, r);
     int i = *index, rc;
     char *json;
+    if (external && !f->imported)
+        return store_figure_bind_absent(st, index, f);
     switch (f->kind) {
     case STORE_FIGURE_WHOLE: rc = sqlite3_bind_int64(st, i, store_figure_whole(f, r)); break;
     case STORE_FIGURE_REAL: rc = sqlite3_bind_double(st, i, *(const double *)p); break;
@@ -433,11 +460,11 @@ static int store_figure_bind(sqlite3_stmt *st, int *index, const struct store_fi
     return rc;
 }
 
-int store_sample_bind(sqlite3_stmt *st, int first, const struct result_sample *r)
+int store_sample_bind(sqlite3_stmt *st, int first, const struct result_sample *r, bool external)
 {
     int index = first, rc = SQLITE_OK;
     for (size_t i = 0; i < STORE_FIGURE_COUNT && rc == SQLITE_OK; i++)
-        rc = store_figure_bind(st, &index, &store_figures[i], r);
+        rc = store_figure_bind(st, &index, &store_figures[i], r, external);
     return rc;
 }
 

@@ -50,9 +50,10 @@ char *store_sql_view_case_results(void);
 const char *store_sql_view_case_summary(void);
 
 /* Binds the case's (or sample's) columns from parameter index `first` on; returns the SQLite
- * result code of the first failure, SQLITE_OK when all bound. */
+ * result code of the first failure, SQLITE_OK when all bound.  A sample's NaN figures are NULL;
+ * with `external` (the case's role is external) so does every figure an import does not carry. */
 int store_case_bind(sqlite3_stmt *st, int first, const struct bench_case *c);
-int store_sample_bind(sqlite3_stmt *st, int first, const struct result_sample *r);
+int store_sample_bind(sqlite3_stmt *st, int first, const struct result_sample *r, bool external);
 /* Reads the case's (or sample's) columns from column `first` on into *c (*r), zeroed first;
  * returns the index of the column after them. */
 int store_case_read(sqlite3_stmt *st, int first, struct bench_case *c);
