@@ -57,7 +57,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_dimension
 PLUGIN_SRC := $(wildcard tests/plugins/*.c)
 PLUGIN_SO := $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
 
-.PHONY: all deps run test test-build asan tsan bench clean report-check
+.PHONY: all deps run test test-build asan tsan bench clean report-check go-check
 all: ./mapbench
 
 ./mapbench: $(BUILD)/mapbench
@@ -151,6 +151,12 @@ $(BUILD)/bench/harness: $(BENCH_OBJ) $(BUILD)/libmapbench.a
 run: deps all
 	./mapbench run quick --db results.db
 	./mapbench report --db results.db --out report
+
+# Go's own map benchmarks against the go-sync preset on this machine: runs them with Debian's Go
+# toolchain (golang-go; caches under $(BUILD)/go-check), imports them, runs go-sync with the specs
+# that behave like Go's maps, and prints both orderings (tools/go-check.sh).  Figures, not a test.
+go-check: all
+	sh tools/go-check.sh $(BUILD)
 
 # Renders report/index.html (from `mapbench report`) in headless Chromium to report/index.png, to
 # look at the page as a reader would; skipped when Chromium is not installed (Debian `chromium`).

@@ -15,5 +15,6 @@ int cmd_report(int argc, char **argv);                             /* cli/cmd_re
 int cmd_compare(int argc, char **argv);                            /* cli/cmd_compare.c */
 int cmd_merge(int argc, char **argv);                              /* cli/cmd_merge.c */
 int cmd_import(int argc, char **argv);                             /* cli/cmd_import.c */
+int cmd_go_check(int argc, char **argv);                           /* cli/cmd_go_check.c */
 
 #endif

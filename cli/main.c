@@ -31,6 +31,7 @@ static const char usage[] =
     "      [--junit F] ...   the regression gate: exit 1 when a case got slower\n"
     "  merge SRC.db... --into DST.db   one database from a fleet's: runs added once, by UUID\n"
     "  import go-bench FILE [--label TEXT] [--db PATH]   Go's benchmark output as a run\n"
+    "  go-check [--db PATH] [--go RUN] [--ours RUN]   Go's orderings of its maps beside ours\n"
     "Each command takes --help.\n";
 
 /* Removes every `--plugin PATH` pair from argv, loading each; false on the first bad one. */
@@ -88,6 +89,8 @@ int main(int argc, char **argv)
         return cmd_merge(argc - 1, argv + 1);
     if (strcmp(command, "import") == 0)
         return cmd_import(argc - 1, argv + 1);
+    if (strcmp(command, "go-check") == 0)
+        return cmd_go_check(argc - 1, argv + 1);
     if (strcmp(command, "run") == 0) {
         struct sigaction sa = {.sa_handler = on_signal};
         sigemptyset(&sa.sa_mask);
