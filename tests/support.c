@@ -539,3 +539,28 @@ char *support_read_text(const char *path)
     fclose(in);
     return text;
 }
+
+void support_dir_make(char *out, size_t len, const char *name)
+{
+    snprintf(out, len, "/tmp/mapbench-%s-XXXXXX", name);
+    if (!mkdtemp(out))
+        fail_msg("cannot make %s: %s", out, strerror(errno));
+}
+
+void support_dir_remove(const char *dir)
+{
+    char command[PATH_MAX + 16];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    assert_int_equal(system(command), 0);
+}
+
+void support_write_file(const char *dir, const char *name, const char *text, char *path,
+                        size_t len)
+{
+    snprintf(path, len, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fail_msg("cannot write %s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}

@@ -145,6 +145,14 @@ void support_binary_dir(char *out, size_t len);
 
 /* ---- files ---- */
 
+/* A fresh directory /tmp/mapbench-NAME-XXXXXX into out (len >= 32 + strlen(name)), and its
+ * removal with everything in it; either fails the test when it cannot. */
+void support_dir_make(char *out, size_t len, const char *name);
+void support_dir_remove(const char *dir);
+/* Writes text into dir/name; its path into path. */
+void support_write_file(const char *dir, const char *name, const char *text, char *path,
+                        size_t len);
+
 /* The whole of a file a test's code wrote (a report page, a CSV, JUnit XML), NUL-terminated and
  * malloc'd; fails the test when it cannot be read. */
 char *support_read_text(const char *path);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbfixture.h"
 #include "support.h"
 
 #include "reports/go_check.h"
@@ -38,13 +39,8 @@ struct fixture {
 static int64_t fixture_run(struct store *s, const char *label)
 {
     char err[ERR_LEN] = "";
-    struct store_machine m = {.packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2};
-    snprintf(m.fingerprint, sizeof m.fingerprint, "go-check-test");
-    snprintf(m.hostname, sizeof m.hostname, "testhost");
-    struct store_run r = {.label = label};
-    int64_t run_id = 0;
-    if (!store_machine_upsert(s, &m, &r.machine_id, err) || !store_run_begin(s, &r, &run_id, err) ||
-        !store_run_finish(s, run_id, "done", err))
+    int64_t run_id = dbfixture_run(s, NULL, label);
+    if (!store_run_finish(s, run_id, "done", err))
         fail_msg("%s", err);
     return run_id;
 }
@@ -95,12 +91,9 @@ static const double fast[] = {200, 205, 210}, mid[] = {100, 101, 102}, slow[] = 
 static int fixture_setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    char err[ERR_LEN];
-    snprintf(f->dir, sizeof f->dir, "/tmp/mapbench-go-check-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    support_dir_make(f->dir, sizeof f->dir, "go-check");
     snprintf(f->db, sizeof f->db, "%s/results.db", f->dir);
-    f->store = store_open(f->db, err);
-    assert_non_null(f->store);
+    f->store = dbfixture_open(f->db);
     struct store *s = f->store;
     f->go_run = fixture_run(s, "go");
     fixture_case(s, f->go_run, "Hits", "go:sync.Map", true, 1, fast, 0);
@@ -132,10 +125,8 @@ static int fixture_setup(void **state)
 static int fixture_teardown(void **state)
 {
     struct fixture *f = *state;
-    char command[128];
     store_close(f->store);
-    snprintf(command, sizeof command, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(command), 0);
+    support_dir_remove(f->dir);
     free(f);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dbfixture.h"
 #include "support.h"
 
 #include "cli/go_bench.h"
@@ -121,8 +122,7 @@ static int import_setup(void **state)
 {
     struct import_dir *d = calloc(1, sizeof *d);
     char bin[400];
-    snprintf(d->dir, sizeof d->dir, "/tmp/mapbench-import-XXXXXX");
-    assert_non_null(mkdtemp(d->dir));
+    support_dir_make(d->dir, sizeof d->dir, "import");
     snprintf(d->db, sizeof d->db, "%s/results.db", d->dir);
     support_binary_dir(bin, sizeof bin);
     snprintf(d->mapbench, sizeof d->mapbench, "%s/../mapbench", bin);
@@ -134,9 +134,7 @@ static int import_setup(void **state)
 static int import_teardown(void **state)
 {
     struct import_dir *d = *state;
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf %s", d->dir);
-    assert_int_equal(system(command), 0);
+    support_dir_remove(d->dir);
     free(d);
     return 0;
 }
@@ -184,17 +182,6 @@ static bool import_check_row(const struct store_row *row, void *ctx)
     return true;
 }
 
-static int64_t import_query(struct store *st, const char *sql)
-{
-    sqlite3_stmt *stmt;
-    int64_t value = -1;
-    assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL), SQLITE_OK);
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return value;
-}
-
 /* The fixture becomes one run: a case per series, a sample per line, not-measured figures NULL. */
 static void test_import_stores_a_run(void **state)
 {
@@ -213,17 +200,17 @@ static void test_import_stores_a_run(void **state)
     assert_int_equal(seen.cases, 10);
     assert_int_equal(seen.samples, 30);
     assert_true(seen.hits_case_seen);
-    assert_int_equal(import_query(st, "SELECT count(*) FROM runs WHERE label = 'go 1.19' AND "
+    assert_int_equal(dbfixture_int(store_db(st), "SELECT count(*) FROM runs WHERE label = 'go 1.19' AND "
                                       "status = 'done' AND scenarios = 'go-sync' AND "
                                       "compiler = 'go (linux/amd64, pkg sync)'"),
                      1);
     /* not measured: NULL, never zero; allocs/op from -benchmem kept */
-    assert_int_equal(import_query(st, "SELECT count(*) FROM samples WHERE gets IS NULL AND "
+    assert_int_equal(dbfixture_int(store_db(st), "SELECT count(*) FROM samples WHERE gets IS NULL AND "
                                       "bytes_per_key IS NULL AND get_p99_ns IS NULL AND "
                                       "get_samples IS NULL AND cycles IS NULL AND "
                                       "worker_ops = '[]' AND allocs_per_op IS NOT NULL"),
                      30);
-    assert_int_equal(import_query(st, "SELECT count(*) FROM case_results WHERE backend = "
+    assert_int_equal(dbfixture_int(store_db(st), "SELECT count(*) FROM case_results WHERE backend = "
                                       "'go:RWMutexMap' AND scenario = "
                                       "'go-sync/LoadOrStoreBalanced' AND allocs_per_op = 1"),
                      6);
@@ -231,15 +218,12 @@ static void test_import_stores_a_run(void **state)
 
     /* without -benchmem Go prints no allocs/op: NULL, not 0 */
     char plain[160];
-    snprintf(plain, sizeof plain, "%s/plain.txt", d->dir);
-    FILE *f = fopen(plain, "w");
-    assert_non_null(f);
-    fputs("BenchmarkRange/*sync.Map-2   1000   812.5 ns/op\n", f);
-    fclose(f);
+    support_write_file(d->dir, "plain.txt", "BenchmarkRange/*sync.Map-2   1000   812.5 ns/op\n",
+                       plain, sizeof plain);
     assert_int_equal(import_exec(d, plain, &child), 0);
     st = store_open_existing(d->db, err);
     assert_non_null(st);
-    assert_int_equal(import_query(st, "SELECT count(*) FROM case_results WHERE run_id = "
+    assert_int_equal(dbfixture_int(store_db(st), "SELECT count(*) FROM case_results WHERE run_id = "
                                       "(SELECT max(id) FROM runs) AND allocs_per_op IS NULL AND "
                                       "ops_per_s > 1230769 AND ops_per_s < 1230770 AND "
                                       "range_pct = 100"),
@@ -253,11 +237,9 @@ static void test_import_refuses_bad_input(void **state)
     struct import_dir *d = *state;
     struct support_child child;
     char bad[160];
-    snprintf(bad, sizeof bad, "%s/bad.txt", d->dir);
-    FILE *f = fopen(bad, "w");
-    assert_non_null(f);
-    fputs("goos: linux\nBenchmarkLoadMostlyHits/*sync.Map-2 100 fast ns/op\n", f);
-    fclose(f);
+    support_write_file(d->dir, "bad.txt",
+                       "goos: linux\nBenchmarkLoadMostlyHits/*sync.Map-2 100 fast ns/op\n", bad,
+                       sizeof bad);
     assert_int_equal(import_exec(d, bad, &child), 2);
     assert_non_null(strstr(child.err, "bad.txt:2: 'fast ns/op'"));
     assert_int_equal(strchr(child.err, '\n') - child.err + 1, (long)strlen(child.err));
