@@ -66,7 +66,8 @@ struct window_shared;
  * written with it: unique per worker, so every put writes a new value, and no counter is kept. */
 struct window_cursor {
     uint64_t position;
-    uint64_t fresh;       /* insert growth: fresh keys used so far */
+    uint64_t fresh;       /* fresh keys the pattern's WORKLOAD_FRESH_FLAG operations used so far */
+    struct workload_loop loop; /* Go's loop, for a stream that is one */
     uint64_t next_sample; /* position of the next timed operation; UINT64_MAX: none */
 };
 
@@ -143,6 +144,7 @@ static enum result_op window_result_op(uint8_t op)
         [WORKLOAD_PUT_IF_ABSENT] = RESULT_OP_PUT_IF_ABSENT,
         [WORKLOAD_DEL] = RESULT_OP_DEL,
         [WORKLOAD_RANGE] = RESULT_OP_RANGE,
+        [WORKLOAD_RANGE_FIRST] = RESULT_OP_RANGE,
     };
     return map_ops[op];
 }
@@ -271,6 +273,42 @@ static double window_timer_calibrate(void)
 
 /* ---- one batch ---- */
 
+/* The key of a pattern byte's operation: the drawn one, or the worker's next fresh key. */
+static inline uint64_t window_key(const struct window_worker *w, uint8_t byte, uint64_t drawn,
+                                  struct window_cursor *cur)
+{
+    if (byte & WORKLOAD_FRESH_FLAG)
+        return workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
+    return drawn;
+}
+
+static bool window_range_first_visit(uint64_t key, uint64_t value, void *arg)
+{
+    (void)value;
+    struct workload_loop *l = arg;
+    workload_loop_found(l, true, key);
+    return false; /* stop at the first pair, as Go's callback does */
+}
+
+/* n operations of Go's loop from the cursor, the one at index `timed` (if below n) timed. */
+static void window_run_loop(const struct window_worker *w, const struct window_calls *calls,
+                            struct map *m, size_t n, size_t timed, struct window_cursor *cur,
+                            uint64_t *hits, struct window_tally *t)
+{
+    for (size_t j = 0; j < n; j++) {
+        uint64_t key, began = j == timed ? window_now_ns() : 0;
+        uint8_t op = workload_loop_next(&w->stream, &cur->loop, &key);
+        if (op == WORKLOAD_RANGE_FIRST) {
+            calls->range(m, window_range_first_visit, &cur->loop);
+            t->ranges++;
+        } else {
+            window_apply(calls, m, op, key, cur->position + j, hits, t);
+        }
+        if (j == timed)
+            histogram_record(&w->histograms[window_result_op(op)], window_now_ns() - began);
+    }
+}
+
 /* Operations [from, to) of the batch, untimed. */
 static inline void window_run_span(const struct window_worker *w, const struct window_calls *calls,
                                    struct map *m, const uint64_t *keys, size_t from, size_t to,
@@ -284,11 +322,8 @@ static inline void window_run_span(const struct window_worker *w, const struct w
     }
     const uint8_t *pattern = s->ops + (cur->position & s->mask);
     for (size_t j = from; j < to; j++) {
-        uint8_t op = pattern[j] & WORKLOAD_OP_BITS;
-        uint64_t key = keys[j];
-        if (s->fresh_puts && op == WORKLOAD_PUT)
-            key = workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
-        window_apply(calls, m, op, key, cur->position + j, hits, t);
+        uint64_t key = window_key(w, pattern[j], keys[j], cur);
+        window_apply(calls, m, pattern[j] & WORKLOAD_OP_BITS, key, cur->position + j, hits, t);
     }
 }
 
@@ -299,32 +334,36 @@ static void window_run_timed(const struct window_worker *w, const struct window_
 {
     const struct workload_stream *s = &w->stream;
     uint8_t op = workload_op_at(s, cur->position + j);
-    uint64_t key = keys[j];
-    if (s->fresh_puts && op == WORKLOAD_PUT)
-        key = workload_fresh_key(w->index, w->shared->workers, cur->fresh++);
+    uint64_t key = window_key(w, s->ops[(cur->position + j) & s->mask], keys[j], cur);
     uint64_t began = window_now_ns();
     window_apply(calls, m, op, key, cur->position + j, hits, t);
     histogram_record(&w->histograms[window_result_op(op)], window_now_ns() - began);
 }
 
 /* One batch of n operations from the cursor: its keys, then the operations, the one at
- * cur->next_sample timed.  Returns the batch's tally (ops not set). */
+ * cur->next_sample timed; a loop's operations come from the loop.  Returns the batch's tally (ops
+ * not set). */
 static inline void window_run_batch(const struct window_worker *w, const struct window_calls *calls,
                                     struct map *m, size_t n, uint64_t every,
                                     struct window_cursor *cur, struct window_tally *t)
 {
     uint64_t keys[WINDOW_BATCH], hits = 0;
-    workload_keys(&w->stream, cur->position, n, keys);
-    if (__builtin_expect(cur->next_sample - cur->position < n, 0)) {
-        size_t timed = (size_t)(cur->next_sample - cur->position);
+    bool sampled = __builtin_expect(cur->next_sample - cur->position < n, 0);
+    size_t timed = sampled ? (size_t)(cur->next_sample - cur->position) : n;
+    if (__builtin_expect(w->stream.loop != WORKLOAD_LOOP_NONE, 0)) {
+        window_run_loop(w, calls, m, n, timed, cur, &hits, t);
+    } else if (sampled) {
+        workload_keys(&w->stream, cur->position, n, keys);
         window_run_span(w, calls, m, keys, 0, timed, cur, &hits, t);
         window_run_timed(w, calls, m, keys, timed, cur, &hits, t);
         window_run_span(w, calls, m, keys, timed + 1, n, cur, &hits, t);
-        cur->next_sample = window_sample_position(w->stream.weyl, cur->next_sample / every + 1,
-                                                  every);
     } else {
+        workload_keys(&w->stream, cur->position, n, keys);
         window_run_span(w, calls, m, keys, 0, n, cur, &hits, t);
     }
+    if (sampled)
+        cur->next_sample = window_sample_position(w->stream.weyl, cur->next_sample / every + 1,
+                                                  every);
     cur->position += n;
     t->get_hits += hits;
 }

@@ -21,7 +21,15 @@
 #include "runner/rng.h"
 #include "runner/zipf.h"
 
-enum workload_class { CLASS_RANGE, CLASS_GET_HIT, CLASS_GET_MISS, CLASS_PUT, CLASS_DEL, CLASS_COUNT };
+/* The classes of a pattern's operations; the reads' three, then the writes' four, in that order. */
+enum workload_class {
+    CLASS_RANGE, CLASS_GET_HIT, CLASS_GET_MISS,
+    CLASS_PUT,       /* on the access range */
+    CLASS_PUT_FRESH, /* on the worker's next fresh key */
+    CLASS_DEL,       /* on the access range */
+    CLASS_DEL_MISS,  /* on a key never stored */
+    CLASS_COUNT
+};
 
 uint64_t workload_key_range(const struct bench_case *c)
 {
@@ -168,9 +176,15 @@ static void workload_class_counts(const struct bench_case *c, uint64_t length,
     double read_shares[3] = {range_share, get_share * c->hit_pct / 100.0,
                              get_share * (100.0 - c->hit_pct) / 100.0};
     workload_split(reads, read_shares, 3, &counts[CLASS_RANGE]);
-    double del_share = c->write_kind == CASE_WRITE_INSERT_DELETE ? 0.5 : c->delete_pct / 100.0;
-    double write_shares[2] = {1.0 - del_share, del_share};
-    workload_split(writes, write_shares, 2, &counts[CLASS_PUT]);
+    bool paired = c->write_kind == CASE_WRITE_INSERT_DELETE;
+    double hit = c->hit_pct / 100.0, del_share = paired ? 0.5 : c->delete_pct / 100.0;
+    double put_hit = c->write_kind == CASE_WRITE_INSERT          ? 0.0
+                     : c->write_kind == CASE_WRITE_LOAD_OR_STORE ? hit
+                                                                 : 1.0;
+    double del_hit = paired ? 1.0 : hit;
+    double write_shares[4] = {(1.0 - del_share) * put_hit, (1.0 - del_share) * (1.0 - put_hit),
+                              del_share * del_hit, del_share * (1.0 - del_hit)};
+    workload_split(writes, write_shares, 4, &counts[CLASS_PUT]);
 }
 
 static bool workload_percent_ok(double pct)
@@ -195,8 +209,7 @@ static bool workload_check_case(const struct bench_case *c, const uint64_t count
         snprintf(err, ERR_LEN, "keys and key_range must be below 2^62");
         return false;
     }
-    bool fresh = c->write_kind == CASE_WRITE_INSERT;
-    if (range == 0 && (counts[CLASS_GET_HIT] || counts[CLASS_DEL] || (counts[CLASS_PUT] && !fresh))) {
+    if (range == 0 && (counts[CLASS_GET_HIT] || counts[CLASS_DEL] || counts[CLASS_PUT])) {
         snprintf(err, ERR_LEN, "keys=0 and key_range=0 leave no key for gets or writes to use");
         return false;
     }
@@ -356,8 +369,8 @@ static uint8_t workload_put_op(const struct bench_case *c)
 
 static const uint8_t class_op[CLASS_COUNT] = {
     [CLASS_RANGE] = WORKLOAD_RANGE, [CLASS_GET_HIT] = WORKLOAD_GET,
-    [CLASS_GET_MISS] = WORKLOAD_GET | WORKLOAD_MISS_FLAG, [CLASS_PUT] = WORKLOAD_PUT,
-    [CLASS_DEL] = WORKLOAD_DEL};
+    [CLASS_GET_MISS] = WORKLOAD_GET | WORKLOAD_MISS_FLAG, [CLASS_DEL] = WORKLOAD_DEL,
+    [CLASS_DEL_MISS] = WORKLOAD_DEL | WORKLOAD_MISS_FLAG};
 
 /* Exact class counts laid out in order, shuffled, turned into pattern bytes; the bytes past the
  * end repeat the first ones. */
@@ -374,19 +387,32 @@ static void workload_pattern(const struct bench_case *c, struct workload_stream 
     s->gets_only = true;
     for (size_t i = 0; i < s->length; i++) {
         uint8_t class = s->ops[i];
-        s->ops[i] = class == CLASS_PUT ? workload_put_op(c) : class_op[class];
+        s->ops[i] = class == CLASS_PUT         ? workload_put_op(c)
+                    : class == CLASS_PUT_FRESH ? workload_put_op(c) | WORKLOAD_FRESH_FLAG
+                                               : class_op[class];
         s->gets_only = s->gets_only && (s->ops[i] & WORKLOAD_OP_BITS) == WORKLOAD_GET;
         s->misses = s->misses || (s->ops[i] & WORKLOAD_MISS_FLAG);
     }
     memcpy(s->ops + s->length, s->ops, WORKLOAD_BATCH_MAX);
 }
 
+static enum workload_loop_kind workload_loop_of(const struct bench_case *c)
+{
+    return c->write_kind == CASE_WRITE_ADVERSARIAL_ALLOC    ? WORKLOAD_LOOP_ALLOC
+           : c->write_kind == CASE_WRITE_ADVERSARIAL_DELETE ? WORKLOAD_LOOP_DELETE
+                                                            : WORKLOAD_LOOP_NONE;
+}
+
 bool workload_build(const struct bench_case *c, int worker, int workers, size_t min_length,
                     struct workload_stream *out, char *err)
 {
     *out = (struct workload_stream){.worker = worker, .workers = workers,
-                                    .fresh_puts = c->write_kind == CASE_WRITE_INSERT};
+                                    .loop = workload_loop_of(c)};
     uint64_t range = workload_key_range(c);
+    if (out->loop != WORKLOAD_LOOP_NONE) { /* Go's loop: no pattern, no drawn key */
+        out->range = range;
+        return true;
+    }
     if (!workload_check_percents(c, err) || !workload_alloc(out, min_length, err))
         return false;
     uint64_t counts[CLASS_COUNT];
@@ -408,6 +434,67 @@ void workload_free(struct workload_stream *s)
     s->ops = NULL;
     s->hot_index = NULL;
     s->length = s->mask = 0;
+}
+
+/* ---- Go's loops ---- */
+
+/* BenchmarkAdversarialAlloc: Load(i); if loadsSinceStore++ > stores: LoadOrStore(i); i++. */
+static uint8_t workload_loop_alloc(struct workload_loop *l)
+{
+    if (l->step == 0) {
+        if (++l->since_store > l->stores)
+            l->step = 1;
+        else
+            l->i++;
+        return WORKLOAD_GET;
+    }
+    l->since_store = 0;
+    l->stores++;
+    l->step = 0;
+    l->i++;
+    return WORKLOAD_PUT_IF_ABSENT;
+}
+
+/* BenchmarkAdversarialDelete: Load(i); if i % 1024 == 0: Range to the first key, Delete it,
+ * Store(i); i++.  Steps 0 to 3 are those four operations; an empty map has no key to delete. */
+static uint8_t workload_loop_delete(struct workload_loop *l, uint64_t *found)
+{
+    switch (l->step) {
+    case 0:
+        if (l->i % WORKLOAD_LOOP_DELETE_EVERY == 0)
+            l->step = 1;
+        else
+            l->i++;
+        return WORKLOAD_GET;
+    case 1:
+        l->step = 2;
+        l->found_any = false;
+        return WORKLOAD_RANGE_FIRST;
+    case 2:
+        l->step = 3;
+        if (l->found_any) {
+            *found = l->found;
+            return WORKLOAD_DEL;
+        }
+        break;
+    default:
+        break;
+    }
+    l->step = 0;
+    l->i++;
+    return WORKLOAD_PUT;
+}
+
+uint8_t workload_loop_next(const struct workload_stream *s, struct workload_loop *l, uint64_t *key)
+{
+    *key = workload_fresh_key(s->worker, s->workers, l->i); /* the key of iteration i */
+    return s->loop == WORKLOAD_LOOP_ALLOC ? workload_loop_alloc(l) : workload_loop_delete(l, key);
+}
+
+void workload_loop_found(struct workload_loop *l, bool any, uint64_t key)
+{
+    l->found_any = any;
+    l->found = key;
 }
 
 /* ---- distinct keys touched ---- */
@@ -435,13 +522,11 @@ static uint64_t workload_touched_bit(const struct workload_touched *t, uint64_t 
     return t->exact ? index : workload_reduce(map_hash(index), t->size);
 }
 
-/* Does the pattern byte name an access-range key?  Gets that hit, puts (unless fresh), dels. */
-static bool workload_keyed(const struct workload_stream *s, uint8_t byte)
+/* Does the pattern byte name an access-range key?  Gets that hit, puts and dels not flagged. */
+static bool workload_keyed(uint8_t byte)
 {
-    uint8_t op = byte & WORKLOAD_OP_BITS;
-    if (op == WORKLOAD_RANGE || (byte & WORKLOAD_MISS_FLAG))
-        return false;
-    return !(op == WORKLOAD_PUT && s->fresh_puts);
+    return (byte & WORKLOAD_OP_BITS) != WORKLOAD_RANGE &&
+           !(byte & (WORKLOAD_MISS_FLAG | WORKLOAD_FRESH_FLAG));
 }
 
 static void workload_touched_set(struct workload_touched *t, uint64_t bit, bool shared)
@@ -458,10 +543,10 @@ void workload_touched_mark(struct workload_touched *t, const struct workload_str
 {
     uint64_t indices[WORKLOAD_BATCH_MAX];
     bool keyed[256];
-    if (!s->range)
+    if (!s->range || s->loop != WORKLOAD_LOOP_NONE)
         return;
     for (unsigned byte = 0; byte < 256; byte++)
-        keyed[byte] = workload_keyed(s, (uint8_t)byte);
+        keyed[byte] = workload_keyed((uint8_t)byte);
     for (uint64_t done = 0; done < count;) {
         size_t n = count - done < WORKLOAD_BATCH_MAX ? (size_t)(count - done) : WORKLOAD_BATCH_MAX;
         uint64_t position = first + done;
@@ -514,7 +599,8 @@ static bool workload_key_producible(const struct workload_walk *w, uint64_t key)
     uint64_t index = workload_key_index(key);
     if (index < w->range_end)
         return true;
-    return index >= WORKLOAD_FRESH_BASE && w->c->write_kind == CASE_WRITE_INSERT;
+    return index >= WORKLOAD_FRESH_BASE && w->c->write_kind != CASE_WRITE_UPDATE &&
+           w->c->write_kind != CASE_WRITE_INSERT_DELETE; /* the kinds that store fresh keys */
 }
 
 static bool workload_walk_visit(uint64_t key, uint64_t value, void *arg)

@@ -9,9 +9,11 @@
  *   [0, keys)                       prefilled before timing (worker w of n prefills its share);
  *   [0, workload_key_range(c))      what gets (hits), puts, put_if_absent and dels draw from: keys,
  *                                   or key_range, or 2 * keys for insert-delete;
- *   [WORKLOAD_MISS_BASE, +range)    get misses: never inserted by any workload;
- *   [WORKLOAD_FRESH_BASE, ...)      insert growth: index FRESH_BASE + n * workers + worker for the
- *                                   worker's n-th fresh put, so workers never collide or repeat.
+ *   [WORKLOAD_MISS_BASE, +range)    misses of gets and deletes: never inserted by any workload;
+ *   [WORKLOAD_FRESH_BASE, ...)      fresh keys: index FRESH_BASE + n * workers + worker for the
+ *                                   worker's n-th one, so workers never collide or repeat; stored
+ *                                   by insert growth, by load-or-store's misses and by Go's
+ *                                   adversarial loops.
  *
  * A worker's stream is two things.
  *   - The operation pattern: a cyclic array of one byte per operation (length a power of two, 64k
@@ -19,8 +21,11 @@
  *     the seeded generator: of L operations, round(L * read_pct/100) are reads, of which
  *     range_pct/100 are range iterations and the rest gets, hit_pct/100 of those gets for keys in
  *     the access range and the rest misses (WORKLOAD_MISS_FLAG); the writes are dels (delete_pct/100
- *     of them; exactly half for insert-delete, whose write count is made even) and puts: put to the
- *     access range (update, insert-delete), put_if_absent (load-or-store), or fresh keys (insert).
+ *     of them, hit_pct/100 of those on the access range and the rest misses; exactly half of the
+ *     writes for insert-delete, whose write count is made even, all on the access range) and puts:
+ *     put to the access range (update, insert-delete), fresh keys (insert: WORKLOAD_FRESH_FLAG), or
+ *     put_if_absent (load-or-store: hit_pct/100 on the access range, the rest on fresh keys, so
+ *     Go's LoadOrStore benchmarks store new keys).
  *     Each count is within one of L times its share, so even a 1% write mix is what it says over
  *     every L operations.  Repeating the pattern repeats the mix, not the keys.
  *   - The keys: a counter-based generator, key = f(seed, worker, position), so a worker's key
@@ -42,7 +47,7 @@
  *     workload_keys(s, p, n, keys);                    // n <= WORKLOAD_BATCH_MAX keys at once
  *     op = workload_op_at(s, p + j);                   // the pattern, cyclic
  *     key = keys[j];
- *     if (op == WORKLOAD_PUT && s->fresh_puts)         // insert growth only; predictable branch
+ *     if (pattern byte & WORKLOAD_FRESH_FLAG)          // insert growth, load-or-store's misses
  *         key = workload_fresh_key(s->worker, s->workers, fresh++);   // fresh: per-worker counter
  *     values written: workload_value(key, anything, e.g. p + j)
  *   and it counts effective inserts (put or put_if_absent returned true) and effective deletes (del
@@ -50,6 +55,23 @@
  *
  * After a window, the keys it touched are counted outside the timed region by replaying the same
  * generator over the positions it ran (workload_touched_*).
+ *
+ * Go's adversarial loops (write_kind adversarial-alloc and adversarial-delete) are not a mix: their
+ * operation sequence is Go's, one map operation at a time from a per-worker state (struct
+ * workload_loop, workload_loop_next), and read_pct, hit_pct, delete_pct and range_pct do not apply.
+ * Go's i is the loop's iteration, and the key Go loads at iteration i is the worker's i-th fresh
+ * key (absent: Go loads i before it may store it, and the goroutines' ranges of i are disjoint).
+ *   adversarial-alloc   (BenchmarkAdversarialAlloc) Load(i); then, once the loads since the last
+ *                       store exceed the stores so far, LoadOrStore(i): n loads then one store,
+ *                       n = 1, 2, 3 ... (each store lands just after sync.Map promoted its dirty
+ *                       map, so the next store copies it).
+ *   adversarial-delete  (BenchmarkAdversarialDelete, Go's mapSize 1024) Load(i); when i % 1024 is
+ *                       0: a range that stops at its first pair (WORKLOAD_RANGE_FIRST; the caller
+ *                       hands the key it found to workload_loop_found), a del of that key, and a
+ *                       put of key i.
+ * The loops have no pattern (ops is NULL, length 0) and draw no key, so they touch no key of the
+ * access range (their distinct keys are 0).  Counting: mapbench counts map operations, Go counts
+ * iterations: an iteration is a load plus, rarely, the writes above.
  */
 #ifndef MAPBENCH_WORKLOAD_H
 #define MAPBENCH_WORKLOAD_H
@@ -65,11 +87,26 @@
 #define WORKLOAD_MISS_BASE (1ULL << 62)
 #define WORKLOAD_FRESH_BASE (1ULL << 63)
 
-enum workload_op { WORKLOAD_GET, WORKLOAD_PUT, WORKLOAD_PUT_IF_ABSENT, WORKLOAD_DEL, WORKLOAD_RANGE };
+enum workload_op {
+    WORKLOAD_GET,
+    WORKLOAD_PUT,
+    WORKLOAD_PUT_IF_ABSENT,
+    WORKLOAD_DEL,
+    WORKLOAD_RANGE,       /* visits every pair */
+    WORKLOAD_RANGE_FIRST, /* adversarial-delete: a range that stops at its first pair */
+};
 
-/* A pattern byte: the operation in its low bits, and the flag of a get that misses. */
+/* A pattern byte: the operation in its low bits, the flag of a get or del that misses (its key is
+ * drawn in the miss region), and the flag of an operation on the worker's next fresh key. */
 #define WORKLOAD_OP_BITS 0x07u
+#define WORKLOAD_FRESH_FLAG 0x40u
 #define WORKLOAD_MISS_FLAG 0x80u
+
+/* Go's loops (see above); NONE: the stream is a mix, its pattern cycled. */
+enum workload_loop_kind { WORKLOAD_LOOP_NONE, WORKLOAD_LOOP_ALLOC, WORKLOAD_LOOP_DELETE };
+
+/* adversarial-delete's period: Go's mapSize, 1 << 10. */
+#define WORKLOAD_LOOP_DELETE_EVERY 1024u
 
 /* The most keys one workload_keys call fills, and how far past the pattern's end it may read. */
 #define WORKLOAD_BATCH_MAX 64
@@ -86,11 +123,11 @@ struct workload_permutation {
 };
 
 struct workload_stream { /* one worker's operations: a cyclic pattern and a counter-based key stream */
-    uint8_t *ops;        /* pattern bytes (enum workload_op | WORKLOAD_MISS_FLAG), length +
+    uint8_t *ops;        /* pattern bytes (enum workload_op | the flags above), length +
                             WORKLOAD_BATCH_MAX: the last bytes repeat the first, so a batch that
-                            starts anywhere in the pattern reads contiguous bytes */
-    size_t length, mask; /* pattern length, a power of two */
-    bool fresh_puts;     /* insert growth: WORKLOAD_PUT takes workload_fresh_key, not the drawn key */
+                            starts anywhere in the pattern reads contiguous bytes; NULL for a loop */
+    size_t length, mask; /* pattern length, a power of two; 0 for a loop */
+    enum workload_loop_kind loop; /* Go's loop, or NONE: the pattern */
     bool gets_only;      /* the pattern holds nothing but gets */
     bool misses;         /* some pattern byte has WORKLOAD_MISS_FLAG */
     int worker, workers;
@@ -131,8 +168,8 @@ static inline uint64_t workload_key(uint64_t index)
 /* The inverse of workload_key. */
 uint64_t workload_key_index(uint64_t key);
 
-/* Worker w's n-th fresh key for insert growth: cheap (no RNG), never repeats, disjoint across
-   workers and from every other region. */
+/* Worker w's n-th fresh key: cheap (no RNG), never repeats, disjoint across workers and from every
+   other region. */
 static inline uint64_t workload_fresh_key(int worker, int workers, uint64_t n)
 {
     return workload_key(WORKLOAD_FRESH_BASE + n * (uint64_t)workers + (uint64_t)worker);
@@ -161,14 +198,31 @@ uint64_t workload_key_range(const struct bench_case *c);
    min_length, and its key generator.  The mix follows read_pct (gets), range_pct, write_kind
    (update: put to present keys; insert-delete: equal puts and dels over a key range twice the
    size, so the size stays steady around c->keys; insert: fresh keys unique per worker (growth);
-   load-or-store: put_if_absent), delete_pct, hit_pct (misses draw from indices never inserted),
-   distribution (uniform, zipf:THETA, hot:N).  false with a one-line reason in err (ERR_LEN) on a
-   case it cannot build.  Memory: the pattern (1 byte per operation) and the distribution's tables
+   load-or-store: put_if_absent, on fresh keys for the miss share), delete_pct, hit_pct (misses
+   draw from indices never inserted, and load-or-store's from fresh ones), distribution (uniform,
+   zipf:THETA, hot:N); for Go's loops (adversarial-*) no pattern at all.  false with a one-line
+   reason in err (ERR_LEN) on a case it cannot build.  Memory: the pattern (1 byte per operation) and the distribution's tables
    (at most 1.25 MiB for zipf, 512 KiB for hot), whatever the key count.  Call it on the pinned
    worker so the stream's pages are local to it. */
 bool workload_build(const struct bench_case *c, int worker, int workers, size_t min_length,
                     struct workload_stream *out, char *err);
 void workload_free(struct workload_stream *s);
+
+/* Where a worker is in Go's loop (write_kind adversarial-*): zero to start. */
+struct workload_loop {
+    uint64_t i;           /* Go's i: the iteration, and the index of the fresh key it loads */
+    uint64_t stores;      /* adversarial-alloc: Go's stores and loadsSinceStore */
+    uint64_t since_store;
+    unsigned step;        /* the operation of the iteration: 0 its load, then its writes */
+    bool found_any;       /* adversarial-delete: the range found a pair, */
+    uint64_t found;       /* whose key this is */
+};
+
+/* The loop's next operation (enum workload_op) with its key in *key.  After WORKLOAD_RANGE_FIRST
+   the caller runs the range, stopping at the first pair, and reports it with workload_loop_found
+   before asking for the next operation. */
+uint8_t workload_loop_next(const struct workload_stream *s, struct workload_loop *l, uint64_t *key);
+void workload_loop_found(struct workload_loop *l, bool any, uint64_t key);
 
 /* The keys of positions [position, position + n), n <= WORKLOAD_BATCH_MAX, into keys[]: a
    function of (seed, worker, position) only, so any stretch of the stream can be produced again. */
@@ -184,7 +238,7 @@ uint64_t workload_wraps(uint64_t first, uint64_t count);
 
 /* ---- distinct keys touched ----
  * The access-range indices that keyed operations named (gets of present keys, puts, put_if_absent,
- * dels; not misses, fresh inserts or ranges), counted after a window by replaying the generator
+ * dels; not misses, fresh keys, ranges or Go's loops), counted after a window by replaying the generator
  * over the positions it ran.  Exact (a bitmap of the access range) when the range holds at most
  * WORKLOAD_TOUCHED_EXACT_MAX indices (16 MiB of bitmap); above, an estimate: indices are hashed
  * into a bitmap of that size and counted by linear counting (Whang et al., 1990: -m ln(empty/m)),

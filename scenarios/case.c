@@ -16,6 +16,8 @@ static const char *const case_write_kind_names[] = {
     [CASE_WRITE_INSERT_DELETE] = "insert-delete",
     [CASE_WRITE_INSERT] = "insert",
     [CASE_WRITE_LOAD_OR_STORE] = "load-or-store",
+    [CASE_WRITE_ADVERSARIAL_ALLOC] = "adversarial-alloc",
+    [CASE_WRITE_ADVERSARIAL_DELETE] = "adversarial-delete",
 };
 
 static const char *const case_memory_names[] = {
@@ -50,6 +52,20 @@ const char *case_write_kind_name(enum case_write_kind kind)
 {
     return (unsigned)kind < CASE_COUNT_OF(case_write_kind_names) ? case_write_kind_names[kind]
                                                                  : "?";
+}
+
+bool case_writes(const struct bench_case *c)
+{
+    return c->read_pct < 100 || c->write_kind == CASE_WRITE_ADVERSARIAL_ALLOC ||
+           c->write_kind == CASE_WRITE_ADVERSARIAL_DELETE;
+}
+
+bool case_deletes(const struct bench_case *c)
+{
+    if (c->write_kind == CASE_WRITE_ADVERSARIAL_DELETE)
+        return true;
+    return c->read_pct < 100 && c->write_kind != CASE_WRITE_ADVERSARIAL_ALLOC &&
+           (c->write_kind == CASE_WRITE_INSERT_DELETE || c->delete_pct > 0);
 }
 
 const char *case_memory_name(enum case_memory memory)

@@ -16,7 +16,14 @@ enum case_write_kind {
     CASE_WRITE_UPDATE,        /* put to keys already present: size stays */
     CASE_WRITE_INSERT_DELETE, /* equal inserts and deletes over a key range twice the size */
     CASE_WRITE_INSERT,        /* insert-only growth: fresh keys, the map grows */
-    CASE_WRITE_LOAD_OR_STORE, /* put_if_absent (Go's LoadOrStore) */
+    CASE_WRITE_LOAD_OR_STORE, /* put_if_absent (Go's LoadOrStore): hit_pct of them on present
+                               * keys, the rest store fresh keys (the map grows) */
+    /* Go's adversarial loops (src/sync/map_bench_test.go), their own operation sequence:
+     * read_pct, hit_pct, delete_pct and range_pct do not apply (runner/workload.h) */
+    CASE_WRITE_ADVERSARIAL_ALLOC,  /* loads of missing keys; after n loads one LoadOrStore of a
+                                    * fresh key, n growing by one each time */
+    CASE_WRITE_ADVERSARIAL_DELETE, /* loads of missing keys; every 1024th, delete the first key a
+                                    * range finds and store a fresh one */
 };
 
 enum case_distribution {
@@ -79,6 +86,10 @@ struct bench_case {
 void case_init(struct bench_case *c, const char *scenario, const char *backend_spec);
 
 const char *case_write_kind_name(enum case_write_kind kind);
+/* Whether the case's operations write (a backend that allows no concurrent writer cannot run it
+ * on several threads), and whether they delete (one that allows no concurrent delete cannot). */
+bool case_writes(const struct bench_case *c);
+bool case_deletes(const struct bench_case *c);
 const char *case_distribution_text(const struct bench_case *c, char *buf, int len);
 const char *case_memory_name(enum case_memory memory);
 /* "default", "never", "always"; "?" out of range. */

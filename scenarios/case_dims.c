@@ -824,12 +824,17 @@ const struct case_dim case_dims[] = {
     {.name = "write_kind", .type = &case_dim_type_enum, CASE_DIM_FIELD(write_kind),
      .default_text = "update", .parse = case_dim_parse_enum, .name_of = case_dim_write_kind_word,
      .flags = CASE_DIM_IDENTIFIES, CASE_DIM_SQL({"write_kind", "TEXT NOT NULL"}),
-     .shown = CASE_SHOWN_ALWAYS, .help = "update | insert-delete | insert | load-or-store"},
+     .shown = CASE_SHOWN_ALWAYS,
+     .help = "update | insert-delete | insert | load-or-store | adversarial-alloc | "
+             "adversarial-delete (Go's loops: read_pct, hit_pct, delete_pct, range_pct do not "
+             "apply)"},
     {.name = "hit_pct", .type = &case_dim_type_number, CASE_DIM_FIELD(hit_pct), .default_text = "100",
      .parse = case_dim_parse_pct, .flags = CASE_DIM_IDENTIFIES,
      CASE_DIM_SQL({"hit_pct", "REAL NOT NULL"}), .shown = CASE_SHOWN_UNLESS_DEFAULT,
      .label = "hit", .unit = "%",
-     .help = "share of gets (and of load-or-store writes) on present keys, 0..100"},
+     .help = "share of gets, of load-or-store writes and of delete_pct's deletes on keys of "
+             "the access range, 0..100; the rest: gets and deletes of keys never stored, "
+             "load-or-store of fresh keys"},
     {.name = "delete_pct", .type = &case_dim_type_number, CASE_DIM_FIELD(delete_pct),
      .default_text = "0", .parse = case_dim_parse_pct, .flags = CASE_DIM_IDENTIFIES,
      CASE_DIM_SQL({"delete_pct", "REAL NOT NULL"}), .shown = CASE_SHOWN_UNLESS_DEFAULT,

@@ -878,13 +878,14 @@ static void check_skip(struct bench_case *c, const struct map_backend *b,
     char *r = c->skip_reason;
     size_t len = sizeof c->skip_reason;
     int nodes = m->numa_nodes > 0 ? m->numa_nodes : 1, node = -1, pu;
-    if (traits->concurrency == MAP_CONCURRENCY_NONE && c->read_pct < 100 && c->threads > 1 &&
+    if (traits->concurrency == MAP_CONCURRENCY_NONE && case_writes(c) && c->threads > 1 &&
         !c->misuse_demo)
         snprintf(r, len, "backend '%s' allows no writer beside other threads: %d threads with "
-                         "%g%% writes (misuse_demo=1 runs it anyway)",
-                 b->name, c->threads, 100 - c->read_pct);
-    else if (traits->concurrency == MAP_CONCURRENCY_NO_DELETE && c->read_pct < 100 &&
-             c->threads > 1 && (c->write_kind == CASE_WRITE_INSERT_DELETE || c->delete_pct > 0))
+                         "%g%% writes%s (misuse_demo=1 runs it anyway)",
+                 b->name, c->threads, 100 - c->read_pct,
+                 c->read_pct < 100 ? "" : " and a loop that writes");
+    else if (traits->concurrency == MAP_CONCURRENCY_NO_DELETE && case_deletes(c) &&
+             c->threads > 1)
         snprintf(r, len, "backend '%s' allows no delete beside other threads: %d threads with "
                          "deletes (write_kind %s, delete_pct %g)",
                  b->name, c->threads, case_write_kind_name(c->write_kind), c->delete_pct);

@@ -224,7 +224,8 @@ static void test_malformed(void **state)
          "'huge' is not default, never or always"},
         {"[scenario]\nhelpers = pu:x\n", 2, "helpers", "'pu:x' is not case-pus, free or pu:N"},
         {"[scenario]\nwrite_kind = upsert\n", 2, "write_kind",
-         "'upsert' is not update, insert-delete, insert or load-or-store"},
+         "'upsert' is not update, insert-delete, insert, load-or-store, adversarial-alloc or "
+         "adversarial-delete"},
         {"[scenario]\ndistribution = zipf:x\n", 2, "distribution",
          "'zipf:x' is not uniform, zipf:THETA (0..100) or hot:N (N >= 1)"},
         {"[scenario]\ndistribution = hot:0\n", 2, "distribution",

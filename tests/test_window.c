@@ -132,6 +132,50 @@ static void test_churn_windows_validate(void **state)
     assert_int_equal(f->sample.writes_effective, f->sample.writes_attempted);
 }
 
+/* Go's loads-or-stores of fresh keys, deletes of absent keys and adversarial loops keep the map's
+ * invariants, on each of Go's three maps' counterparts. */
+static void test_go_workloads_validate(void **state)
+{
+    struct window_fixture *f = *state;
+    static const char *const specs[] = {"syncmap", "rwlock:impl=go,range=copy-keys",
+                                        "cow:put_if_absent=load-first,copy=always"};
+    char err[ERR_LEN];
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        struct bench_case c = window_case(specs[i], 2, 0);
+        c.duration_s = 0.05;
+        c.keys = 128;
+        c.write_kind = CASE_WRITE_LOAD_OR_STORE; /* LoadOrStoreBalanced */
+        c.hit_pct = 50;
+        if (!window_run_case(f, &c, err))
+            fail_msg("%s: %s", specs[i], err);
+        assert_true(f->sample.valid);
+        assert_true(f->sample.writes_effective > 0); /* fresh keys stored */
+        assert_true(f->sample.writes_effective < f->sample.writes_attempted); /* and loads */
+        c.write_kind = CASE_WRITE_UPDATE; /* LoadAndDeleteBalanced */
+        c.delete_pct = 100;
+        assert_true(window_run_case(f, &c, err));
+        assert_true(f->sample.valid);
+        assert_true(f->sample.writes_effective <= 128);
+        c.write_kind = CASE_WRITE_ADVERSARIAL_DELETE;
+        c.keys = 1024;
+        c.read_pct = 100; /* does not apply to the loop */
+        assert_true(window_run_case(f, &c, err));
+        if (!f->sample.valid)
+            fail_msg("%s: %s", specs[i], f->sample.invalid_reason);
+        assert_true(f->sample.ranges > 0);
+        assert_int_equal(f->sample.get_hits, 0); /* every load misses */
+        /* each range is followed by a delete of the key it found and a store (an event may
+         * straddle the end of the counted batches) */
+        assert_true(f->sample.writes_attempted + 2 >= 2 * f->sample.ranges);
+        c.write_kind = CASE_WRITE_ADVERSARIAL_ALLOC;
+        c.keys = 0;
+        assert_true(window_run_case(f, &c, err));
+        assert_true(f->sample.valid);
+        assert_true(f->sample.writes_effective > 0);
+        assert_int_equal(f->sample.writes_effective, f->sample.writes_attempted);
+    }
+}
+
 /* A map that allows no concurrent writer (plain) is still prefilled by every pinned worker, one
  * after another: concurrent prefills would corrupt it through its resizes. */
 static void test_plain_prefill_takes_turns(void **state)
@@ -294,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_null_throughput_is_ops_over_window),
         cmocka_unit_test(test_mutex_window_is_valid_and_measured),
         cmocka_unit_test(test_churn_windows_validate),
+        cmocka_unit_test(test_go_workloads_validate),
         cmocka_unit_test(test_plain_prefill_takes_turns),
         cmocka_unit_test(test_ops_window_ends_at_first_quota),
         cmocka_unit_test(test_working_set_at_16m_keys),

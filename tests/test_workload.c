@@ -58,6 +58,7 @@ static uint64_t *workload_test_keys(const struct workload_stream *s, uint64_t fi
 struct mix {
     uint64_t ops[5];
     uint64_t hits, misses, low_half_writes, keyed;
+    uint64_t write_misses, fresh; /* writes on keys never stored, and on fresh keys */
 };
 
 static struct mix workload_count(const struct bench_case *c, const struct workload_stream *s)
@@ -70,17 +71,23 @@ static struct mix workload_count(const struct bench_case *c, const struct worklo
         uint8_t op = workload_op_at(s, i);
         m.ops[op]++;
         uint64_t index = workload_key_index(keys[i]);
+        bool miss = index >= WORKLOAD_MISS_BASE;
+        if (op == WORKLOAD_RANGE)
+            continue;
+        if (s->ops[i] & WORKLOAD_FRESH_FLAG) { /* the window takes a fresh key instead */
+            assert_true(op == WORKLOAD_PUT || op == WORKLOAD_PUT_IF_ABSENT);
+            m.fresh++;
+            continue;
+        }
+        assert_int_equal(miss, (s->ops[i] & WORKLOAD_MISS_FLAG) != 0);
+        assert_true(miss ? index - WORKLOAD_MISS_BASE < (range ? range : 1) : index < range);
         if (op == WORKLOAD_GET) {
-            assert_int_equal(index >= WORKLOAD_MISS_BASE, (s->ops[i] & WORKLOAD_MISS_FLAG) != 0);
-            if (index >= WORKLOAD_MISS_BASE) {
-                assert_true(index - WORKLOAD_MISS_BASE < range);
-                m.misses++;
-            } else {
-                assert_true(index < range);
-                m.hits++;
-            }
-        } else if (op != WORKLOAD_RANGE && !(op == WORKLOAD_PUT && s->fresh_puts)) {
-            assert_true(index < range);
+            m.hits += !miss;
+            m.misses += miss;
+        } else if (miss) {
+            assert_int_equal(op, WORKLOAD_DEL); /* only gets and dels miss */
+            m.write_misses++;
+        } else {
             m.keyed++;
             m.low_half_writes += index < range / 2;
         }
@@ -113,17 +120,117 @@ static void test_workload_mix_is_exact(void **state)
     assert_within_one(m.hits, n * 0.9 * 0.9 * 0.8);
     assert_within_one(m.misses, n * 0.9 * 0.9 * 0.2);
     assert_within_one(m.ops[WORKLOAD_DEL], n * 0.1 * 0.2);
+    assert_within_one(m.write_misses, n * 0.1 * 0.2 * 0.2); /* hit_pct splits the dels too */
     assert_within_one(m.ops[WORKLOAD_PUT], n * 0.1 * 0.8);
+    assert_int_equal(m.fresh, 0); /* updates: every put on the access range */
     assert_int_equal(m.ops[WORKLOAD_PUT_IF_ABSENT], 0);
     workload_free(&s);
 
+    /* load-or-store: hit_pct of the calls on the access range, the rest on fresh keys */
     c.write_kind = CASE_WRITE_LOAD_OR_STORE;
     c.read_pct = 1;
     c.delete_pct = 0;
     assert_true(workload_build(&c, 0, 1, 4096, &s, err));
     m = workload_count(&c, &s);
     assert_within_one(m.ops[WORKLOAD_PUT_IF_ABSENT], 4096 * 0.99);
+    assert_within_one(m.fresh, 4096 * 0.99 * 0.2);
     assert_int_equal(m.ops[WORKLOAD_PUT], 0);
+    workload_free(&s);
+}
+
+/* Go's LoadOrStoreUnique and LoadAndDeleteUnique on an empty map: every call stores a fresh key,
+ * or deletes a key never stored; a get or a put that needs a present key still cannot build. */
+static void test_workload_empty_map_misses(void **state)
+{
+    (void)state;
+    struct bench_case c = workload_test_case();
+    struct workload_stream s;
+    char err[ERR_LEN] = "";
+    c.keys = 0;
+    c.read_pct = 0;
+    c.hit_pct = 0;
+    c.write_kind = CASE_WRITE_LOAD_OR_STORE;
+    if (!workload_build(&c, 0, 1, 1024, &s, err))
+        fail_msg("%s", err);
+    struct mix m = workload_count(&c, &s);
+    assert_int_equal(m.fresh, 1024);
+    workload_free(&s);
+    c.write_kind = CASE_WRITE_UPDATE;
+    c.delete_pct = 100;
+    if (!workload_build(&c, 0, 1, 1024, &s, err))
+        fail_msg("%s", err);
+    m = workload_count(&c, &s);
+    assert_int_equal(m.write_misses, 1024);
+    workload_free(&s);
+    c.hit_pct = 50; /* half the deletes would need a present key */
+    assert_false(workload_build(&c, 0, 1, 1024, &s, err));
+    assert_non_null(strstr(err, "leave no key"));
+}
+
+/* The next operation of the loop, checked against what Go's loop does next. */
+static void workload_expect(const struct workload_stream *s, struct workload_loop *l, uint8_t op,
+                            uint64_t key)
+{
+    uint64_t got;
+    uint8_t next = workload_loop_next(s, l, &got);
+    assert_int_equal(next, op);
+    if (op != WORKLOAD_RANGE_FIRST)
+        assert_int_equal(got, key);
+}
+
+/* Go's BenchmarkAdversarialAlloc, written out as Go writes it, against workload_loop_next. */
+static void test_workload_adversarial_alloc_is_gos_loop(void **state)
+{
+    (void)state;
+    struct bench_case c = workload_test_case();
+    c.keys = 0;
+    c.write_kind = CASE_WRITE_ADVERSARIAL_ALLOC;
+    struct workload_stream s;
+    char err[ERR_LEN];
+    assert_true(workload_build(&c, 1, 2, 1024, &s, err));
+    assert_int_equal(s.loop, WORKLOAD_LOOP_ALLOC);
+    assert_null(s.ops);
+    struct workload_loop l = {0};
+    uint64_t stores = 0, loads_since_store = 0, writes = 0;
+    for (uint64_t i = 0; i < 20000; i++) {
+        uint64_t key = workload_fresh_key(1, 2, i);
+        workload_expect(&s, &l, WORKLOAD_GET, key); /* m.Load(i) */
+        if (++loads_since_store > stores) {
+            workload_expect(&s, &l, WORKLOAD_PUT_IF_ABSENT, key); /* m.LoadOrStore(i, stores) */
+            loads_since_store = 0;
+            stores++;
+            writes++;
+        }
+    }
+    assert_int_equal(writes, 199); /* n loads, then a store, n = 1, 2, ...: 199 * 200 / 2 < 20000 */
+    workload_free(&s);
+}
+
+/* Go's BenchmarkAdversarialDelete: a load each iteration, and every 1024th a range to the first
+ * key, its delete, and a store of the iteration's key; no delete when the range finds nothing. */
+static void test_workload_adversarial_delete_is_gos_loop(void **state)
+{
+    (void)state;
+    struct bench_case c = workload_test_case();
+    c.keys = 1024;
+    c.write_kind = CASE_WRITE_ADVERSARIAL_DELETE;
+    struct workload_stream s;
+    char err[ERR_LEN];
+    assert_true(workload_build(&c, 0, 1, 1024, &s, err));
+    assert_int_equal(s.loop, WORKLOAD_LOOP_DELETE);
+    struct workload_loop l = {0};
+    for (uint64_t i = 0; i < 5000; i++) {
+        uint64_t key = workload_fresh_key(0, 1, i);
+        workload_expect(&s, &l, WORKLOAD_GET, key); /* m.Load(i) */
+        if (i % 1024 != 0)
+            continue;
+        workload_expect(&s, &l, WORKLOAD_RANGE_FIRST, 0); /* m.Range(... return false) */
+        bool found = i != 2048;                           /* one range finds an empty map */
+        workload_loop_found(&l, found, workload_key(i / 1024));
+        if (found)
+            workload_expect(&s, &l, WORKLOAD_DEL, workload_key(i / 1024)); /* m.Delete(k) */
+        workload_expect(&s, &l, WORKLOAD_PUT, key);                        /* m.Store(i, i) */
+    }
     workload_free(&s);
 }
 
@@ -178,7 +285,8 @@ static void test_workload_fresh_keys_never_repeat(void **state)
     struct workload_stream s;
     char err[ERR_LEN];
     assert_true(workload_build(&c, 2, 3, 1024, &s, err));
-    assert_true(s.fresh_puts);
+    struct mix fresh = workload_count(&c, &s);
+    assert_int_equal(fresh.fresh, 512); /* every put */
     assert_int_equal(s.worker, 2);
     assert_int_equal(s.workers, 3);
     workload_free(&s);
@@ -499,7 +607,7 @@ static void workload_apply(const struct map_backend *b, struct map *m, const str
     for (uint64_t i = 0; i < operations; i++) {
         uint8_t op = workload_op_at(s, i);
         uint64_t key = keys[i];
-        if (op == WORKLOAD_PUT && s->fresh_puts)
+        if (s->ops[i & s->mask] & WORKLOAD_FRESH_FLAG)
             key = workload_fresh_key(s->worker, s->workers, fresh++);
         if (op == WORKLOAD_GET)
             b->get(m, key, &value);
@@ -605,6 +713,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_workload_mix_is_exact),
+        cmocka_unit_test(test_workload_empty_map_misses),
+        cmocka_unit_test(test_workload_adversarial_alloc_is_gos_loop),
+        cmocka_unit_test(test_workload_adversarial_delete_is_gos_loop),
         cmocka_unit_test(test_workload_uniform_keys_spread),
         cmocka_unit_test(test_workload_insert_delete_is_balanced),
         cmocka_unit_test(test_workload_fresh_keys_never_repeat),
