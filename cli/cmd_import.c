@@ -201,11 +201,15 @@ static bool import_series(struct store *st, int64_t run_id, const struct go_benc
     return ok;
 }
 
-/* Warns when Go's `cpu:` line names another processor than hwloc's model of this machine. */
+/* Warns when Go's `cpu:` line names another processor than hwloc's model of this machine (both
+ * from the CPUID brand string; hwloc keeps its trailing blanks, Go's reader drops them). */
 static void import_check_cpu(const struct go_bench *g, const struct topo *t, const char *file)
 {
     struct topo_summary summary;
     topo_summarize(t, &summary);
+    size_t len = strlen(summary.cpu_model);
+    while (len && summary.cpu_model[len - 1] == ' ')
+        summary.cpu_model[--len] = '\0';
     if (g->cpu[0] && strcmp(summary.cpu_model, "unknown") != 0 &&
         strcmp(g->cpu, summary.cpu_model) != 0)
         fprintf(stderr, "mapbench import: warning: %s was measured on '%s', this machine is "

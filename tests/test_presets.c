@@ -84,10 +84,39 @@ static void test_every_preset_case_builds(void **state)
     free(seen.keys);
 }
 
+/* Go's loops write whatever read_pct says: at 2 threads plain (no concurrent writer) skips both,
+ * ref-tbb-unordered (no concurrent delete) skips adversarial-delete only; at 1 thread both run. */
+static void test_loops_skip_what_cannot_run_them(void **state)
+{
+    (void)state;
+    char err[ERR_LEN] = "";
+    setenv("MAPBENCH_SCENARIOS", "scenarios", 1);
+    struct scenario *s = scenario_load("go-sync", err);
+    struct bench_case *cases = NULL;
+    size_t count = 0, checked = 0;
+    assert_non_null(s);
+    assert_true(scenario_set_backends(s, "plain, ref-tbb-unordered", err));
+    assert_true(scenario_expand(s, &two_pus, &cases, &count, err));
+    for (size_t i = 0; i < count; i++) {
+        const struct bench_case *c = &cases[i];
+        bool alloc = strcmp(c->scenario, "go-sync/AdversarialAlloc") == 0;
+        bool del = strcmp(c->scenario, "go-sync/AdversarialDelete") == 0;
+        if (!alloc && !del)
+            continue;
+        checked++;
+        bool plain = strcmp(c->backend, "plain") == 0;
+        assert_int_equal(c->skipped, c->threads > 1 && (plain || del));
+    }
+    assert_int_equal(checked, 8);
+    free(cases);
+    scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_preset_case_builds),
+        cmocka_unit_test(test_loops_skip_what_cannot_run_them),
     };
     return cmocka_run_group_tests_name("presets", tests, NULL, NULL);
 }
