@@ -766,19 +766,6 @@ static void test_presets(void **state)
     scenario_free_presets(names, n);
 }
 
-/* Presets whose budget line and rounds come with their reshaping by another change (the Go
- * workloads' and key-count's); every other preset must state a budget.  Once they state one, it is
- * checked like the others: drop them from this list then. */
-static const char *const budget_pending[] = {"go-sync", "key-count"};
-
-static bool budget_is_pending(const char *name)
-{
-    for (size_t i = 0; i < sizeof budget_pending / sizeof budget_pending[0]; i++)
-        if (strcmp(name, budget_pending[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Every preset's estimate (rounds, the calibration case and the setup of every window counted),
  * on a described 2-PU machine with every backend this tree registers, within the budget its header
  * states; quick within a minute and nightly within ten.  A preset that ranks or gates (all of them
@@ -800,12 +787,12 @@ static void test_preset_budgets(void **state)
         double budget = scenario_budget_seconds(s);
         print_message("%-10s %4zu cases, %6.0f s estimated, budget %4.0f s\n", names[i], count,
                       estimate, budget);
-        if (budget == 0 && !budget_is_pending(names[i]))
+        if (budget == 0)
             fail_msg("preset %s states no budget (`budget = ...` in [scenario])", names[i]);
         if (budget > 0 && estimate > budget)
             fail_msg("preset %s: %.0f s estimated over its budget of %.0f s: shorten its windows",
                      names[i], estimate, budget);
-        for (size_t c = 0; c < count && !budget_is_pending(names[i]); c++)
+        for (size_t c = 0; c < count; c++)
             if (!cases[c].skipped && cases[c].repetitions < 8)
                 fail_msg("preset %s: a case runs %d rounds; ranking needs at least 8", names[i],
                          cases[c].repetitions);
