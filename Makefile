@@ -29,11 +29,12 @@ LDLIBS += $(PKG_LIBS) -ldl -lm -lstdc++
 
 # Baked into runner/environment.o so every stored run names the build it came from: library
 # versions, the flags the code was really compiled with (the user's CFLAGS, -march included, and
-# any sanitizer), and the commit.
+# any sanitizer), the target the compiler chose when CFLAGS name none, and the commit.
 LIBRARY_VERSIONS := $(foreach p,$(PKGS),$(p)=$(shell pkg-config --modversion $(p) 2>/dev/null))
 BUILD_CFLAGS = $(strip -std=c11 $(CFLAGS) $(SANITIZE))
+BUILD_MARCH = $(shell $(CC) $(CFLAGS) -Q --help=target 2>/dev/null | awk '$$1 == "-march=" { print $$2; exit }')
 $(BUILD)/runner/environment.o: ALL_CFLAGS += -DMAPBENCH_LIBRARY_VERSIONS='"$(LIBRARY_VERSIONS)"' \
-	-DMAPBENCH_CFLAGS='"$(BUILD_CFLAGS)"'
+	-DMAPBENCH_CFLAGS='"$(BUILD_CFLAGS)"' -DMAPBENCH_MARCH='"$(BUILD_MARCH)"'
 
 # The commit the binary is built from, "+dirty" when tracked files differ from it; empty outside a
 # git checkout.  The stamp changes only when the value (or the flags) does, so environment.o is
@@ -158,15 +159,21 @@ run: deps all
 go-check: all
 	sh tools/go-check.sh $(BUILD)
 
-# Renders report/index.html (from `mapbench report`) in headless Chromium to report/index.png, to
-# look at the page as a reader would; skipped when Chromium is not installed (Debian `chromium`).
+# Renders report/index.html (from `mapbench report`) in headless Chromium, to look at the page as
+# a reader would: report/index.png at a desktop's width, report/index-laptop.png at a laptop's
+# (1366 px wide; its first 768 px are what the reader sees first), each 4000 px tall.  Skipped
+# when Chromium is not installed (Debian `chromium`).  REPORT_DIR=DIR checks another report.
+REPORT_DIR ?= report
+REPORT_SHOTS := index.png:1400 index-laptop.png:1366
 report-check:
 	@if [ ! -x /usr/bin/chromium ]; then echo "report-check: skipped, /usr/bin/chromium not installed (apt-get install chromium)"; \
-	elif [ ! -f report/index.html ]; then echo "report-check: no report/index.html: run ./mapbench report first"; exit 1; \
-	else profile=$$(mktemp -d) && /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	elif [ ! -f $(REPORT_DIR)/index.html ]; then echo "report-check: no $(REPORT_DIR)/index.html: run ./mapbench report first"; exit 1; \
+	else dir=$$(cd $(REPORT_DIR) && pwd); for shot in $(REPORT_SHOTS); do \
+	  profile=$$(mktemp -d) && /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 	  --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$$profile \
-	  --screenshot=$(CURDIR)/report/index.png --window-size=1400,4000 file://$(CURDIR)/report/index.html >/dev/null 2>&1; \
-	  status=$$?; rm -rf $$profile; [ $$status -eq 0 ] && echo "report-check: wrote report/index.png" || { echo "report-check: chromium failed ($$status)"; exit 1; }; fi
+	  --screenshot=$$dir/$${shot%%:*} --window-size=$${shot##*:},4000 file://$$dir/index.html >/dev/null 2>&1; \
+	  status=$$?; rm -rf $$profile; [ $$status -eq 0 ] && echo "report-check: wrote $(REPORT_DIR)/$${shot%%:*} ($${shot##*:} px wide)" \
+	  || { echo "report-check: chromium failed ($$status)"; exit 1; }; done; fi
 
 clean:
 	rm -rf build build-asan build-tsan mapbench

@@ -551,6 +551,7 @@ static bool run_open_store(struct run_state *run, const struct run_options *o,
     if (!run->store)
         return false;
     int64_t machine_id;
+    char *scenario_text = environment_scenario_text(o->scenarios, (size_t)o->scenario_count);
     bool ok = cli_machine_record(run->store, run->topo, env, &machine_id, err);
     struct store_run r = {.machine_id = machine_id,
                           .command_line = env->command_line,
@@ -565,8 +566,11 @@ static bool run_open_store(struct run_state *run, const struct run_options *o,
                           .method_version = METHOD_VERSION,
                           .planted_slowdown_pct = o->planted_slowdown_pct,
                           .schedule = schedule_kind_name(run->schedule),
-                          .schedule_seed = run->schedule_seed};
+                          .schedule_seed = run->schedule_seed,
+                          .scenario_text = scenario_text,
+                          .cpu_mitigations = environment_value(env->cpu_mitigations)};
     ok = ok && store_run_begin(run->store, &r, &run->run_id, err);
+    free(scenario_text);
     for (size_t i = 0; ok && i < run->case_count; i++)
         if (run->cases[i].c.skipped)
             ok = store_case_skipped(run->store, run->run_id, &run->cases[i].c, err);

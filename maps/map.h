@@ -47,7 +47,16 @@ extern "C" {
 struct map; /* opaque: each backend defines its own */
 struct map_env; /* what the runner asks of an instance's memory (accounting section below) */
 
-/* Memory accounting a backend keeps of itself, so bytes/key and allocations/op need no malloc hook. */
+/* Memory accounting a backend keeps of itself, so bytes/key and allocations/op need no malloc hook.
+ *
+ * Live and pending.  `bytes` counts everything still allocated, memory awaiting reclamation
+ * included: a copy cow retired, a node rcu unlinked, a box syncmap replaced, each freed only after a
+ * grace period.  A backend that defers frees does so through liburcu's call_rcu (the default
+ * flavour or memb, and any helper of map_rcu_helper_start), so that map_rcu_drain() runs them all:
+ * after the window the runner reads stats, calls map_rcu_drain() and reads them again, and stores
+ * the difference per key as the bytes that awaited reclamation (result.h's
+ * pending_bytes_per_key); what the second reading counts is live data.  A backend that deferred
+ * frees some other way would show them as live. */
 struct map_stats {
     uint64_t bytes;  /* bytes currently held by the instance (tables, nodes, boxes) */
     uint64_t allocs; /* allocations made since create */

@@ -81,9 +81,13 @@ static void csv_sweep_rows(FILE *f, const struct report_data *d, const struct re
             fprintf(f, ",%.17g,%.17g,%.17g,%.6g,%zu,%s,%d,%d,", c->median, c->min, c->max, c->cv, c->n,
                     r->baseline >= 0 ? value : "", r->winner == (long)s, cell->wide);
             csv_interval(f, cell->vs_baseline.lo, cell->vs_baseline.hi, r->baseline >= 0);
-            fprintf(f, ",%s,%.17g,%.17g,%.17g\n",
+            fprintf(f, ",%s,%.17g,%.17g,%.17g,",
                     r->baseline < 0 ? "" : cell->vs_baseline.pairing == FINDINGS_PAIRED ? "paired" : "unpaired",
                     cell->median_lo, cell->median_hi, c->distinct_keys);
+            csv_number(f, c->bytes_per_key);
+            fputc(',', f);
+            csv_number(f, c->pending_bytes_per_key);
+            fputc('\n', f);
         }
     }
 }
@@ -99,7 +103,7 @@ bool csv_write_sweeps(const char *out_dir, const struct report_data *d, const st
             return false;
         fputs("run,scenario,dimension,x,backend,median_ops_per_s,min_ops_per_s,max_ops_per_s,cv,repetitions,"
               "ratio_to_baseline,winner,too_wide_to_rank,ratio_lo,ratio_hi,ratio_test,median_lo_ops_per_s,"
-              "median_hi_ops_per_s,distinct_keys\n",
+              "median_hi_ops_per_s,distinct_keys,bytes_per_key,pending_bytes_per_key\n",
               out);
         csv_sweep_rows(out, d, &sweeps[i], &f->sweeps[i]);
         if (!csv_close(out, path, err))
@@ -181,6 +185,48 @@ bool csv_write_reproduce(const char *out_dir, const struct report_data *d, const
                 csv_number(out, t->q);
             }
             fputs(check->crossover ? "\n" : ",,,\n", out);
+        }
+    }
+    return csv_close(out, path, err);
+}
+
+bool csv_write_matrix(const char *out_dir, const struct report_data *d, const struct report_sweep *sweeps,
+                      const struct findings *f, char *err)
+{
+    char path[4096], what[REPORT_TEXT];
+    FILE *out = csv_open(out_dir, CSV_MATRIX_FILE, path, sizeof path, err);
+    if (!out)
+        return false;
+    fputs("run,scenario,workload,threads,separable,winner,runner_up,fastest,margin,margin_lo,margin_hi,test,p,q\n", out);
+    const struct findings_matrix *m = &f->matrix;
+    for (size_t i = 0; i < m->row_count; i++) {
+        const struct findings_matrix_row *row = &m->rows[i];
+        wording_workload(&row->c->c, what, sizeof what);
+        for (size_t t = 0; t < m->thread_count; t++) {
+            const struct findings_matrix_cell *cell = &row->cells[t];
+            if (!cell->measured || cell->winner < 0)
+                continue;
+            const struct report_sweep *w = &sweeps[cell->sweep];
+            const struct findings_test *test = &f->sweeps[cell->sweep].points[cell->point].test;
+            fprintf(out, "%lld,", (long long)d->runs[row->run].id);
+            csv_field(out, row->c->c.scenario);
+            fputc(',', out);
+            csv_field(out, what);
+            fprintf(out, ",%d,%d,", m->threads[t], cell->separable);
+            csv_field(out, cell->separable ? w->series[cell->winner].label : "");
+            fputc(',', out);
+            csv_field(out, cell->runner_up >= 0 ? w->series[cell->runner_up].label : "");
+            fputc(',', out);
+            csv_field(out, w->series[cell->winner].label);
+            fputc(',', out);
+            csv_number(out, cell->margin);
+            fputc(',', out);
+            csv_interval(out, test->lo, test->hi, cell->runner_up >= 0);
+            fprintf(out, ",%s,", cell->runner_up < 0 ? "" : test->pairing == FINDINGS_PAIRED ? "paired" : "unpaired");
+            csv_number(out, test->p);
+            fputc(',', out);
+            csv_number(out, test->q);
+            fputc('\n', out);
         }
     }
     return csv_close(out, path, err);

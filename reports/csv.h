@@ -1,5 +1,6 @@
 /*
- * csv.h: the report's tables as CSV files beside index.html, one per sweep and one for the history,
+ * csv.h: the report's tables as CSV files beside index.html, one per sweep, one for the history and
+ * one for the "which map when" matrix (and those of html_groups.c's sections),
  * rendering what findings.h decided (winner, ratio, too wide to rank, history shifts) without
  * deciding anything.  Numbers at full precision (%.17g) so a spreadsheet recomputes what the page
  * rounds; every text field is double-quoted with its quotes doubled (RFC 4180), so no label from
@@ -18,6 +19,7 @@
 #define CSV_HISTORY_FILE "history.csv"
 #define CSV_REPRODUCE_FILE "reproduce.csv"
 #define CSV_MACHINES_FILE "machines.csv"
+#define CSV_MATRIX_FILE "matrix.csv"
 
 /* The file name of sweep i's table: "sweep-007.csv". */
 void csv_sweep_file(size_t sweep, char *buf, size_t len);
@@ -33,6 +35,11 @@ bool csv_write_history(const char *out_dir, const struct findings *f, char *err)
  * estimate, p and q of each point tested), a header alone when there is none. */
 bool csv_write_reproduce(const char *out_dir, const struct report_data *d, const struct report_sweep *sweeps,
                          const struct findings *f, char *err);
+/* Writes out_dir/matrix.csv, "which map when": one row per workload and thread count measured, its
+ * winner and runner-up, whether the winner is separable, the margin (winner / runner-up) with its
+ * interval, and the test, p and q behind it; the winner's fields are empty where not separable. */
+bool csv_write_matrix(const char *out_dir, const struct report_data *d, const struct report_sweep *sweeps,
+                      const struct findings *f, char *err);
 /* Writes out_dir/machines.csv: one row per case of every pair of machines compared. */
 bool csv_write_machines(const char *out_dir, const struct findings *f, char *err);
 

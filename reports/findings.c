@@ -547,6 +547,130 @@ const char *findings_shift_name(enum findings_shift shift)
     return shift == FINDINGS_SHIFT_UP ? "up" : shift == FINDINGS_SHIFT_DOWN ? "down" : "";
 }
 
+/* ---- "which map when" ---- */
+
+/* The points a matrix cell may show: every sweep's but a shards sweep's, whose points compare one
+ * backend's settings (each point holds one shard count: no other map). */
+static bool findings_matrix_sweep(const struct report_sweep *w)
+{
+    return w->dim != REPORT_DIM_SHARDS;
+}
+
+/* The first case measured at point k of sweep fs, and how many ranked backends were; NULL: none. */
+static const struct report_case *findings_matrix_point(const struct report_sweep *w, const struct findings_sweep *fs,
+                                                       size_t k, size_t *ranked)
+{
+    const struct report_case *first = NULL;
+    *ranked = 0;
+    for (size_t s = 0; s < fs->series_count; s++) {
+        const struct report_case *c = findings_cell_at(fs, k, s)->c;
+        if (c && !first)
+            first = c;
+        *ranked += c && map_role_ranked(w->series[s].role);
+    }
+    return first;
+}
+
+/* The index of `threads` in the matrix's ascending list, inserting it when absent. */
+static void findings_matrix_add_threads(struct findings_matrix *m, int threads)
+{
+    size_t i = 0;
+    while (i < m->thread_count && m->threads[i] < threads)
+        i++;
+    if (i < m->thread_count && m->threads[i] == threads)
+        return;
+    m->threads = xreallocarray(m->threads, m->thread_count + 1, sizeof *m->threads);
+    memmove(m->threads + i + 1, m->threads + i, (m->thread_count - i) * sizeof *m->threads);
+    m->threads[i] = threads;
+    m->thread_count++;
+}
+
+/* The row of case c's workload (its run, every identifying dimension but backend and threads). */
+static struct findings_matrix_row *findings_matrix_row_of(const struct report_data *d, struct findings_matrix *m,
+                                                          const struct report_case *c)
+{
+    const case_dim_mask workload = case_dim_bit("backend") | case_dim_bit("threads");
+    char key[CASE_KEY_LEN], other[CASE_KEY_LEN];
+    case_key(&c->c, workload, key, sizeof key);
+    for (size_t i = 0; i < m->row_count; i++) {
+        case_key(&m->rows[i].c->c, workload, other, sizeof other);
+        if (m->rows[i].run == c->run && strcmp(key, other) == 0)
+            return &m->rows[i];
+    }
+    m->rows = xreallocarray(m->rows, m->row_count + 1, sizeof *m->rows);
+    struct findings_matrix_row *row = &m->rows[m->row_count++];
+    *row = (struct findings_matrix_row){.run = c->run, .c = c, .first_case = (size_t)(c - d->cases)};
+    row->cells = xcalloc(m->thread_count, sizeof *row->cells);
+    return row;
+}
+
+static int findings_matrix_row_cmp(const void *a, const void *b)
+{
+    const struct findings_matrix_row *x = a, *y = b;
+    if (x->run != y->run)
+        return x->run < y->run ? -1 : 1;
+    return (x->first_case > y->first_case) - (x->first_case < y->first_case);
+}
+
+/* Point k of sweep w into its cell, unless the cell already shows a point that ranked more. */
+static void findings_matrix_place(const struct report_data *d, const struct report_sweep *w, size_t sweep,
+                                  const struct findings_sweep *fs, size_t k, struct findings_matrix *m)
+{
+    size_t ranked;
+    const struct report_case *c = findings_matrix_point(w, fs, k, &ranked);
+    if (!c)
+        return;
+    struct findings_matrix_row *row = findings_matrix_row_of(d, m, c);
+    for (size_t s = 0; s < fs->series_count; s++) {
+        const struct report_case *other = findings_cell_at(fs, k, s)->c;
+        if (other && (size_t)(other - d->cases) < row->first_case)
+            row->first_case = (size_t)(other - d->cases);
+    }
+    size_t t = 0;
+    while (m->threads[t] != c->c.threads)
+        t++;
+    struct findings_matrix_cell *cell = &row->cells[t];
+    if (cell->measured && cell->ranked >= ranked)
+        return;
+    const struct findings_point *p = &fs->points[k];
+    *cell = (struct findings_matrix_cell){.measured = true, .sweep = sweep, .point = k, .ranked = ranked,
+                                          .winner = p->winner, .runner_up = p->runner_up,
+                                          .separable = p->winner >= 0 && p->separable,
+                                          .margin = NAN, .lo = NAN, .hi = NAN};
+    if (p->winner >= 0 && p->runner_up >= 0) {
+        cell->margin = exp(p->test.estimate);
+        cell->lo = exp(p->test.lo);
+        cell->hi = exp(p->test.hi);
+    }
+}
+
+/* Once the winners are settled: every point of every sweep (but shards) into the matrix. */
+static void findings_matrix_decide(const struct report_data *d, const struct report_sweep *sweeps, size_t sweep_count,
+                                   struct findings *f)
+{
+    struct findings_matrix *m = &f->matrix;
+    size_t ranked;
+    for (size_t w = 0; w < sweep_count; w++)
+        for (size_t k = 0; findings_matrix_sweep(&sweeps[w]) && k < f->sweeps[w].point_count; k++) {
+            const struct report_case *c = findings_matrix_point(&sweeps[w], &f->sweeps[w], k, &ranked);
+            if (c)
+                findings_matrix_add_threads(m, c->c.threads);
+        }
+    for (size_t w = 0; w < sweep_count; w++)
+        for (size_t k = 0; findings_matrix_sweep(&sweeps[w]) && k < f->sweeps[w].point_count; k++)
+            findings_matrix_place(d, &sweeps[w], w, &f->sweeps[w], k, m);
+    if (m->row_count)
+        qsort(m->rows, m->row_count, sizeof *m->rows, findings_matrix_row_cmp);
+}
+
+static void findings_matrix_free(struct findings_matrix *m)
+{
+    for (size_t i = 0; i < m->row_count; i++)
+        free(m->rows[i].cells);
+    free(m->rows);
+    free(m->threads);
+}
+
 /* ---- all of it ---- */
 
 /* Every claim of the report, for the one correction: winners over their runner-up, crossovers
@@ -616,6 +740,7 @@ void findings_decide(const struct report_data *d, const struct report_sweep *swe
     for (size_t t = 0; t < out->history_count; t++)
         findings_history_settle(&out->histories[t]);
     findings_count_tests(out);
+    findings_matrix_decide(d, sweeps, sweep_count, out);
     findings_groups_decide(d, sweeps, sweep_count, out);
 }
 
@@ -628,6 +753,7 @@ void findings_free(struct findings *f)
     for (size_t i = 0; i < f->history_count; i++)
         free(f->histories[i].rows);
     findings_groups_free(f);
+    findings_matrix_free(&f->matrix);
     free(f->sweeps);
     free(f->crossovers);
     free(f->knees);

@@ -21,7 +21,12 @@
  *     where it shifted from the previous run that measured it;
  *   - per sweep, what it has to show: latency, starvation (some worker under FINDINGS_STARVED of
  *     the fastest one's operations), the point the percentile plot shows, and the bytes per key
- *     at which a keys sweep's cache capacities are drawn.
+ *     at which a keys sweep's cache capacities are drawn;
+ *   - "which map when": the winners of every sweep point laid out as a matrix, one row per
+ *     workload (a run's cases with every identifying dimension equal but the backend and the
+ *     thread count) and one column per thread count, each cell the decided winner of the point
+ *     that measured the workload at that count, with its margin over the runner-up (no new test:
+ *     the point's own, and its place in the one correction).
  *
  * Significance, everywhere, through one function (findings_test_cases):
  *   - between two backends at one point of one run, the comparison is paired when both cases were
@@ -185,6 +190,34 @@ struct findings_history {
     size_t row_count;
 };
 
+/* ---- "which map when" ---- */
+
+/* One workload at one thread count: the point that measured it and what was decided there. */
+struct findings_matrix_cell {
+    bool measured;      /* some sweep point measured the workload at this thread count */
+    size_t sweep, point; /* that point (of the sweeps; when several did, the one that ranked most
+                            backends: a threads or read_pct sweep over a shards one) */
+    size_t ranked;      /* backends measured at it */
+    long winner, runner_up; /* series of that sweep (findings_point); -1 when none */
+    bool separable;     /* the point's winner is separable: only then does the cell name it */
+    double margin, lo, hi; /* winner / runner-up: exp of the point's tested estimate and interval
+                              (infinite ends when too few); NAN without a runner-up */
+};
+
+struct findings_matrix_row {
+    size_t run;                  /* index into report_data.runs */
+    const struct report_case *c; /* one of its cases, for its scenario and workload in words */
+    struct findings_matrix_cell *cells; /* parallel to findings_matrix.threads */
+    size_t first_case;           /* the row's earliest case in the data: rows follow the run's order */
+};
+
+struct findings_matrix {
+    int *threads;                /* every thread count of a row, ascending */
+    size_t thread_count;
+    struct findings_matrix_row *rows; /* by run, then in the order the run measured them */
+    size_t row_count;
+};
+
 /* ---- groups: reproducibility and machines (findings_groups.c) ---- */
 
 /* Runs of one machine (fingerprint) and one build (commit, flags, measurement method): pooled and
@@ -250,6 +283,7 @@ struct findings {
     size_t crossover_count;
     struct findings_knee *knees;
     size_t knee_count;
+    struct findings_matrix matrix;     /* "which map when" */
     struct findings_history *histories; /* per machine of the report */
     size_t history_count;
     struct findings_group *groups;      /* of the report's runs */

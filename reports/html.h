@@ -5,9 +5,9 @@
  * string that came from the database or a user goes through html_escape, and only through it, so
  * escaping is decided in one place.
  *
- * The page renders what findings.h decided: a winner's cell is green when separable, pale when
- * not; a cell too wide to rank says so; history cells carry the decided shifts.  It decides none
- * of it.
+ * The page renders what findings.h decided: the "which map when" matrix names only separable
+ * winners; a winner's cell is green when separable, pale when not; a cell too wide to rank says so;
+ * history cells and sparklines carry the decided shifts.  It decides none of it.
  */
 #ifndef MAPBENCH_HTML_H
 #define MAPBENCH_HTML_H
@@ -30,6 +30,13 @@ struct html_page {
 
 /* Writes text with & < > " ' replaced by entities; NULL writes nothing. */
 void html_escape(FILE *out, const char *text);
+/* Writes a sentence of wording.h: escaped as html_escape does, and each `name` in backticks set as
+ * <code>name</code> (the backticks dropped); a backtick without its pair stays a backtick.  The one
+ * function through which every sentence reaches the page. */
+void html_text(FILE *out, const char *text);
+/* A backend's swatch, its line as the plots draw it (style.h): an inline SVG of its colour, dash
+ * pattern and marker.  name: the backend's name; label: the series' spec (options change the dash). */
+void html_swatch(FILE *out, const char *name, const char *label);
 
 /* Writes out_dir/index.html; false with one line in err (ERR_LEN). */
 bool html_write_report(const struct html_page *page, char *err);

@@ -83,7 +83,9 @@ static void html_group_checks(FILE *f, const struct html_page *pg, size_t group)
             tally[FINDINGS_CONTRADICTED], tally[FINDINGS_UNMEASURED], everywhere, claims);
     if (!claims)
         return;
-    fputs("<details><summary>every claim, run by run</summary><table class=\"reproduce\"><tr><th>claim</th>", f);
+    fputs("<details><summary>every claim, run by run</summary><div class=\"scroll\"><table class=\"reproduce\"><tr>"
+          "<th>claim</th>",
+          f);
     for (size_t i = 0; i < g->run_count; i++)
         fprintf(f, "<th>run %lld</th>", (long long)pg->data->runs[g->runs[i]].id);
     fputs("</tr>\n", f);
@@ -94,7 +96,7 @@ static void html_group_checks(FILE *f, const struct html_page *pg, size_t group)
             continue;
         html_check_claim(pg, check, text, sizeof text);
         fputs("<tr><td class=\"claim\">", f);
-        html_escape(f, text);
+        html_text(f, text);
         fputs("</td>", f);
         for (size_t i = 0; i < g->run_count; i++) {
             bool source = g->runs[i] == pg->sweeps[check->sweep].run;
@@ -104,7 +106,7 @@ static void html_group_checks(FILE *f, const struct html_page *pg, size_t group)
         }
         fputs("</tr>\n", f);
     }
-    fputs("</table></details>\n", f);
+    fputs("</table></div></details>\n", f);
 }
 
 void html_write_reproduce(FILE *f, const struct html_page *pg)
@@ -152,8 +154,9 @@ static void html_machine_pair(FILE *f, const struct html_page *pg, const struct 
               "machine was in during that run is inside every ratio; measure two runs or more a machine, "
               "interleaved in time, to bound it</li>\n",
               f);
-    fprintf(f, "</ul>\n<table class=\"machines\"><caption>Mops/s, medians of the pooled repetitions; B/A with its "
-               "%g%% interval (Hodges-Lehmann, spanning every pairing of runs)</caption>\n<tr><th>backend</th>"
+    fprintf(f, "</ul>\n<p class=\"caption\">Mops/s, medians of the pooled repetitions; B/A with its "
+               "%g%% interval (Hodges-Lehmann, spanning every pairing of runs)</p>\n<div class=\"scroll\">"
+               "<table class=\"machines\"><tr><th>backend</th>"
                "<th>case</th><th>A</th><th>B</th><th>B / A</th><th>runs A, B</th></tr>\n",
             100 * (1 - FINDINGS_ALPHA));
     char what[REPORT_TEXT];
@@ -161,8 +164,9 @@ static void html_machine_pair(FILE *f, const struct html_page *pg, const struct 
         const struct findings_machine_case *c = &m->cases[i];
         wording_history_case(&c->a->c, what, sizeof what);
         fputs("<tr><th>", f);
+        html_swatch(f, c->a->c.backend_name, c->a->c.backend);
         html_escape(f, c->a->c.backend);
-        fputs("</th><td>", f);
+        fputs("</th><td class=\"case\">", f);
         html_escape(f, what);
         fprintf(f, "</td><td>%.3g</td><td>%.3g</td><td>×%.2f", c->median_a / 1e6, c->median_b / 1e6,
                 exp(c->estimate));
@@ -172,7 +176,7 @@ static void html_machine_pair(FILE *f, const struct html_page *pg, const struct 
             fputs(" <small class=\"ci\">(interval out of reach)</small>", f);
         fprintf(f, "</td><td>%zu, %zu</td></tr>\n", c->runs_a, c->runs_b);
     }
-    fputs("</table>\n", f);
+    fputs("</table></div>\n", f);
 }
 
 void html_write_machines_compared(FILE *f, const struct html_page *pg)

@@ -7,6 +7,7 @@
 #include "reports/plot.h"
 
 #include "base/xalloc.h"
+#include "reports/style.h"
 #include "reports/wording.h"
 
 #include <math.h>
@@ -21,8 +22,6 @@ struct plot {
     char messages[64]; /* gnuplot's stderr: its warnings are noise, its error is the one line we report */
 };
 
-/* Nothing to draw: an empty labelled frame, not a gnuplot error (a constant outside the range). */
-static const char plot_empty[] = "[0:1][1:10] 0 notitle\nset label 'no data' at graph 0.5, graph 0.5 center\n";
 
 static bool plot_gnuplot_on_path(void)
 {
@@ -112,21 +111,37 @@ static void plot_put_string(FILE *f, const char *text)
     fputc('\'', f);
 }
 
-/* Colours chosen to stay apart from each other; a backend keeps its own on every plot. */
-static const char *plot_colour(const char *name)
+/* A title of two lines, each a single-quoted string (so nothing in it is substituted: gnuplot runs
+ * `backquoted` commands inside double quotes), joined by string concatenation around a newline. */
+static void plot_put_title(FILE *f, const char *first, const char *second)
 {
-    static const char *const known[] = {"mutex", "rwlock", "striped", "rcu", "cow", "syncmap", "ref-ckht",
-                                        "ref-lfht", "plain", "null"};
-    static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-                                          "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
-    size_t n = sizeof known / sizeof *known;
-    unsigned hash = 5381;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(name, known[i]) == 0)
-            return colours[i];
-    for (const char *c = name; *c; c++)
-        hash = hash * 33 + (unsigned char)*c;
-    return colours[hash % n];
+    plot_put_string(f, first);
+    fputs(".\"\\n\".", f);
+    plot_put_string(f, second);
+}
+
+/* gnuplot's point type for a marker (its SVG terminal's numbering: 1 plus ... 15 filled pentagon). */
+static int plot_point_type(const struct style *st)
+{
+    static const int open[] = {[STYLE_PLUS] = 1, [STYLE_CROSS] = 2, [STYLE_ASTERISK] = 3, [STYLE_SQUARE] = 4,
+                               [STYLE_CIRCLE] = 6, [STYLE_TRIANGLE_UP] = 8, [STYLE_TRIANGLE_DOWN] = 10,
+                               [STYLE_DIAMOND] = 12, [STYLE_PENTAGON] = 14};
+    int pt = open[st->marker];
+    return pt + (st->filled && pt >= 4); /* the filled shape follows its outline */
+}
+
+/* The series' line: colour, dash pattern and marker from its style (style.h), the same on every plot. */
+static void plot_line_style(FILE *f, const struct report_series *series)
+{
+    struct style st;
+    char dash[64];
+    style_of(series->name, series->label, &st);
+    style_dash_text(&st, dash, sizeof dash);
+    fprintf(f, " lw 1.5 lc rgb '%s' pt %d ps 0.7", st.colour, plot_point_type(&st));
+    if (dash[0])
+        fprintf(f, " dt (%s)", dash);
+    else
+        fputs(" dt solid", f);
 }
 
 /* Where a point goes on the x axis.  Read ratios are drawn evenly spaced, one slot per measured
@@ -174,15 +189,24 @@ static const char *plot_x_label(enum report_dim dim)
     return labels[dim];
 }
 
-static void plot_begin(struct plot *p, const struct report_sweep *w, const char *path, const char *title,
+/* The first line of a sweep plot's title: "quick: throughput against threads" (the second is the
+ * dimensions the sweep holds fixed). */
+static void plot_title(const struct report_sweep *w, const char *what, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s: %s against %s", w->scenario, what, report_dim_name(w->dim));
+}
+
+static void plot_begin(struct plot *p, const struct report_sweep *w, const char *path, const char *what,
                        const char *ylabel, int height)
 {
     FILE *f = p->pipe;
+    char title[REPORT_TEXT];
+    plot_title(w, what, title, sizeof title);
     fprintf(f, "reset\nset terminal svg size 720,%d dynamic noenhanced font 'sans,11' background '#ffffff'\n", height);
     fputs("set output ", f);
     plot_put_string(f, path);
     fputs("\nset title ", f);
-    plot_put_string(f, title);
+    plot_put_title(f, title, w->fixed);
     fputs("\nset ylabel ", f);
     plot_put_string(f, ylabel);
     fprintf(f, "\nset xlabel '%s'\nset key outside right top\nset grid\nset yrange [0:*]\n", plot_x_label(w->dim));
@@ -225,11 +249,21 @@ static bool plot_metric_latency(const struct report_case *c, int pct, double *y,
     return c->has_latency[RESULT_OP_GET] && *y > 0;
 }
 
-static bool plot_metric_bytes(const struct report_case *c, int arg, double *y, double *lo, double *hi)
+/* Bytes per key held live: what the map held once its pending reclamation ran; all it held where
+ * the run did not measure the two apart (before the split was stored). */
+static bool plot_metric_live(const struct report_case *c, int arg, double *y, double *lo, double *hi)
 {
     (void)arg;
-    *y = *lo = *hi = c->bytes_per_key;
+    *y = *lo = *hi = c->bytes_per_key - (isfinite(c->pending_bytes_per_key) ? c->pending_bytes_per_key : 0);
     return c->n > 0 && isfinite(*y) && *y > 0; /* drawn on a log axis; null holds nothing */
+}
+
+/* Bytes per key awaiting reclamation (retired copies, nodes and boxes waiting for a grace period). */
+static bool plot_metric_pending(const struct report_case *c, int arg, double *y, double *lo, double *hi)
+{
+    (void)arg;
+    *y = *lo = *hi = c->pending_bytes_per_key;
+    return c->n > 0 && isfinite(*y) && *y > 0; /* log axis: a backend with nothing pending is not drawn */
 }
 
 static bool plot_metric_allocs(const struct report_case *c, int arg, double *y, double *lo, double *hi)
@@ -246,14 +280,16 @@ static bool plot_metric_fairness(const struct report_case *c, int arg, double *y
     return c->n > 0 && c->c.threads > 1 && isfinite(*y);
 }
 
-/* One set of lines on a plot: the metric, its argument, the gnuplot "with" clause, a suffix for
- * the titles, and whether the `null` backend is left out (its throughput, the harness alone, is
- * ten times any map's and would flatten every other line against the axis). */
+/* One set of lines on a plot: the metric, its argument, whether it has error bars, whether the
+ * `null` backend is left out (its throughput, the harness alone, is ten times any map's and would
+ * flatten every other line against the axis), and what to say when nothing is drawn.  Each series
+ * is drawn in its backend's style. */
 struct plot_layer {
     plot_metric_fn metric;
     int arg;
-    const char *style, *suffix;
+    bool errorbars;
     bool without_null;
+    const char *empty; /* why nothing is drawn, when nothing is; NULL: "no data" */
     const struct findings_sweep *bars; /* error bars from these cells' median intervals; NULL: the metric's */
 };
 
@@ -266,13 +302,33 @@ static size_t plot_point_index(const struct report_sweep *w, double x)
     return k;
 }
 
-/* Writes series s of layer l as datablock $dL_S; returns the number of points written. */
-static size_t plot_datablock(FILE *f, const struct report_data *d, const struct report_sweep *w, size_t l, size_t s,
+/* Nothing to draw: an empty frame over the sweep's x range saying why (a constant below the y range,
+ * not a gnuplot error, on a log x axis too); the label is tagged so that the next panel of a
+ * multiplot does not inherit it. */
+static void plot_nothing(FILE *f, const struct report_sweep *w, const char *why)
+{
+    double lo = w->point_count ? plot_x(w, w->points[0]) : 1, hi = w->point_count ? plot_x(w, w->points[w->point_count - 1]) : 1;
+    if (lo > hi) {
+        double t = lo;
+        lo = hi;
+        hi = t;
+    }
+    if (!(lo < hi)) { /* one point: around it, positive when it is */
+        lo = lo > 0 ? lo / 2 : lo - 1;
+        hi = hi > 0 ? hi * 2 : hi + 1;
+    }
+    fputs("set label 99 ", f);
+    plot_put_string(f, why);
+    fprintf(f, " at graph 0.5, graph 0.5 center\nplot [%.17g:%.17g][1:10] 0.5 notitle\nunset label 99\n", lo, hi);
+}
+
+/* Writes series s of the layer as datablock $dS; returns the number of points written. */
+static size_t plot_datablock(FILE *f, const struct report_data *d, const struct report_sweep *w, size_t s,
                              const struct plot_layer *layer)
 {
     const struct report_series *series = &w->series[s];
     size_t written = 0;
-    fprintf(f, "$d%zu_%zu << EOD\n", l, s);
+    fprintf(f, "$d%zu << EOD\n", s);
     for (size_t i = 0; i < series->n; i++) {
         double y, lo, hi;
         if (layer->metric(&d->cases[series->cases[i]], layer->arg, &y, &lo, &hi)) {
@@ -289,36 +345,34 @@ static size_t plot_datablock(FILE *f, const struct report_data *d, const struct 
     return written;
 }
 
-/* Writes every layer's data, then one plot command drawing every series of every layer. */
-static void plot_layers(struct plot *p, const struct report_data *d, const struct report_sweep *w,
-                        const struct plot_layer *layers, size_t layer_count)
+/* Writes the layer's data, then one plot command drawing every series of it in its style. */
+static void plot_layer(struct plot *p, const struct report_data *d, const struct report_sweep *w,
+                       const struct plot_layer *layer)
 {
     FILE *f = p->pipe;
-    size_t n = w->series_count ? w->series_count : 1;
-    bool *any = xcalloc(layer_count * n, sizeof *any);
-    for (size_t l = 0; l < layer_count; l++)
-        for (size_t s = 0; s < w->series_count; s++)
-            any[l * n + s] = !(layers[l].without_null && w->series[s].role == MAP_ROLE_HARNESS) &&
-                             plot_datablock(f, d, w, l, s, &layers[l]) > 0;
-    fputs("plot ", f);
+    bool *any = xcalloc(w->series_count + 1, sizeof *any);
+    for (size_t s = 0; s < w->series_count; s++)
+        any[s] = !(layer->without_null && w->series[s].role == MAP_ROLE_HARNESS) &&
+                 plot_datablock(f, d, w, s, layer) > 0;
     bool comma = false;
-    for (size_t l = 0; l < layer_count; l++)
-        for (size_t s = 0; s < w->series_count; s++) {
-            if (!any[l * n + s])
-                continue;
-            char title[300];
-            snprintf(title, sizeof title, "%s%s", w->series[s].label, layers[l].suffix);
-            fprintf(f, "%s$d%zu_%zu using 1:2%s with %s lc rgb '%s' title ", comma ? ", " : "", l, s,
-                    strstr(layers[l].style, "errorlines") ? ":3:4" : "", layers[l].style,
-                    plot_colour(w->series[s].name));
-            plot_put_string(f, title);
-            comma = true;
-        }
-    fputs(comma ? "\n" : plot_empty, f);
+    for (size_t s = 0; s < w->series_count; s++) {
+        if (!any[s])
+            continue;
+        fprintf(f, "%s$d%zu using 1:2%s with %s", comma ? ", " : "plot ", s, layer->errorbars ? ":3:4" : "",
+                layer->errorbars ? "yerrorlines" : "linespoints");
+        plot_line_style(f, &w->series[s]);
+        fputs(" title ", f);
+        plot_put_string(f, w->series[s].label);
+        comma = true;
+    }
+    if (comma)
+        fputc('\n', f);
+    else
+        plot_nothing(f, w, layer->empty ? layer->empty : "no data");
     free(any);
 }
 
-#define PLOT_LAYER(metric, arg, style) ((const struct plot_layer[]){{metric, arg, style, "", false, NULL}})
+#define PLOT_LAYER(metric_fn, argument) (&(const struct plot_layer){.metric = metric_fn, .arg = argument})
 
 /* The cache levels as vertical lines, at their capacity in keys at the sweep's decided bytes per key. */
 static void plot_cache_lines(struct plot *p, const struct report_data *d, const struct report_sweep *w,
@@ -340,17 +394,16 @@ static void plot_cache_lines(struct plot *p, const struct report_data *d, const 
     }
 }
 
-static void plot_title(const struct report_sweep *w, const char *what, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s: %s against %s — %s", w->scenario, what, report_dim_name(w->dim), w->fixed);
-}
+/* The throughput axis's label, in two lines (a constant, so a double-quoted gnuplot string is safe):
+ * what the bars are, the interval findings.c decided for each median (with fewer than 6 repetitions
+ * no interval reaches 95%, and findings.c gives the minimum to the maximum: the page says so). */
+#define PLOT_THROUGHPUT_LABEL "Mops/s (median)\\nbars: the median's 95% interval (sign test)"
 
 void plot_sweep_throughput(struct plot *p, const struct report_data *d, const struct report_sweep *w,
                            const struct findings_sweep *fs, const char *path)
 {
-    char title[REPORT_TEXT + 256];
-    plot_title(w, "throughput", title, sizeof title);
-    plot_begin(p, w, path, title, "Mops/s (median; bars: its 95% interval, min..max under 6 repetitions)", 420);
+    plot_begin(p, w, path, "throughput", "", 420);
+    fputs("set ylabel \"" PLOT_THROUGHPUT_LABEL "\"\n", p->pipe);
     if (w->dim == REPORT_DIM_KEYS)
         plot_cache_lines(p, d, w, fs);
     bool has_null = false;
@@ -360,23 +413,47 @@ void plot_sweep_throughput(struct plot *p, const struct report_data *d, const st
         fputs("set label 'null (the harness alone) is in the table, not drawn' at screen 0.99, screen 0.02 right"
               " font ',9' textcolor rgb '#555555'\n",
               p->pipe);
-    const struct plot_layer layer = {plot_metric_throughput, 0, "yerrorlines pt 7 ps 0.6", "", true, fs};
-    plot_layers(p, d, w, &layer, 1);
+    const struct plot_layer layer = {.metric = plot_metric_throughput, .errorbars = true, .without_null = true, .bars = fs};
+    plot_layer(p, d, w, &layer);
     plot_end(p);
+}
+
+/* A stacked panel of a multiplot: its y label and the layer.  Only the first panel has the key:
+ * the panels share their backends and, with fixed margins, their x axis. */
+static void plot_panel(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *ylabel,
+                       const char *settings, const struct plot_layer *layer)
+{
+    fputs("set ylabel ", p->pipe);
+    plot_put_string(p->pipe, ylabel);
+    fprintf(p->pipe, "\n%s", settings);
+    plot_layer(p, d, w, layer);
+    fputs("unset key\n", p->pipe);
+}
+
+/* Starts a multiplot of `panels` stacked panels under one title (the dash pattern of a line is its
+ * backend's, so two figures of one backend go in two panels, never two dash patterns). */
+static void plot_begin_stack(struct plot *p, const struct report_sweep *w, const char *path, const char *what,
+                             int panels)
+{
+    char title[REPORT_TEXT];
+    plot_title(w, what, title, sizeof title);
+    plot_begin(p, w, path, what, "", 50 + 270 * panels);
+    fprintf(p->pipe, "set multiplot layout %d,1 title ", panels);
+    plot_put_title(p->pipe, title, w->fixed);
+    fputs("\nunset title\nset lmargin at screen 0.11\nset rmargin at screen 0.74\n"
+          "set key outside right top font ',10' spacing 0.9\n",
+          p->pipe);
 }
 
 void plot_sweep_latency(struct plot *p, const struct report_data *d, const struct report_sweep *w,
                         const struct findings_sweep *fs, const char *path)
 {
-    char title[REPORT_TEXT + 256];
-    plot_title(w, "get latency p50 (dashed) and p99", title, sizeof title);
-    plot_begin(p, w, path, title, "ns (log scale)", 420);
-    fputs("set logscale y\nset yrange [*:*]\n", p->pipe);
+    plot_begin_stack(p, w, path, "get latency p99 (top) and p50", 2);
     if (w->dim == REPORT_DIM_KEYS)
         plot_cache_lines(p, d, w, fs);
-    const struct plot_layer layers[] = {{plot_metric_latency, 2, "linespoints pt 7 ps 0.5", " p99", false, NULL},
-                                        {plot_metric_latency, 0, "linespoints dashtype 2 pt 6 ps 0.5", " p50", false, NULL}};
-    plot_layers(p, d, w, layers, 2);
+    plot_panel(p, d, w, "p99 ns (log scale)", "set logscale y\nset yrange [*:*]\n", PLOT_LAYER(plot_metric_latency, 2));
+    plot_panel(p, d, w, "p50 ns (log scale)", "", PLOT_LAYER(plot_metric_latency, 0));
+    fputs("unset multiplot\n", p->pipe);
     plot_end(p);
 }
 
@@ -386,11 +463,11 @@ void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const s
     FILE *f = p->pipe;
     char title[REPORT_TEXT + 256], at[64];
     wording_value(w->dim, x, at, sizeof at);
-    snprintf(title, sizeof title, "%s: get latency percentiles at %s — %s", w->scenario, at, w->fixed);
+    snprintf(title, sizeof title, "%s: get latency percentiles at %s", w->scenario, at);
     fputs("reset\nset terminal svg size 720,420 dynamic noenhanced font 'sans,11' background '#ffffff'\nset output ", f);
     plot_put_string(f, path);
     fputs("\nset title ", f);
-    plot_put_string(f, title);
+    plot_put_title(f, title, w->fixed);
     fputs("\nset ylabel 'ns (log scale)'\nset logscale y\nset grid\nset key outside right top\n"
           "set xtics ('p50' 0, 'p90' 1, 'p99' 2, 'p99.9' 3)\nset xrange [-0.3:3.3]\n", f);
     bool comma = false;
@@ -403,43 +480,48 @@ void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const s
             fprintf(f, "%d %.17g\n", k, c->latency_ns[RESULT_OP_GET][k]);
         fputs("EOD\n", f);
     }
-    fputs("plot ", f);
     for (size_t s = 0; s < w->series_count; s++) {
         const struct report_case *c = report_series_case_at(d, &w->series[s], x);
         if (!c || !c->has_latency[RESULT_OP_GET])
             continue;
-        fprintf(f, "%s$p%zu using 1:2 with linespoints pt 7 ps 0.6 lc rgb '%s' title ", comma ? ", " : "", s,
-                plot_colour(w->series[s].name));
+        fprintf(f, "%s$p%zu using 1:2 with linespoints", comma ? ", " : "plot ", s);
+        plot_line_style(f, &w->series[s]);
+        fputs(" title ", f);
         plot_put_string(f, w->series[s].label);
         comma = true;
     }
-    fputs(comma ? "\n" : plot_empty, f);
+    if (comma)
+        fputc('\n', f);
+    else /* the percentiles' own axis: [-0.3:3.3] is set */
+        fputs("set label 99 'no data' at graph 0.5, graph 0.5 center\nplot [][1:10] 0.5 notitle\n", f);
     plot_end(p);
 }
 
 void plot_sweep_memory(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path)
 {
-    char title[REPORT_TEXT + 256];
-    plot_title(w, "memory", title, sizeof title);
-    plot_begin(p, w, path, title, "bytes per key (log scale)", 640);
-    fputs("set multiplot layout 2,1 title ", p->pipe);
-    plot_put_string(p->pipe, title);
+    plot_begin_stack(p, w, path, "memory: live, awaiting reclamation, allocations", 3);
     /* log: cow's pending copies hold thousands of bytes per key beside a table's tens */
-    fputs("\nunset title\nset logscale y\nset yrange [*:*]\n", p->pipe);
-    plot_layers(p, d, w, PLOT_LAYER(plot_metric_bytes, 0, "linespoints pt 7 ps 0.5"), 1);
-    fputs("unset logscale y\nset ylabel 'allocations per operation'\nset yrange [0:0.001<*]\n", p->pipe);
-    plot_layers(p, d, w, PLOT_LAYER(plot_metric_allocs, 0, "linespoints pt 7 ps 0.5"), 1);
+    plot_panel(p, d, w, "live bytes per key (log)", "set logscale y\nset yrange [*:*]\n",
+               PLOT_LAYER(plot_metric_live, 0));
+    bool measured = false; /* runs before the split was stored did not measure it */
+    for (size_t s = 0; s < w->series_count; s++)
+        for (size_t i = 0; i < w->series[s].n; i++)
+            measured |= isfinite(d->cases[w->series[s].cases[i]].pending_bytes_per_key);
+    const struct plot_layer pending = {.metric = plot_metric_pending,
+                                       .empty = measured ? "nothing awaited reclamation"
+                                                         : "not measured: the run predates the split of live and pending bytes"};
+    plot_panel(p, d, w, "bytes per key awaiting reclamation (log)", "", &pending);
+    plot_panel(p, d, w, "allocations per operation", "unset logscale y\nset yrange [0:0.001<*]\n",
+               PLOT_LAYER(plot_metric_allocs, 0));
     fputs("unset multiplot\n", p->pipe);
     plot_end(p);
 }
 
 void plot_sweep_fairness(struct plot *p, const struct report_data *d, const struct report_sweep *w, const char *path)
 {
-    char title[REPORT_TEXT + 256];
-    plot_title(w, "fairness (slowest worker / fastest)", title, sizeof title);
-    plot_begin(p, w, path, title, "slowest worker's ops / fastest worker's", 420);
+    plot_begin(p, w, path, "fairness (slowest worker / fastest)", "slowest worker's ops / fastest worker's", 420);
     fprintf(p->pipe, "set yrange [0:1.05]\nset arrow from graph 0, first %g to graph 1, first %g nohead dashtype 3 lc rgb '#aa0000'\n",
             FINDINGS_STARVED, FINDINGS_STARVED);
-    plot_layers(p, d, w, PLOT_LAYER(plot_metric_fairness, 0, "linespoints pt 7 ps 0.5"), 1);
+    plot_layer(p, d, w, PLOT_LAYER(plot_metric_fairness, 0));
     plot_end(p);
 }

@@ -3,7 +3,10 @@
  * process per report, fed through a pipe; each plot's data travels inline as a datablock, so no
  * temporary data files exist and a plot file is complete when plot_close returns.
  *
- * Every sweep plot has one line per backend (a backend keeps its colour on every plot).  Error
+ * Every sweep plot has one line per backend, in the backend's style (style.h: colour, dash pattern
+ * and marker, the same on every plot; two figures of one backend go in two stacked panels, never
+ * two dash patterns).  Memory is three panels: live bytes per key, bytes per key awaiting
+ * reclamation, allocations per operation.  Error
  * bars on throughput are the interval findings.c decided for each case's median: the
  * distribution-free 95% interval of the sign test, which with fewer than 6 repetitions cannot reach
  * 95% and is the repetitions' minimum to maximum (the ratios between backends the tables test have

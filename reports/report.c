@@ -148,7 +148,8 @@ static bool report_write_files(const struct report_parts *r, const char *baselin
     return csv_write_sweeps(out_dir, &r->data, r->sweeps, &r->findings, err) &&
            csv_write_history(out_dir, &r->findings, err) &&
            csv_write_reproduce(out_dir, &r->data, r->sweeps, &r->findings, err) &&
-           csv_write_machines(out_dir, &r->findings, err) && html_write_report(&page, err);
+           csv_write_machines(out_dir, &r->findings, err) &&
+           csv_write_matrix(out_dir, &r->data, r->sweeps, &r->findings, err) && html_write_report(&page, err);
 }
 
 bool report_write(struct store *s, const int64_t *run_ids, size_t n, const char *baseline, const char *out_dir,

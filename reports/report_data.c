@@ -33,13 +33,20 @@ static bool report_fail_sql(sqlite3 *db, const char *what, char *err)
     return false;
 }
 
+/* A text column of any length, malloc'd; NULL for NULL. */
+static char *report_column_strdup(sqlite3_stmt *st, int column)
+{
+    const unsigned char *text = sqlite3_column_text(st, column);
+    return text ? xstrdup((const char *)text) : NULL;
+}
+
 static bool report_load_run(sqlite3 *db, int64_t run_id, struct report_run *r, char *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT id, machine_id, started_at, status, label, command_line, git_commit,"
                            " compiler, cflags, library_versions, transparent_hugepages, cpu_governor,"
-                           " method_version, coalesce(planted_slowdown_pct, 0)"
+                           " method_version, coalesce(planted_slowdown_pct, 0), scenario_text, cpu_mitigations"
                            " FROM runs WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return report_fail_sql(db, "runs", err);
@@ -61,6 +68,8 @@ static bool report_load_run(sqlite3 *db, int64_t run_id, struct report_run *r, c
         store_column_text(st, 11, r->cpu_governor, sizeof r->cpu_governor);
         r->method_version = sqlite3_column_int(st, 12);
         r->planted_slowdown_pct = sqlite3_column_double(st, 13);
+        r->scenario_text = report_column_strdup(st, 14);
+        r->cpu_mitigations = report_column_strdup(st, 15);
     } else if (rc == SQLITE_DONE) {
         snprintf(err, ERR_LEN, "no run %lld in the database", (long long)run_id);
     } else {
@@ -136,8 +145,9 @@ struct report_loader {
     size_t run;
     bool open;
     struct report_case cur;
-    double bytes[REPORT_MAX_REPS], allocs[REPORT_MAX_REPS], fair[REPORT_MAX_REPS],
+    double bytes[REPORT_MAX_REPS], pending[REPORT_MAX_REPS], allocs[REPORT_MAX_REPS], fair[REPORT_MAX_REPS],
         touched[REPORT_MAX_REPS];
+    size_t pending_n; /* samples that measured their pending bytes */
     double lat[RESULT_OP_COUNT][REPORT_PCTS][REPORT_MAX_REPS];
     size_t lat_n[RESULT_OP_COUNT];
 };
@@ -161,6 +171,8 @@ static void report_loader_add_sample(struct report_loader *l, const struct resul
         return;
     c->disturbed += disturbance_affected(x);
     l->bytes[c->n] = x->bytes_per_key;
+    if (!isnan(x->pending_bytes_per_key))
+        l->pending[l->pending_n++] = x->pending_bytes_per_key;
     l->allocs[c->n] = x->allocs_per_op;
     l->fair[c->n] = report_fairness(x);
     l->touched[c->n] = (double)x->distinct_keys;
@@ -183,7 +195,7 @@ static void report_loader_close(struct report_loader *l)
     if (!l->open)
         return;
     l->open = false;
-    c->median = c->min = c->max = c->bytes_per_key = c->allocs_per_op = c->fairness = NAN;
+    c->median = c->min = c->max = c->bytes_per_key = c->allocs_per_op = c->fairness = c->pending_bytes_per_key = NAN;
     c->distinct_keys = NAN;
     c->cv = 0;
     if (c->n) {
@@ -195,6 +207,8 @@ static void report_loader_close(struct report_loader *l)
             c->max = fmax(c->max, c->ops[i]);
         }
         c->bytes_per_key = stats_median(l->bytes, c->n);
+        if (l->pending_n == c->n) /* split only when every sample measured it */
+            c->pending_bytes_per_key = stats_median(l->pending, c->n);
         c->allocs_per_op = stats_median(l->allocs, c->n);
         c->fairness = stats_median(l->fair, c->n);
         c->distinct_keys = stats_median(l->touched, c->n);
@@ -216,6 +230,7 @@ static bool report_loader_row(const struct store_row *row, void *ctx)
         report_loader_close(l);
         memset(&l->cur, 0, sizeof l->cur);
         memset(l->lat_n, 0, sizeof l->lat_n);
+        l->pending_n = 0;
         l->cur.run_id = row->run_id;
         l->cur.case_id = row->case_id;
         l->cur.run = l->run;
@@ -269,6 +284,10 @@ void report_data_free(struct report_data *d)
     for (size_t i = 0; i < d->machine_count; i++)
         free(d->machines[i].topology_xml);
     free(d->machines);
+    for (size_t i = 0; i < d->run_count; i++) {
+        free(d->runs[i].scenario_text);
+        free(d->runs[i].cpu_mitigations);
+    }
     free(d->runs);
     free(d->cases);
     calibration_free(&d->calibration);

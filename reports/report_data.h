@@ -57,6 +57,8 @@ struct report_run {
         transparent_hugepages[64], cpu_governor[64];
     int method_version;          /* runner/method.h */
     double planted_slowdown_pct; /* a testing aid's (runner/planted.h); 0: none */
+    char *scenario_text;         /* malloc'd: the scenario files as run; NULL when not stored */
+    char *cpu_mitigations;       /* malloc'd: "name: state" lines; NULL when not stored */
 };
 
 struct report_case {
@@ -71,6 +73,8 @@ struct report_case {
     double bytes_per_key, allocs_per_op; /* medians; NAN without samples */
     double distinct_keys;         /* median keys the window touched; NAN without samples, 0 for
                                    * runs stored before it was measured */
+    double pending_bytes_per_key; /* of bytes_per_key, awaiting reclamation (runner/result.h), median;
+                                     NAN when not measured */
     bool has_latency[RESULT_OP_COUNT];
     double latency_ns[RESULT_OP_COUNT][REPORT_PCTS]; /* medians over the repetitions */
     double fairness; /* slowest worker's ops / fastest worker's, median; 1 for one worker */

@@ -102,6 +102,12 @@ void wording_winners(const struct report_sweep *w, const struct findings_sweep *
     }
 }
 
+void wording_workload(const struct bench_case *c, char *buf, size_t len)
+{
+    case_describe(c, CASE_DESCRIBE_WORDS, case_dim_bit("scenario") | case_dim_bit("backend") | case_dim_bit("threads"),
+                  buf, len);
+}
+
 void wording_history_case(const struct bench_case *c, char *buf, size_t len)
 {
     case_describe(c, CASE_DESCRIBE_WORDS, case_dim_bit("backend"), buf, len); /* its own column */

@@ -38,6 +38,10 @@ void wording_winners(const struct report_sweep *w, const struct findings_sweep *
  * FIXED)". */
 void wording_winner_claim(const struct report_sweep *w, const struct findings_point *p, double x, char *buf,
                           size_t len);
+/* A workload of the "which map when" matrix in words: the case without its scenario, backend and
+ * thread count, which the matrix shows in their own columns ("compact read=90% update keys=1000
+ * uniform"). */
+void wording_workload(const struct bench_case *c, char *buf, size_t len);
 /* A history row's case in words (case_describe), without the backend: it has its own column. */
 void wording_history_case(const struct bench_case *c, char *buf, size_t len);
 

@@ -46,7 +46,12 @@ struct result_sample {
 
     struct result_latency latency[RESULT_OP_COUNT];
 
-    double bytes_per_key;
+    double bytes_per_key;       /* every byte the map held after the window, per key */
+    /* Of those, the bytes per key that were awaiting reclamation (retired copies, nodes and boxes
+     * waiting for a grace period): bytes_per_key minus what the map held once map_rcu_drain() had
+     * run its deferred frees (maps/map.h).  bytes_per_key - pending_bytes_per_key is live data.
+     * NAN: not measured (stored as NULL). */
+    double pending_bytes_per_key;
     double allocs_per_op;
     uint64_t peak_rss_bytes;
 

@@ -704,8 +704,9 @@ static void window_validate(const struct window_config *cfg, struct window_share
     cfg->backend->thread_leave(sh->map);
 }
 
-static void window_fill_memory(const struct window_config *cfg, struct window_shared *sh,
-                               uint64_t allocs_before, struct result_sample *s)
+/* Fills the memory figures; returns the bytes the map held. */
+static uint64_t window_fill_memory(const struct window_config *cfg, struct window_shared *sh,
+                                   uint64_t allocs_before, struct result_sample *s)
 {
     struct map_stats stats;
     cfg->backend->stats(sh->map, &stats);
@@ -715,6 +716,22 @@ static void window_fill_memory(const struct window_config *cfg, struct window_sh
     s->bytes_per_key = size ? (double)stats.bytes / (double)size : 0;
     s->allocs_per_op = s->total_ops ? (double)(stats.allocs - allocs_before) / s->total_ops : 0;
     s->peak_rss_bytes = window_peak_rss();
+    return stats.bytes;
+}
+
+/* Of the `held` bytes window_fill_memory read, those that awaited reclamation: what is gone once
+ * every deferred free has run (maps/map.h).  Last, so nothing read before it changes: no writer
+ * runs after the window, so live data is what it was when `held` was read. */
+static void window_fill_pending(const struct window_config *cfg, struct window_shared *sh, uint64_t held,
+                                struct result_sample *s)
+{
+    struct map_stats settled;
+    map_rcu_drain();
+    cfg->backend->stats(sh->map, &settled);
+    cfg->backend->thread_enter(sh->map);
+    size_t size = cfg->backend->size(sh->map);
+    cfg->backend->thread_leave(sh->map);
+    s->pending_bytes_per_key = size && held > settled.bytes ? (double)(held - settled.bytes) / (double)size : 0;
 }
 
 static double window_mean_timer(const struct window_worker *workers, int count)
@@ -748,12 +765,13 @@ static void window_measure(const struct window_config *cfg, struct window_shared
     s->latency_timer_ns = window_mean_timer(workers, sh->workers);
     window_describe_binding(workers, sh->workers, s);
     window_sum_counters(workers, sh->workers, s);
-    window_fill_memory(cfg, sh, before.allocs, s);
+    uint64_t held = window_fill_memory(cfg, sh, before.allocs, s);
     s->process_cpu_s = (double)sh->process_cpu_ns / 1e9;
     for (int i = 0; i < sh->workers; i++)
         s->worker_cpu_s += (double)workers[i].cpu_ns / 1e9;
     window_validate(cfg, sh, workers, s);
     window_check_placement(cfg, sh, workers, s);
+    window_fill_pending(cfg, sh, held, s);
 }
 
 static void window_merge_histograms(struct window_worker *workers, int count,

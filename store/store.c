@@ -1,7 +1,7 @@
 /*
  * store.c: the results database, one SQLite file written through SQLite's C API.
  *
- * Schema (version 6; the full text is store/store_schema.sql, kept equal to this code by
+ * Schema (version 7; the full text is store/store_schema.sql, kept equal to this code by
  * tests/test_store.c):
  *   machines   id, fingerprint UNIQUE, hostname, cpu_model, kernel, packages, numa_nodes, cores,
  *              pus, cache_levels, l1_bytes..l4_bytes (data caches), topology_xml (hwloc), first_seen
@@ -12,6 +12,8 @@
  *              process_start (with hostname and pid: the writer, for the liveness check),
  *              method_version (runner/method.h), planted_slowdown_pct (a testing aid's; NULL),
  *              schedule rounds|sequential, schedule_seed (the rounds' order)
+ *              scenario_text (the scenario files as run), cpu_mitigations (the kernel's, one line
+ *              per vulnerability)
  *   cases      id, run_id, status ok|skipped|invalid|failed, reason, finished_at, plan (planned
  *              PUs), oversubscribed, then the columns of every row of the table of case
  *              dimensions (scenarios/case_dims.c; `mapbench list dimensions`)
@@ -215,6 +217,12 @@ static const char *const store_migrations[] = {
     "  value REAL NOT NULL,"
     "  unit TEXT NOT NULL,"
     "  PRIMARY KEY (run_id, phase, kind, repetition));",
+
+    /* 6 -> 7: what a published report needs to say how to reproduce a run: the text of the
+     * scenario files as they were run, and the kernel's CPU vulnerability mitigations.  Older runs
+     * did not record them: NULL. */
+    "ALTER TABLE runs ADD COLUMN scenario_text TEXT;"
+    "ALTER TABLE runs ADD COLUMN cpu_mitigations TEXT;",
 };
 
 #define STORE_MIGRATION_COUNT ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -758,8 +766,8 @@ bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id
                        "INSERT INTO runs (machine_id, pid, hostname, uuid, boot_id, process_start,"
                        " command_line, git_commit, label, compiler, cflags, library_versions,"
                        " transparent_hugepages, cpu_governor, scenarios, method_version, planted_slowdown_pct,"
-                       " schedule, schedule_seed)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       " schedule, schedule_seed, scenario_text, cpu_mitigations)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                        &b, err))
         return false;
     bind_int(&b, r->machine_id);
@@ -784,6 +792,8 @@ bool store_run_begin(struct store *s, const struct store_run *r, int64_t *run_id
         bind_null(&b);
     bind_text(&b, r->schedule);
     bind_int_if(&b, r->schedule && strcmp(r->schedule, "rounds") == 0, (int64_t)r->schedule_seed);
+    bind_text(&b, r->scenario_text);
+    bind_text(&b, r->cpu_mitigations);
     return store_finish(s, &b, run_id, "starting a run", err);
 }
 

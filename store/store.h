@@ -27,7 +27,7 @@
 #include "runner/result.h"
 #include "scenarios/case.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 struct store;
@@ -74,6 +74,8 @@ struct store_run {
     double planted_slowdown_pct; /* MAPBENCH_PLANTED_SLOWDOWN_PCT's (runner/planted.h); 0: none, NULL */
     const char *schedule;   /* "rounds" or "sequential" (runner/schedule.h); NULL stored as NULL */
     uint64_t schedule_seed; /* the seed of the rounds' order; stored only with schedule "rounds" */
+    const char *scenario_text;   /* the scenario files as run (runner/environment.h); NULL stored as NULL */
+    const char *cpu_mitigations; /* the kernel's CPU vulnerability mitigations; NULL stored as NULL */
 };
 
 /* Inserts a run 'running', named by a fresh random UUID and stamped with its writer: this host's

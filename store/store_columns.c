@@ -21,6 +21,7 @@
  */
 #include "store/store_columns.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 enum store_figure_kind {
     STORE_FIGURE_WHOLE,      /* int or uint64_t (by size) */
     STORE_FIGURE_REAL,       /* double */
+    STORE_FIGURE_MEASURE,    /* double, NULL when NAN (not measured) and read back as NAN */
     STORE_FIGURE_FLAG,       /* bool */
     STORE_FIGURE_TEXT,       /* char array */
     STORE_FIGURE_REASON,     /* char array, NULL when the sample is valid */
@@ -95,6 +97,7 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(latency_timer_ns, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(steal_pct, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(involuntary_switches, STORE_FIGURE_WHOLE, "INTEGER"),
+    STORE_FIGURE(pending_bytes_per_key, STORE_FIGURE_MEASURE, "REAL"),
     STORE_FIGURE_IMPORTED(valid, STORE_FIGURE_FLAG, "INTEGER NOT NULL"),
     STORE_FIGURE_IMPORTED(invalid_reason, STORE_FIGURE_REASON, "TEXT"),
 };
@@ -431,6 +434,9 @@ static int store_figure_bind(sqlite3_stmt *st, int *index, const struct store_fi
     switch (f->kind) {
     case STORE_FIGURE_WHOLE: rc = sqlite3_bind_int64(st, i, store_figure_whole(f, r)); break;
     case STORE_FIGURE_REAL: rc = sqlite3_bind_double(st, i, *(const double *)p); break;
+    case STORE_FIGURE_MEASURE:
+        rc = isnan(*(const double *)p) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, *(const double *)p);
+        break;
     case STORE_FIGURE_FLAG: rc = sqlite3_bind_int(st, i, *(const bool *)p); break;
     case STORE_FIGURE_TEXT: rc = sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT); break;
     case STORE_FIGURE_REASON:
@@ -498,6 +504,9 @@ static void store_figure_read(sqlite3_stmt *st, int *column, const struct store_
             *(uint64_t *)p = (uint64_t)sqlite3_column_int64(st, i);
         break;
     case STORE_FIGURE_REAL: *(double *)p = sqlite3_column_double(st, i); break;
+    case STORE_FIGURE_MEASURE:
+        *(double *)p = sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+        break;
     case STORE_FIGURE_FLAG: *(bool *)p = sqlite3_column_int(st, i) != 0; break;
     case STORE_FIGURE_TEXT:
     case STORE_FIGURE_REASON:

@@ -32,7 +32,9 @@ CREATE TABLE runs (                     -- one `mapbench run`
   method_version INTEGER NOT NULL DEFAULT 1, -- since 5: what the figures mean (runner/method.h)
   planted_slowdown_pct REAL,            -- since 5: MAPBENCH_PLANTED_SLOWDOWN_PCT, a testing aid; NULL: none
   schedule TEXT,                        -- since 6: rounds|sequential; NULL: not recorded
-  schedule_seed INTEGER);               -- since 6: seed of the rounds' random order (rounds only)
+  schedule_seed INTEGER,                -- since 6: seed of the rounds' random order (rounds only)
+  scenario_text TEXT,                   -- since 7: the scenario files' text as run, each headed by its path
+  cpu_mitigations TEXT);                -- since 7: /sys/devices/system/cpu/vulnerabilities/*, "name: state" lines
 CREATE INDEX runs_by_machine ON runs(machine_id, started_at);
 CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
 
@@ -96,6 +98,7 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   distinct_keys INTEGER, stream_wraps INTEGER, latency_timer_ns REAL,
   steal_pct REAL,                       -- CPU time of the workers' PUs stolen over the window, %; NULL: unread
   involuntary_switches INTEGER,         -- the workers' involuntary context switches over the window
+  pending_bytes_per_key REAL,    -- of bytes_per_key, awaiting reclamation (a grace period); NULL: not measured
   UNIQUE (case_id, repetition));
 
 CREATE TABLE histograms (               -- since version 2: merged latency histogram per op
@@ -152,6 +155,7 @@ CREATE VIEW case_results AS
          s.cache_misses, s.round, s.round_position, s.process_cpu_s, s.worker_cpu_s,
          s.memory_nodes, s.placement_caveat, s.map_large_bytes, s.map_huge_bytes,
          s.distinct_keys, s.stream_wraps, s.latency_timer_ns, s.steal_pct, s.involuntary_switches,
+         s.pending_bytes_per_key,
          s.valid, s.invalid_reason
   FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id
   JOIN machines m ON m.id = r.machine_id;

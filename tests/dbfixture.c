@@ -163,7 +163,9 @@ int64_t dbfixture_run(struct store *s, const struct store_machine *m, const char
     char err[ERR_LEN] = "";
     struct store_run r = {.command_line = "mapbench run quick", .git_commit = "0123456789abcdef",
                           .label = label, .compiler = "gcc 12.2", .cflags = "-O2",
-                          .transparent_hugepages = "madvise", .cpu_governor = NULL, .scenarios = "quick"};
+                          .transparent_hugepages = "madvise", .cpu_governor = NULL, .scenarios = "quick",
+                          .scenario_text = "; scenarios/quick.ini\n[scenario]\nthreads = 1, 2\n",
+                          .cpu_mitigations = "meltdown: Not affected\nspectre_v2: Mitigation: Retpolines"};
     int64_t run_id;
     if (!store_machine_upsert(s, m ? m : &dbfixture_machine, &r.machine_id, err) ||
         !store_run_begin(s, &r, &run_id, err))

@@ -184,6 +184,111 @@ static void test_noisy_wide_or_thin_winner_is_not_separable(void **state)
     decided_free(&x);
 }
 
+/* ---- which map when ---- */
+
+static void render(struct decided *x, char *dir);
+
+/* A case of run 0 at read_pct `read` and `threads`. */
+static void world_point(struct report_data *d, const char *backend, double read, int threads, double mops,
+                        const double *factor, size_t n)
+{
+    world_case(d, 0, "when", backend, threads, mops, factor, n);
+    d->cases[d->case_count - 1].c.read_pct = read;
+}
+
+/* Two workloads (90% and 50% reads) at 1 and 2 threads, and 4 threads for 50% reads only:
+ *   90% reads: mutex 25% ahead of rwlock at 1 thread (separable); 2% ahead at 2, inside each
+ *              other's spread (not separable); not measured at 4;
+ *   50% reads: rwlock twice as fast as mutex at every count. */
+static void plant_matrix(struct report_data *d)
+{
+    for (int t = 1; t <= 2; t++) {
+        world_point(d, "mutex", 90, t, t == 1 ? 100 : 50, t == 1 ? tight : loose_a, 5);
+        world_point(d, "rwlock", 90, t, t == 1 ? 80 : 49, t == 1 ? tight : loose_b, 5);
+    }
+    for (int t = 1; t <= 4; t *= 2) {
+        world_point(d, "mutex", 50, t, 40, tight, 5);
+        world_point(d, "rwlock", 50, t, 80, tight, 5);
+    }
+    world_point(d, "null", 50, 4, 900, tight, 5); /* the harness is not ranked */
+}
+
+/* The row of x's matrix whose workload reads `read` percent. */
+static const struct findings_matrix_row *matrix_row(const struct decided *x, double read)
+{
+    for (size_t i = 0; i < x->f.matrix.row_count; i++)
+        if (x->f.matrix.rows[i].c->c.read_pct == read)
+            return &x->f.matrix.rows[i];
+    fail_msg("no matrix row at read_pct %g", read);
+    return NULL;
+}
+
+static void test_matrix_names_separable_winners_with_their_margin(void **state)
+{
+    (void)state;
+    struct decided x;
+    world_init(&x.d, 1);
+    plant_matrix(&x.d);
+    decide(&x, NULL);
+    const struct findings_matrix *m = &x.f.matrix;
+    assert_int_equal(m->thread_count, 3);
+    assert_int_equal(m->threads[0], 1);
+    assert_int_equal(m->threads[1], 2);
+    assert_int_equal(m->threads[2], 4);
+    assert_int_equal(m->row_count, 2);
+    assert_true(m->rows[0].c->c.read_pct == 90); /* in the order the run measured them */
+
+    const struct findings_matrix_row *reads = matrix_row(&x, 90), *writes = matrix_row(&x, 50);
+    const struct findings_matrix_cell *clear = &reads->cells[0], *close = &reads->cells[1];
+    assert_true(clear->measured && clear->separable);
+    assert_string_equal(x.sweeps[clear->sweep].series[clear->winner].label, "mutex");
+    assert_string_equal(x.sweeps[clear->sweep].series[clear->runner_up].label, "rwlock");
+    assert_true(fabs(clear->margin - 1.25) < 1e-9);
+    assert_true(clear->lo > 1 && clear->lo < 1.25 && clear->hi > 1.25); /* the tested interval */
+    const struct findings_point *p = &x.f.sweeps[clear->sweep].points[clear->point];
+    assert_true(p->separable && p->test.q < FINDINGS_ALPHA); /* the point's own decision */
+    assert_true(close->measured);
+    assert_false(close->separable);
+    assert_string_equal(x.sweeps[close->sweep].series[close->winner].label, "mutex");
+    assert_false(reads->cells[2].measured);
+    for (size_t t = 0; t < 3; t++) {
+        const struct findings_matrix_cell *cell = &writes->cells[t];
+        assert_true(cell->measured && cell->separable);
+        assert_string_equal(x.sweeps[cell->sweep].series[cell->winner].label, "rwlock"); /* never null */
+        assert_true(fabs(cell->margin - 2) < 1e-9);
+    }
+
+    /* the page names the separable winners, leaves the close one empty; the CSV says both */
+    char dir[] = "/tmp/mapbench-findings-XXXXXX", path[256], err[ERR_LEN] = "";
+    render(&x, dir);
+    if (!csv_write_matrix(dir, &x.d, x.sweeps, &x.f, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    char *html = support_read_text(path);
+    const char *table = strstr(html, "<table class=\"matrix\">");
+    assert_non_null(table);
+    const char *row = strstr(table, "<td class=\"workload\">compact read=90% update keys=1000 uniform</td>");
+    assert_non_null(row);
+    const char *first = strstr(row, "<td class=\"win\""), *second = strstr(row, "<td class=\"open\"");
+    assert_non_null(first);
+    assert_non_null(second);
+    assert_true(first < second);
+    assert_non_null(strstr(first, "<code>mutex</code> <small>×1.25 <span class=\"ci\">["));
+    assert_memory_equal(strstr(second, "\">") + 2, "</td><td class=\"na\">–</td></tr>", 32);
+    free(html);
+    snprintf(path, sizeof path, "%s/%s", dir, CSV_MATRIX_FILE);
+    char *csv = support_read_text(path);
+    assert_non_null(strstr(csv, "\n1,\"when\",\"compact read=90% update keys=1000 uniform\",1,1,\"mutex\",\"rwlock\","
+                                "\"mutex\",1.25,"));
+    assert_non_null(strstr(csv, "\n1,\"when\",\"compact read=90% update keys=1000 uniform\",2,0,\"\",\"rwlock\","
+                                "\"mutex\","));
+    assert_null(strstr(csv, ",4,0,")); /* not measured: no row */
+    free(csv);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+    decided_free(&x);
+}
+
 /* ---- history ---- */
 
 static void test_history_shifts_up_and_down(void **state)
@@ -346,6 +451,16 @@ static void test_one_correction_across_the_report(void **state)
     }
 }
 
+/* The number of points of the <polyline points="x,y x,y ..."> at p. */
+static size_t polyline_points(const char *p)
+{
+    const char *start = strstr(p, "points=\"") + 8;
+    size_t points = 1;
+    for (const char *c = start; *c != '"'; c++)
+        points += *c == ' ';
+    return points;
+}
+
 /* The history breaks where the measurement method changed: no shift tested across it, even a
  * halving, and the page and CSV say where. */
 static void test_history_breaks_at_a_method_change(void **state)
@@ -377,6 +492,17 @@ static void test_history_breaks_at_a_method_change(void **state)
     char *html = support_read_text(path);
     assert_non_null(strstr(html, "<th class=\"method-break\">run 3 (method changed)</th>"));
     assert_non_null(strstr(html, "<td class=\" method-break\">50</td>"));
+    /* the trend: one line over runs 1 and 2, a rule between 2 and 3, run 3 a line of its own */
+    const char *spark = strstr(html, "<svg class=\"spark\""), *end = spark ? strstr(spark, "</svg>") : NULL;
+    assert_non_null(end);
+    const char *rule = strstr(spark, "<path class=\"break\"");
+    assert_true(rule && rule < end);
+    const char *line = strstr(spark, "<polyline points=\""), *second = line ? strstr(line + 1, "<polyline") : NULL;
+    assert_true(line && second && second < end);
+    const char *third = strstr(second + 1, "<polyline");
+    assert_true(!third || third > end);
+    assert_int_equal(polyline_points(line), 2);
+    assert_int_equal(polyline_points(second), 1);
     free(html);
     snprintf(path, sizeof path, "%s/%s", dir, CSV_HISTORY_FILE);
     char *csv = support_read_text(path);
@@ -497,6 +623,9 @@ static void test_writers_render_the_decided_shifts(void **state)
     char *html = support_read_text(path);
     assert_non_null(strstr(html, "<td class=\"\">100</td><td class=\"down\">100 ▼</td>"));
     assert_null(strstr(html, "▲</td>"));
+    /* the trend marks the shift too: a triangle pointing down at run 2, none up */
+    assert_non_null(strstr(html, "<path class=\"down\""));
+    assert_null(strstr(html, "<path class=\"up\""));
     free(html);
     snprintf(path, sizeof path, "%s/%s", dir, CSV_HISTORY_FILE);
     char *csv = support_read_text(path);
@@ -515,6 +644,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_planted_winner_is_found_and_separable),
         cmocka_unit_test(test_noisy_wide_or_thin_winner_is_not_separable),
+        cmocka_unit_test(test_matrix_names_separable_winners_with_their_margin),
         cmocka_unit_test(test_history_shifts_up_and_down),
         cmocka_unit_test(test_paired_rounds_cancel_the_machine),
         cmocka_unit_test(test_five_rounds_are_too_few),

@@ -39,6 +39,9 @@
 
 #define HOSTILE_LABEL "<script>alert(1)</script> \"q\" 'x' '; DROP TABLE runs; --"
 #define HOSTILE_BACKEND "<script>alert(1)</script>'; DROP TABLE runs; --"
+/* What the fixture's run stores for the page's "How to reproduce". */
+#define FIXTURE_SCENARIO_TEXT "; scenarios/rw.ini\n; where `striped` passes `mutex` & <b>why</b>\n[scenario]\nname = rw\n"
+#define FIXTURE_MITIGATIONS "l1tf: Not affected\nmeltdown: Not affected\nspectre_v2: Vulnerable: <no microcode>"
 
 struct fixture {
     char dir[64], db[128], out[128];
@@ -53,8 +56,8 @@ static void fixture_case(struct bench_case *c, const char *scenario, const char 
     c->duration_s = 0.1;
 }
 
-/* The bytes per key fixture_write stores. */
-static double fixture_bytes_per_key = 32;
+/* The bytes per key fixture_write stores, and of those the bytes that awaited reclamation. */
+static double fixture_bytes_per_key = 32, fixture_pending_bytes_per_key = 0;
 static uint64_t fixture_touched_share = 1; /* a sample's distinct_keys: its keys / this */
 /* How many of the next case's first repetitions fixture_write marks disturbed (preempted 40
  * times in its 0.1 s window: 400 involuntary switches a second). */
@@ -78,6 +81,7 @@ static void fixture_write(struct fixture *f, const struct bench_case *c, double 
         r.worker_ops[0] = r.total_ops;
         r.bytes_per_key = fixture_bytes_per_key;
         r.distinct_keys = c->keys / fixture_touched_share; /* planted: mutex half, cow a quarter */
+        r.pending_bytes_per_key = fixture_pending_bytes_per_key;
         r.latency[RESULT_OP_GET] = (struct result_latency){10, 40, 60, 90, 200, 1000};
         r.involuntary_switches = i < fixture_disturbed ? 40 : 0;
         r.valid = true;
@@ -135,9 +139,11 @@ static void fixture_plant(struct fixture *f)
         c.keys = 1024ULL << (2 * k);
         fixture_bytes_per_key = 4096;
         fixture_touched_share = 4;
+        fixture_pending_bytes_per_key = 4064; /* one table of 32 bytes per key live */
         fixture_write(f, &c, 5, tight, 5);
         fixture_bytes_per_key = 32;
         fixture_touched_share = 1;
+        fixture_pending_bytes_per_key = 0;
     }
     fixture_case(&c, "hostile", HOSTILE_BACKEND, "x\"'<b>");
     fixture_write(f, &c, 10, tight, 5);
@@ -158,8 +164,10 @@ static int fixture_setup(void **state)
     struct store_machine m = {.fingerprint = "f00d", .hostname = "testhost", .cpu_model = "Test CPU",
                               .kernel = "6.1.0", .packages = 1, .numa_nodes = 1, .cores = 2, .pus = 2,
                               .cache_bytes = {32768, 1 << 20, 32 << 20}, .cache_levels = 3};
-    struct store_run r = {.command_line = "mapbench run rw", .git_commit = "abc", .label = HOSTILE_LABEL,
-                          .compiler = "gcc", .cflags = "-O2"};
+    struct store_run r = {.command_line = "mapbench run rw --set 'x=<i>'", .git_commit = "abc",
+                          .label = HOSTILE_LABEL, .compiler = "gcc", .cflags = "-O2",
+                          .transparent_hugepages = "madvise", .scenario_text = FIXTURE_SCENARIO_TEXT,
+                          .cpu_mitigations = FIXTURE_MITIGATIONS};
     if (!f->store || !store_machine_upsert(f->store, &m, &r.machine_id, err) ||
         !store_run_begin(f->store, &r, &f->run_id, err))
         return -1;
@@ -274,9 +282,9 @@ static void test_noisy_crossover_not_reported(void **state)
     char *details = strstr(html, "<details>");
     assert_non_null(details);
     *details = '\0'; /* what remains: established crossovers only */
-    assert_null(strstr(html, "`syncmap` overtakes"));
-    assert_null(strstr(html, "`rwlock` overtakes"));
-    assert_non_null(strstr(html, "`mutex` overtakes `striped:shards=4` above 58.3% writes"));
+    assert_null(strstr(html, "<code>syncmap</code> overtakes"));
+    assert_null(strstr(html, "<code>rwlock</code> overtakes"));
+    assert_non_null(strstr(html, "<code>mutex</code> overtakes <code>striped:shards=4</code> above 58.3% writes"));
     free(html);
 }
 
@@ -387,9 +395,9 @@ static void test_keys_sweep_shows_keys_touched(void **state)
     assert_non_null(strstr(html, "<tr><th>65.5k keys</th><td>16.4k–32.8k</td>"));
     assert_non_null(strstr(html, "<tr><th>1.05M keys</th><td>262k–524k</td>"));
     char *csv = sweep_csv_with(f, "\"kc\",keys");
-    assert_non_null(strstr(csv, ",median_hi_ops_per_s,distinct_keys\n"));
+    assert_non_null(strstr(csv, ",median_hi_ops_per_s,distinct_keys,bytes_per_key,pending_bytes_per_key\n"));
     assert_non_null(strstr(csv, "\"kc\",keys,65536,\"cow\","));
-    assert_non_null(strstr(csv, ",16384\n"));
+    assert_non_null(strstr(csv, ",16384,4096,4064\n")); /* cow's: its keys touched, then its bytes */
     free(csv);
     free(html);
 }
@@ -455,7 +463,8 @@ static void test_html_escape_every_special_character(void **state)
     free(text);
 }
 
-/* Every href="..." and src="..." names a file written beside index.html; no network URL. */
+/* Every href="..." and src="..." names a file written beside index.html, or a section of the page
+ * (#id, which must exist); no network URL. */
 static void test_every_referenced_file_exists(void **state)
 {
     struct fixture *f = *state;
@@ -470,6 +479,14 @@ static void test_every_referenced_file_exists(void **state)
             assert_true(n > 0 && n < sizeof name);
             snprintf(name, sizeof name, "%.*s", (int)n, start);
             assert_null(strstr(name, "://"));
+            if (name[0] == '#') {
+                char id[300];
+                snprintf(id, sizeof id, "id=\"%s\"", name + 1);
+                if (!strstr(html, id))
+                    fail_msg("index.html links to missing section %s", name);
+                refs++;
+                continue;
+            }
             snprintf(path, sizeof path, "%s/%s", f->out, name);
             if (access(path, R_OK) != 0)
                 fail_msg("index.html references missing %s", name);
@@ -652,6 +669,149 @@ static void test_machines_compared(void **state)
     }
 }
 
+/* ---- the page as a reader sees it ---- */
+
+/* Code names in the wording's backticks are set as code, escaped inside; a lone backtick stays. */
+static void test_code_names_are_code(void **state)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    html_text(out, "`a<b>` beats `c` & 'd' by 2` ");
+    html_text(out, NULL);
+    fclose(out);
+    assert_string_equal(text, "<code>a&lt;b&gt;</code> beats <code>c</code> &amp; &#39;d&#39; by 2` ");
+    free(text);
+    /* on the page: every sentence went through html_text, so no backtick is left outside the
+     * scenario files' text (a <pre> of the file as written) */
+    char *html = write_report(*state);
+    assert_non_null(strstr(html, "<code>mutex</code> overtakes"));
+    for (char *pre = strstr(html, "<pre>"); pre; pre = strstr(pre, "<pre>")) {
+        char *end = strstr(pre, "</pre>");
+        assert_non_null(end);
+        memset(pre, ' ', (size_t)(end - pre));
+    }
+    if (strchr(html, '`'))
+        fail_msg("a raw backtick on the page: ...%.80s", strchr(html, '`'));
+    free(html);
+}
+
+/* "How to reproduce": the run's commit, flags with -march, command, scenario text, kernel, THP and
+ * mitigations, every one escaped. */
+static void test_reproduce_section_names_everything_escaped(void **state)
+{
+    char *html = write_report(*state);
+    const char *how = strstr(html, "<section id=\"how\">");
+    assert_non_null(how);
+    const char *end = strstr(how, "</section>");
+    *(char *)end = '\0';
+    const char *expected[] = {
+        "<dt>commit</dt><dd><code>abc</code></dd>",
+        "<dt>flags</dt><dd><code>-O2</code></dd>",
+        "<dt>command</dt><dd><code>mapbench run rw --set &#39;x=&lt;i&gt;&#39;</code></dd>",
+        "<pre>; scenarios/rw.ini\n; where `striped` passes `mutex` &amp; &lt;b&gt;why&lt;/b&gt;\n[scenario]\n",
+        "<dt>kernel</dt><dd>6.1.0</dd>",
+        "<dt>transparent huge pages</dt><dd>madvise</dd>",
+        "3 vulnerabilities listed, 1 of them unmitigated",
+        "spectre_v2: Vulnerable: &lt;no microcode&gt;</pre>",
+        "<dt>CPU governor</dt><dd><span class=\"na\">not recorded</span></dd>",
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof *expected; i++)
+        if (!strstr(how, expected[i]))
+            fail_msg("How to reproduce lacks %s", expected[i]);
+    assert_null(strstr(how, "<b>why"));
+    assert_null(strstr(how, "<no microcode>"));
+    free(html);
+}
+
+/* Bytes per key apart: live data and what awaited reclamation, in the table, the plot and the CSV. */
+static void test_memory_split_into_live_and_pending(void **state)
+{
+    struct fixture *f = *state;
+    char *html = write_report(f), path[512];
+    const char *table = strstr(html, "<table class=\"sweep memory\">");
+    assert_non_null(table);
+    assert_non_null(strstr(table, "<td title=\"4096 bytes per key held after the window, 0 allocations per operation\">"
+                                  "32 <small class=\"pending\">+4064</small></td>"));
+    assert_non_null(strstr(table, "<td title=\"32 bytes per key held after the window, 0 allocations per operation\">"
+                                  "32</td>"));
+    free(html);
+    struct analysis a;
+    analyse(f, &a);
+    for (size_t i = 0; i < a.sweep_count; i++) {
+        if (strcmp(a.sweeps[i].scenario, "kc") != 0)
+            continue;
+        char name[64];
+        html_plot_file(i, "memory", name, sizeof name);
+        snprintf(path, sizeof path, "%s/%s", f->out, name);
+        char *svg = support_read_text(path);
+        assert_non_null(strstr(svg, "bytes per key awaiting reclamation"));
+        assert_non_null(strstr(svg, "live bytes per key"));
+        free(svg);
+        csv_sweep_file(i, name, sizeof name);
+        snprintf(path, sizeof path, "%s/%s", f->out, name);
+        char *csv = support_read_text(path);
+        assert_non_null(strstr(csv, ",pending_bytes_per_key\n"));
+        assert_non_null(strstr(csv, ",4096,4064\n"));
+        free(csv);
+    }
+    analysis_free(&a);
+}
+
+/* The swatch on the table's header of backend `label`: "<svg class="swatch" ...</svg>". */
+static char *header_swatch(const char *html, const char *label)
+{
+    char header[128];
+    snprintf(header, sizeof header, "<code>%s</code></th>", label);
+    const char *at = strstr(html, header);
+    assert_non_null(at);
+    const char *start = at;
+    while (start > html && strncmp(start, "<svg class=\"swatch\"", 19) != 0)
+        start--;
+    assert_true(start > html);
+    return strndup(start, (size_t)(at - start));
+}
+
+/* A backend is drawn the same in two reports of different backends: the same swatch in its table's
+ * header, and its plot lines in that colour. */
+static void test_backend_style_is_the_same_across_reports(void **state)
+{
+    struct fixture *f = *state;
+    char *html = write_report(f);
+    char *first = header_swatch(html, "mutex");
+    free(html);
+    assert_non_null(strstr(first, "stroke=\"#0072B2\""));
+
+    char err[ERR_LEN] = "", out[256], path[512];
+    fixture_begin_run(f, "f00d", "Test CPU", "mutex and syncmap");
+    struct bench_case c;
+    for (int t = 1; t <= 2; t++) {
+        fixture_case(&c, "pair", "mutex", "mutex");
+        c.threads = t;
+        fixture_write(f, &c, 10, tight, 5);
+        fixture_case(&c, "pair", "syncmap", "syncmap");
+        c.threads = t;
+        fixture_write(f, &c, 20, tight, 5);
+    }
+    assert_true(store_run_finish(f->store, f->run_id, "done", err));
+    snprintf(out, sizeof out, "%s/second", f->dir);
+    if (!report_write(f->store, &f->run_id, 1, "mutex", out, err))
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/index.html", out);
+    html = support_read_text(path);
+    char *second = header_swatch(html, "mutex");
+    assert_string_equal(first, second);
+    free(html);
+    char name[64];
+    html_plot_file(0, "throughput", name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", out, name);
+    char *svg = support_read_text(path);
+    assert_non_null(strstr(svg, "stroke='rgb(  0, 114, 178)'")); /* #0072B2 */
+    free(svg);
+    free(first);
+    free(second);
+}
+
 /* The calibration case in the report: a run whose calibration fell a third against the other runs
  * of its group says the machine moved; the others are steady. */
 static void test_report_names_a_moved_machine(void **state)
@@ -728,6 +888,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_findings_reproduce_across_runs, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_machines_compared, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_report_names_a_moved_machine, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_code_names_are_code, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_reproduce_section_names_everything_escaped, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_memory_split_into_live_and_pending, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_backend_style_is_the_same_across_reports, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

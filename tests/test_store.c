@@ -210,6 +210,7 @@ static void test_round_trip(void **state)
         r.worker_cpu_s = 1.0;
         r.map_large_bytes = 8u << 20;
         r.map_huge_bytes = (struct result_counter){i == 0, 4u << 20};
+        r.pending_bytes_per_key = i == 0 ? 12.5 : NAN; /* the second did not measure it: NULL */
         if (i == 0) { /* the second sample leaves both empty: NULL */
             snprintf(r.memory_nodes, sizeof r.memory_nodes, "0,1");
             snprintf(r.placement_caveat, sizeof r.placement_caveat, "not checked: x");
@@ -285,6 +286,7 @@ static void test_round_trip(void **state)
     assert_int_equal(dbfixture_int(store_db(s), "SELECT count(*) FROM samples WHERE steal_pct IS NULL"
                                           " AND involuntary_switches = 41"),
                      1);
+    assert_true(row->sample.pending_bytes_per_key == 12.5);
 
     assert_int_equal(got.skipped.c.distribution, CASE_DIST_HOT);
     assert_int_equal(got.skipped.c.hot_keys, 3);
@@ -299,7 +301,12 @@ static void test_round_trip(void **state)
                                  " AND get_p50_ns = 80"),
                      2);
     assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM samples WHERE memory_nodes IS NULL"
-                                       " AND placement_caveat IS NULL AND map_huge_bytes IS NULL"),
+                                       " AND placement_caveat IS NULL AND map_huge_bytes IS NULL"
+                                       " AND pending_bytes_per_key IS NULL"),
+                     1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM case_results WHERE pending_bytes_per_key = 12.5"), 1);
+    assert_int_equal(dbfixture_int(db, "SELECT count(*) FROM runs WHERE scenario_text LIKE '; scenarios/quick.ini%'"
+                                       " AND cpu_mitigations LIKE 'meltdown: Not affected%'"),
                      1);
     assert_int_equal(dbfixture_int(db, "SELECT sum(value) FROM samples, json_each(samples.worker_ops)"
                                  " WHERE repetition = 0"),

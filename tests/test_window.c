@@ -115,6 +115,28 @@ static void test_mutex_window_is_valid_and_measured(void **state)
     assert_string_not_equal(s->worker_binding, "");
 }
 
+/* The bytes per key split into live data and what awaited reclamation: a locked table defers
+ * nothing; cow under writes retires a copy per write, and once the window has run its deferred
+ * frees what stays is one table, whatever number of copies were still pending when it ended. */
+static void test_window_splits_live_and_pending_bytes(void **state)
+{
+    struct window_fixture *f = *state;
+    char err[ERR_LEN];
+    struct bench_case c = window_case("mutex", 1, 50);
+    assert_true(window_run_case(f, &c, err));
+    double table = f->sample.bytes_per_key;
+    assert_true(f->sample.pending_bytes_per_key == 0);
+    c = window_case("cow", 2, 50);
+    assert_true(window_run_case(f, &c, err));
+    const struct result_sample *s = &f->sample;
+    assert_true(s->valid);
+    assert_true(isfinite(s->pending_bytes_per_key) && s->pending_bytes_per_key >= 0);
+    double live = s->bytes_per_key - s->pending_bytes_per_key;
+    if (!(live > table / 2 && live < table * 2))
+        fail_msg("cow holds %.1f bytes per key live (%.1f held, %.1f pending); one table is about %.1f", live,
+                 s->bytes_per_key, s->pending_bytes_per_key, table);
+}
+
 /* Insert-delete and insert growth keep the map's invariants through the window. */
 static void test_churn_windows_validate(void **state)
 {
@@ -337,6 +359,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null_throughput_is_ops_over_window),
         cmocka_unit_test(test_mutex_window_is_valid_and_measured),
+        cmocka_unit_test(test_window_splits_live_and_pending_bytes),
         cmocka_unit_test(test_churn_windows_validate),
         cmocka_unit_test(test_go_workloads_validate),
         cmocka_unit_test(test_plain_prefill_takes_turns),
