@@ -965,7 +965,7 @@ static const char html_style[] =
     "td.wide{color:#a33;font-style:italic}td.na,span.na{color:#aaa}"
     "td.up{background:#d9f0d3}td.down{background:#f6d0cc}.method-break{border-left:4px solid #555}"
     "small.ci,span.ci{color:#555}p.statistics{color:#444}small.pending{color:#a33}"
-    "table.matrix td{text-align:left;white-space:nowrap}table.matrix td.win{background:#d9f0d3;font-weight:400}"
+    "table.matrix td,table.matrix th{text-align:left;white-space:nowrap}table.matrix td.win{background:#d9f0d3;font-weight:400}"
     "table.matrix td.open{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f2f2f2 4px,#f2f2f2 8px);"
     "min-width:4em}"
     "td.workload,td.case,td.claim{text-align:left}"

@@ -345,6 +345,18 @@ static size_t plot_datablock(FILE *f, const struct report_data *d, const struct 
     return written;
 }
 
+/* One series of a plot command: "plot " before the first (*started false), ", " before the others,
+ * then its datablock, its columns, how it is drawn, its style and its title. */
+static void plot_series(FILE *f, bool *started, const char *block, size_t s, const char *columns, const char *with,
+                        const struct report_series *series)
+{
+    fprintf(f, "%s%s%zu using %s with %s", *started ? ", " : "plot ", block, s, columns, with);
+    plot_line_style(f, series);
+    fputs(" title ", f);
+    plot_put_string(f, series->label);
+    *started = true;
+}
+
 /* Writes the layer's data, then one plot command drawing every series of it in its style. */
 static void plot_layer(struct plot *p, const struct report_data *d, const struct report_sweep *w,
                        const struct plot_layer *layer)
@@ -355,16 +367,10 @@ static void plot_layer(struct plot *p, const struct report_data *d, const struct
         any[s] = !(layer->without_null && w->series[s].role == MAP_ROLE_HARNESS) &&
                  plot_datablock(f, d, w, s, layer) > 0;
     bool comma = false;
-    for (size_t s = 0; s < w->series_count; s++) {
-        if (!any[s])
-            continue;
-        fprintf(f, "%s$d%zu using 1:2%s with %s", comma ? ", " : "plot ", s, layer->errorbars ? ":3:4" : "",
-                layer->errorbars ? "yerrorlines" : "linespoints");
-        plot_line_style(f, &w->series[s]);
-        fputs(" title ", f);
-        plot_put_string(f, w->series[s].label);
-        comma = true;
-    }
+    for (size_t s = 0; s < w->series_count; s++)
+        if (any[s])
+            plot_series(f, &comma, "$d", s, layer->errorbars ? "1:2:3:4" : "1:2",
+                        layer->errorbars ? "yerrorlines" : "linespoints", &w->series[s]);
     if (comma)
         fputc('\n', f);
     else
@@ -482,13 +488,8 @@ void plot_sweep_percentiles(struct plot *p, const struct report_data *d, const s
     }
     for (size_t s = 0; s < w->series_count; s++) {
         const struct report_case *c = report_series_case_at(d, &w->series[s], x);
-        if (!c || !c->has_latency[RESULT_OP_GET])
-            continue;
-        fprintf(f, "%s$p%zu using 1:2 with linespoints", comma ? ", " : "plot ", s);
-        plot_line_style(f, &w->series[s]);
-        fputs(" title ", f);
-        plot_put_string(f, w->series[s].label);
-        comma = true;
+        if (c && c->has_latency[RESULT_OP_GET])
+            plot_series(f, &comma, "$p", s, "1:2", "linespoints", &w->series[s]);
     }
     if (comma)
         fputc('\n', f);

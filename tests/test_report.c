@@ -450,15 +450,22 @@ static void test_hostile_strings_escaped(void **state)
     free(html);
 }
 
+/* What an html.h writer of text (html_escape, html_text) makes of `text`, then of NULL. */
+static char *html_of(void (*writer)(FILE *, const char *), const char *text)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    writer(f, text);
+    writer(f, NULL);
+    fclose(f);
+    return out;
+}
+
 static void test_html_escape_every_special_character(void **state)
 {
     (void)state;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    html_escape(out, "a&b<c>d\"e'f");
-    html_escape(out, NULL);
-    fclose(out);
+    char *text = html_of(html_escape, "a&b<c>d\"e'f");
     assert_string_equal(text, "a&amp;b&lt;c&gt;d&quot;e&#39;f");
     free(text);
 }
@@ -674,12 +681,7 @@ static void test_machines_compared(void **state)
 /* Code names in the wording's backticks are set as code, escaped inside; a lone backtick stays. */
 static void test_code_names_are_code(void **state)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    html_text(out, "`a<b>` beats `c` & 'd' by 2` ");
-    html_text(out, NULL);
-    fclose(out);
+    char *text = html_of(html_text, "`a<b>` beats `c` & 'd' by 2` ");
     assert_string_equal(text, "<code>a&lt;b&gt;</code> beats <code>c</code> &amp; &#39;d&#39; by 2` ");
     free(text);
     /* on the page: every sentence went through html_text, so no backtick is left outside the
