@@ -1,4 +1,4 @@
--- store_schema.sql: the results database schema, version 6 (PRAGMA user_version = 6), as
+-- store_schema.sql: the results database schema, version 7 (PRAGMA user_version = 7), as
 -- store/store.c creates it: its migrations replayed, then any column of the table of case
 -- dimensions (scenarios/case_dims.c) or of sample figures (store/store_columns.c) that they lack
 -- added, and the views generated from both.  Documentation only: those are the source, and

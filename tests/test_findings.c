@@ -499,7 +499,7 @@ static void test_history_breaks_at_a_method_change(void **state)
     assert_true(rule && rule < end);
     const char *line = strstr(spark, "<polyline points=\""), *second = line ? strstr(line + 1, "<polyline") : NULL;
     assert_true(line && second && second < end);
-    const char *third = strstr(second + 1, "<polyline");
+    const char *third = second ? strstr(second + 1, "<polyline") : NULL;
     assert_true(!third || third > end);
     assert_int_equal(polyline_points(line), 2);
     assert_int_equal(polyline_points(second), 1);
