@@ -113,6 +113,7 @@ test-build: $(BUILD)/mapbench $(TEST_BIN) $(PLUGIN_SO)
 # prints cmocka's per-binary summaries and one closing "N passed, N failed" line.
 test: deps
 	@sh tools/check-layers.sh
+	@sh tools/check-default-goal.sh
 	@$(MAKE) --no-print-directory test-build
 	sh tools/run-tests.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan
