@@ -1,27 +1,43 @@
 /*
  * table.c: the one open-addressing hash table of mapbench.
  *
- * Algorithm: linear probing over a power-of-two array of {key, value} slots, 16 bytes each, so a
- * probe sequence walks consecutive cache lines.  Key 0 marks an empty slot; the real key 0 is kept
- * out of band (has_zero_key / zero_key_value), so every uint64_t is a legal key without a separate
- * control array (one memory stream per lookup instead of two).
+ * Algorithm: linear probing over a power-of-two array of {key, value} slots, 16 bytes each, beside
+ * an array of one control byte per slot (maps/table_group.h): 0 for an empty slot, or the full bit
+ * and 7 bits of the key's hash (its tag).  A lookup hashes the key once (table_hash: one multiply),
+ * starts at its home slot, and compares TABLE_GROUP control bytes at once with the key's tag (one
+ * SSE2 compare, as Abseil's Swiss tables do); only slots whose tag matches have their key
+ * compared, and the first empty byte ends the search.  A present key is almost always the first
+ * candidate of the first group, so a hit takes no branch the CPU cannot predict, and lookups of a
+ * batch overlap in the pipeline; the old byte-free layout (key 0 marking an empty slot) ended each
+ * probe on a data-dependent loop exit and mispredicted about one lookup in two.  Every uint64_t is
+ * a legal key: emptiness is the control byte's, so key 0 needs nothing out of band.
+ *
+ * Layout: one block per table, control bytes first and then the slots (both 64-byte aligned), so a
+ * table is one allocation and one free.  The first TABLE_GROUP - 1 control bytes are repeated after
+ * the last one, so the group at any slot is one unaligned load, even where the probe run wraps
+ * around the end; every write of a control byte writes its mirror too (table_ctrl_set).  Memory
+ * comes zeroed, which is an empty table.
  *
  * Deletion uses backward-shift (Knuth, TAOCP vol. 3, algorithm 6.4R): after removing a slot, later
- * members of the same probe run are moved back into the hole.  There are no tombstones, so a table
- * that has seen any number of deletes probes exactly as if it had been built from its current keys:
- * lookups never degrade with churn.
+ * members of the same probe run are moved back into the hole, control bytes with them.  There are
+ * no tombstones, so a table that has seen any number of deletes probes exactly as if it had been
+ * built from its current keys: lookups never degrade with churn.  The invariant a lookup relies
+ * on: no empty slot lies between a key's home and its slot.
  *
  * Resizing: grow x2 when count would exceed 3/4 of capacity; shrink /2 when a delete leaves it
  * below 1/8 (never below TABLE_MIN_CAPACITY), so a map that grew and emptied gives its memory
- * back; after either the load is 3/8 or 1/4, so grow and shrink cannot alternate.  Resizing rehashes every key into a new array and frees the old one at once: readers
- * of a concurrent backend must be excluded by that backend (cow never resizes a published table).
+ * back; after either the load is 3/8 or 1/4, so grow and shrink cannot alternate.  Resizing
+ * rehashes every key into a new block and frees the old one at once: readers of a concurrent
+ * backend must be excluded by that backend (cow never resizes a published table).
  *
  * Synchronisation: none.  Every function may be called by many threads at once only if none of
- * them modifies the table (table_get, table_range, table_size are pure reads).
+ * them modifies the table (table_get, table_get_many, table_range, table_size are pure reads).
  */
 #include "table.h"
 
 #include <string.h>
+
+#include "table_group.h"
 
 static size_t capacity_for(size_t keys)
 {
@@ -31,25 +47,36 @@ static size_t capacity_for(size_t keys)
     return capacity;
 }
 
-static struct table_slot *slots_alloc(struct map_accounting *acct, size_t capacity)
+/* Control bytes, their mirror, rounded up to a cache line: where the slots start in the block. */
+static size_t table_ctrl_bytes(size_t capacity)
 {
-    return map_alloc_aligned(acct, 64, capacity * sizeof(struct table_slot));
+    return (capacity + TABLE_GROUP - 1 + 63) & ~(size_t)63;
+}
+
+size_t table_bytes(size_t capacity)
+{
+    return table_ctrl_bytes(capacity) + capacity * sizeof(struct table_slot);
+}
+
+/* A zeroed block of `capacity` slots for t: every slot empty. */
+static void table_block_alloc(struct table *t, size_t capacity)
+{
+    t->ctrl = map_alloc_aligned(t->acct, 64, table_bytes(capacity));
+    t->slots = (struct table_slot *)(void *)(t->ctrl + table_ctrl_bytes(capacity));
+    t->mask = capacity - 1;
 }
 
 void table_init(struct table *t, struct map_accounting *acct, size_t expected_keys)
 {
-    size_t capacity = capacity_for(expected_keys);
     t->acct = acct;
-    t->slots = slots_alloc(acct, capacity);
-    t->mask = capacity - 1;
     t->count = 0;
-    t->has_zero_key = false;
-    t->zero_key_value = 0;
+    table_block_alloc(t, capacity_for(expected_keys));
 }
 
 void table_destroy(struct table *t)
 {
-    map_free(t->acct, t->slots, table_capacity(t) * sizeof(struct table_slot));
+    map_free(t->acct, t->ctrl, table_bytes(table_capacity(t)));
+    t->ctrl = NULL;
     t->slots = NULL;
 }
 
@@ -60,37 +87,75 @@ size_t table_capacity(const struct table *t)
 
 size_t table_size(const struct table *t)
 {
-    return t->count + (t->has_zero_key ? 1 : 0);
+    return t->count;
 }
 
-/* Index of key's slot, or of the empty slot that ends its probe run. */
-static size_t probe(const struct table *t, uint64_t key)
+/* Slot i's control byte, and its mirror when i < TABLE_GROUP - 1 (for i above, the second store
+ * writes slot i again: no branch). */
+static inline void table_ctrl_set(struct table *t, size_t i, uint8_t ctrl)
 {
-    size_t i = map_hash(key) & t->mask;
-    while (t->slots[i].key != key && t->slots[i].key != 0)
-        i = (i + 1) & t->mask;
-    return i;
+    t->ctrl[i] = ctrl;
+    t->ctrl[((i - (TABLE_GROUP - 1)) & t->mask) + (TABLE_GROUP - 1)] = ctrl;
 }
 
-/* Places every slot of `from` into the empty array of t; keys are known distinct. */
-static void rehash_into(struct table *t, const struct table_slot *from, size_t from_capacity)
+static inline bool table_slot_full(const struct table *t, size_t i)
+{
+    return t->ctrl[i] & TABLE_CTRL_FULL;
+}
+
+/* Index of key's slot (*found), or of the empty slot that ends its probe run. */
+static inline size_t table_probe(const struct table *t, uint64_t key, uint64_t hash, bool *found)
+{
+    uint8_t ctrl = table_ctrl_of(hash);
+    size_t i = hash & t->mask;
+    for (;;) {
+        for (uint64_t match = table_group_match(t->ctrl + i, ctrl); match; match &= match - 1) {
+            size_t at = (i + table_group_index(match)) & t->mask;
+            if (__builtin_expect(t->slots[at].key == key, 1)) {
+                *found = true;
+                return at;
+            }
+        }
+        uint64_t empty = table_group_empty(t->ctrl + i);
+        if (__builtin_expect(empty != 0, 1)) {
+            *found = false;
+            return (i + table_group_index(empty)) & t->mask;
+        }
+        i = (i + TABLE_GROUP) & t->mask;
+    }
+}
+
+/* The first empty slot of hash's probe run: where a key known to be absent goes. */
+static size_t table_first_empty(const struct table *t, uint64_t hash)
+{
+    size_t i = hash & t->mask;
+    uint64_t empty;
+    while (!(empty = table_group_empty(t->ctrl + i)))
+        i = (i + TABLE_GROUP) & t->mask;
+    return (i + table_group_index(empty)) & t->mask;
+}
+
+/* Places every full slot of a block of `from_capacity` into t's empty block; keys are distinct. */
+static void rehash_into(struct table *t, const uint8_t *from_ctrl,
+                        const struct table_slot *from, size_t from_capacity)
 {
     for (size_t j = 0; j < from_capacity; j++) {
-        if (from[j].key == 0)
+        if (!(from_ctrl[j] & TABLE_CTRL_FULL))
             continue;
-        size_t i = probe(t, from[j].key);
+        size_t i = table_first_empty(t, table_hash(from[j].key));
         t->slots[i] = from[j];
+        table_ctrl_set(t, i, from_ctrl[j]);
     }
 }
 
 static void resize(struct table *t, size_t new_capacity)
 {
+    uint8_t *old_ctrl = t->ctrl;
     struct table_slot *old = t->slots;
     size_t old_capacity = table_capacity(t);
-    t->slots = slots_alloc(t->acct, new_capacity);
-    t->mask = new_capacity - 1;
-    rehash_into(t, old, old_capacity);
-    map_free(t->acct, old, old_capacity * sizeof(struct table_slot));
+    table_block_alloc(t, new_capacity);
+    rehash_into(t, old_ctrl, old, old_capacity);
+    map_free(t->acct, old_ctrl, table_bytes(old_capacity));
 }
 
 void table_clone(struct table *dst, const struct table *src, size_t expected_keys)
@@ -98,26 +163,19 @@ void table_clone(struct table *dst, const struct table *src, size_t expected_key
     size_t keys = expected_keys > table_size(src) ? expected_keys : table_size(src);
     table_init(dst, src->acct, keys);
     if (table_capacity(dst) == table_capacity(src))
-        memcpy(dst->slots, src->slots, table_capacity(src) * sizeof(struct table_slot));
+        memcpy(dst->ctrl, src->ctrl, table_bytes(table_capacity(src)));
     else
-        rehash_into(dst, src->slots, table_capacity(src));
+        rehash_into(dst, src->ctrl, src->slots, table_capacity(src));
     dst->count = src->count;
-    dst->has_zero_key = src->has_zero_key;
-    dst->zero_key_value = src->zero_key_value;
 }
 
 static inline bool table_lookup(const struct table *t, uint64_t key, uint64_t *value)
 {
-    if (key == 0) {
-        if (t->has_zero_key)
-            *value = t->zero_key_value;
-        return t->has_zero_key;
-    }
-    size_t i = probe(t, key);
-    if (t->slots[i].key == 0)
-        return false;
-    *value = t->slots[i].value;
-    return true;
+    bool found;
+    size_t i = table_probe(t, key, table_hash(key), &found);
+    if (found)
+        *value = t->slots[i].value;
+    return found;
 }
 
 bool table_get(const struct table *t, uint64_t key, uint64_t *value)
@@ -127,9 +185,10 @@ bool table_get(const struct table *t, uint64_t key, uint64_t *value)
 
 uint64_t table_get_many(const struct table *t, const uint64_t *keys, size_t n, uint64_t *values)
 {
+    const struct table local = *t; /* in registers: the stores to values[] cannot alias it */
     uint64_t found = 0;
     for (size_t i = 0; i < n; i++)
-        found |= (uint64_t)table_lookup(t, keys[i], &values[i]) << i;
+        found |= (uint64_t)table_lookup(&local, keys[i], &values[i]) << i;
     return found;
 }
 
@@ -137,17 +196,10 @@ uint64_t table_get_many(const struct table *t, const uint64_t *keys, size_t n, u
 static bool table_store(struct table *t, uint64_t key, uint64_t value, bool overwrite,
                         uint64_t *existing)
 {
-    if (key == 0) {
-        bool was_new = !t->has_zero_key;
-        if (!was_new && existing)
-            *existing = t->zero_key_value;
-        if (was_new || overwrite)
-            t->zero_key_value = value;
-        t->has_zero_key = true;
-        return was_new;
-    }
-    size_t i = probe(t, key);
-    if (t->slots[i].key == key) {
+    uint64_t hash = table_hash(key);
+    bool found;
+    size_t i = table_probe(t, key, hash, &found);
+    if (found) {
         if (existing)
             *existing = t->slots[i].value;
         if (overwrite)
@@ -156,10 +208,11 @@ static bool table_store(struct table *t, uint64_t key, uint64_t value, bool over
     }
     if (t->count + 1 > table_capacity(t) - table_capacity(t) / 4) {
         resize(t, table_capacity(t) * 2);
-        i = probe(t, key);
+        i = table_first_empty(t, hash);
     }
     t->slots[i].key = key;
     t->slots[i].value = value;
+    table_ctrl_set(t, i, table_ctrl_of(hash));
     t->count++;
     return true;
 }
@@ -188,29 +241,25 @@ static void close_hole(struct table *t, size_t hole)
     size_t current = hole;
     for (;;) {
         current = (current + 1) & t->mask;
-        if (t->slots[current].key == 0)
+        if (!table_slot_full(t, current))
             break;
-        size_t home = map_hash(t->slots[current].key) & t->mask;
+        size_t home = table_hash(t->slots[current].key) & t->mask;
         if (stays_after_hole(hole, current, home))
             continue;
         t->slots[hole] = t->slots[current];
+        table_ctrl_set(t, hole, t->ctrl[current]);
         hole = current;
     }
     t->slots[hole].key = 0;
     t->slots[hole].value = 0;
+    table_ctrl_set(t, hole, 0);
 }
 
 bool table_del(struct table *t, uint64_t key, uint64_t *old_value)
 {
-    if (key == 0) {
-        bool was_present = t->has_zero_key;
-        if (was_present && old_value)
-            *old_value = t->zero_key_value;
-        t->has_zero_key = false;
-        return was_present;
-    }
-    size_t i = probe(t, key);
-    if (t->slots[i].key == 0)
+    bool found;
+    size_t i = table_probe(t, key, table_hash(key), &found);
+    if (!found)
         return false;
     if (old_value)
         *old_value = t->slots[i].value;
@@ -223,10 +272,8 @@ bool table_del(struct table *t, uint64_t key, uint64_t *old_value)
 
 bool table_range(const struct table *t, map_range_fn fn, void *arg)
 {
-    if (t->has_zero_key && !fn(0, t->zero_key_value, arg))
-        return false;
     for (size_t i = 0; i <= t->mask; i++) {
-        if (t->slots[i].key != 0 && !fn(t->slots[i].key, t->slots[i].value, arg))
+        if (table_slot_full(t, i) && !fn(t->slots[i].key, t->slots[i].value, arg))
             return false;
     }
     return true;
