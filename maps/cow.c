@@ -133,6 +133,12 @@ static bool cow_get(struct map *m, uint64_t key, uint64_t *value)
     return found;
 }
 
+/* n of cow_get: one read-side section per key, as n calls would. */
+static uint64_t cow_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    return map_get_many_each(cow_get, m, keys, n, values);
+}
+
 /* The snapshot writers start from; caller holds the writer mutex, so no one else publishes. */
 static struct cow_snapshot *cow_writer_current(struct cow_map *cm)
 {
@@ -252,6 +258,7 @@ const struct map_backend map_backend_cow = {
     .create = cow_create,
     .destroy = cow_destroy,
     .get = cow_get,
+    .get_many = cow_get_many,
     .put = cow_put,
     .put_if_absent = cow_put_if_absent,
     .del = cow_del,

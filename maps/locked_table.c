@@ -91,15 +91,6 @@ bool locked_table_get(struct locked_table *lt, uint64_t key, uint64_t *value)
     return found;
 }
 
-uint64_t locked_table_get_many(struct locked_table *lt, const uint64_t *keys, size_t n,
-                               uint64_t *values)
-{
-    uint64_t found = 0;
-    for (size_t i = 0; i < n; i++)
-        found |= (uint64_t)locked_table_get(lt, keys[i], &values[i]) << i;
-    return found;
-}
-
 bool locked_table_put(struct locked_table *lt, uint64_t key, uint64_t value)
 {
     lock_exclusive(lt);
@@ -198,9 +189,10 @@ bool locked_map_get(struct map *m, uint64_t key, uint64_t *value)
     return locked_table_get(&((struct locked_map *)m)->lt, key, value);
 }
 
+/* n of locked_map_get: the lock is taken and released once per key, as n calls would. */
 uint64_t locked_map_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
 {
-    return locked_table_get_many(&((struct locked_map *)m)->lt, keys, n, values);
+    return map_get_many_each(locked_map_get, m, keys, n, values);
 }
 
 bool locked_map_put(struct map *m, uint64_t key, uint64_t value)

@@ -35,9 +35,6 @@ void locked_table_init(struct locked_table *lt, enum locked_table_kind kind,
 void locked_table_destroy(struct locked_table *lt);
 
 bool locked_table_get(struct locked_table *lt, uint64_t key, uint64_t *value);
-/* n of locked_table_get: the lock is taken and released once per key, as n calls would. */
-uint64_t locked_table_get_many(struct locked_table *lt, const uint64_t *keys, size_t n,
-                               uint64_t *values);
 bool locked_table_put(struct locked_table *lt, uint64_t key, uint64_t value);
 bool locked_table_put_if_absent(struct locked_table *lt, uint64_t key, uint64_t value,
                                 uint64_t *existing);

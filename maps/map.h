@@ -167,6 +167,20 @@ bool map_plugin_load(const char *path, char *err);
 /* thread_enter / thread_leave for backends that need no per-thread state. */
 void map_thread_nothing(struct map *m);
 
+/* The get_many of a backend whose batch is n of its own gets: call it with the backend's get (a
+ * function of the same file), and the compiler calls that get directly or inlines it, so each key
+ * keeps its own read-side section or critical section and the batch saves only the indirect call
+ * per key, which is what get_many promises. */
+static inline __attribute__((always_inline)) uint64_t
+map_get_many_each(bool (*get)(struct map *, uint64_t, uint64_t *), struct map *m,
+                  const uint64_t *keys, size_t n, uint64_t *values)
+{
+    uint64_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        found |= (uint64_t)get(m, keys[i], &values[i]) << i;
+    return found;
+}
+
 /* ---- RCU thread registration shared by the liburcu-based backends (maps/rcu_thread.c) ----
  * Registration with liburcu's memb flavour is per thread and may not nest, while a thread may use
  * several RCU-based maps at once: these count, registering on the first enter and unregistering on

@@ -93,10 +93,7 @@ static uint64_t plain_get_many(struct map *m, const uint64_t *keys, size_t n, ui
     struct plain_map *pm = (struct plain_map *)m;
     if (!pm->detect)
         return table_get_many(&pm->table, keys, n, values);
-    uint64_t found = 0;
-    for (size_t i = 0; i < n; i++)
-        found |= (uint64_t)plain_get(m, keys[i], &values[i]) << i;
-    return found;
+    return map_get_many_each(plain_get, m, keys, n, values);
 }
 
 static bool plain_put(struct map *m, uint64_t key, uint64_t value)

@@ -217,6 +217,12 @@ static bool rcu_get(struct map *m, uint64_t key, uint64_t *value)
     return n != NULL;
 }
 
+/* n of rcu_get: one read-side section per key, as n calls would. */
+static uint64_t rcu_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    return map_get_many_each(rcu_get, m, keys, n, values);
+}
+
 /* Copies every node of the shard's array into a new one of new_count buckets, publishes it, and
  * retires the old array with its nodes after a grace period.  Caller holds the shard lock. */
 static void rcu_shard_resize(struct rcu_shard *s, size_t new_count)
@@ -377,6 +383,7 @@ const struct map_backend map_backend_rcu = {
     .create = rcu_create,
     .destroy = rcu_destroy,
     .get = rcu_get,
+    .get_many = rcu_get_many,
     .put = rcu_put,
     .put_if_absent = rcu_put_if_absent,
     .del = rcu_del,

@@ -247,6 +247,12 @@ static bool ckht_get(struct map *map, uint64_t key, uint64_t *value)
     return found;
 }
 
+/* n of ckht_get: one read-side section per key, as n calls would. */
+static uint64_t ckht_get_many(struct map *map, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    return map_get_many_each(ckht_get, map, keys, n, values);
+}
+
 static bool ckht_put(struct map *map, uint64_t key, uint64_t value)
 {
     struct ckht_map *m = (struct ckht_map *)map;
@@ -374,6 +380,7 @@ const struct map_backend map_backend_ref_ckht = {
     .create = ckht_create,
     .destroy = ckht_destroy,
     .get = ckht_get,
+    .get_many = ckht_get_many,
     .put = ckht_put,
     .put_if_absent = ckht_put_if_absent,
     .del = ckht_del,

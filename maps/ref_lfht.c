@@ -190,6 +190,12 @@ static bool lfht_get(struct map *m, uint64_t key, uint64_t *value)
     return n != NULL;
 }
 
+/* n of lfht_get: one read-side section per key, as n calls would. */
+static uint64_t lfht_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    return map_get_many_each(lfht_get, m, keys, n, values);
+}
+
 /* Inserts key unless present; returns the node now holding key (ours when *added).  Call inside a
  * read-side section. */
 static struct lfht_node *lfht_insert_unique(struct lfht_map *lm, uint64_t key, uint64_t value,
@@ -299,6 +305,7 @@ const struct map_backend map_backend_ref_lfht = {
     .create = lfht_create,
     .destroy = lfht_destroy,
     .get = lfht_get,
+    .get_many = lfht_get_many,
     .put = lfht_put,
     .put_many = lfht_put_many,
     .put_if_absent = lfht_put_if_absent,

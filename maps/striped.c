@@ -90,10 +90,7 @@ static bool striped_get(struct map *m, uint64_t key, uint64_t *value)
 /* n of striped_get: each key locks its own shard, as n calls would. */
 static uint64_t striped_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
 {
-    uint64_t found = 0;
-    for (size_t i = 0; i < n; i++)
-        found |= (uint64_t)striped_get(m, keys[i], &values[i]) << i;
-    return found;
+    return map_get_many_each(striped_get, m, keys, n, values);
 }
 
 static bool striped_put(struct map *m, uint64_t key, uint64_t value)

@@ -457,6 +457,13 @@ static bool syncmap_get(struct map *map, uint64_t key, uint64_t *value)
     return found;
 }
 
+/* n of syncmap_get (Go's Load): one read-side section per key, and each miss counted and
+ * possibly promoting the dirty map, as n calls would. */
+static uint64_t syncmap_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+{
+    return map_get_many_each(syncmap_get, m, keys, n, values);
+}
+
 /* Go's Swap (Store calls it); true when the key had no value. */
 static bool syncmap_put(struct map *map, uint64_t key, uint64_t value)
 {
@@ -633,6 +640,7 @@ const struct map_backend map_backend_syncmap = {
     .create = syncmap_create,
     .destroy = syncmap_destroy,
     .get = syncmap_get,
+    .get_many = syncmap_get_many,
     .put = syncmap_put,
     .put_if_absent = syncmap_put_if_absent,
     .del = syncmap_del,
