@@ -13,7 +13,8 @@
  * mapbench's accounting, maps/cxx_backend.hh): part of any ratio is that difference.
  *
  * The bare loops live in bench/bare_lfht.c (C, liburcu), bench/bare_tbb.cc and bench/bare_absl.cc
- * (C++); the timing skeleton they share is bench/bare.c.
+ * (C++), and bench/bare_probe.c (no library: the linear-probing loop `plain` is held to); the
+ * timing skeleton they share is bench/bare.c.
  */
 #ifndef MAPBENCH_BENCH_BARE_H
 #define MAPBENCH_BENCH_BARE_H
@@ -54,6 +55,8 @@ double bench_bare_tbb_hash(const uint64_t *keys, uint64_t n, double seconds);
 double bench_bare_tbb_unordered(const uint64_t *keys, uint64_t n, double seconds);
 double bench_bare_absl(const uint64_t *keys, uint64_t n, double seconds);       /* no lock */
 double bench_bare_absl_mutex(const uint64_t *keys, uint64_t n, double seconds); /* std::mutex */
+/* No library: textbook linear probing (bench/bare_probe.c), the ceiling `plain` is held to. */
+double bench_bare_probe(const uint64_t *keys, uint64_t n, double seconds);
 
 #ifdef __cplusplus
 }

@@ -16,13 +16,24 @@
  *      `mutex` over windows run in alternation with it (A B A B ...);
  *   4. each reference library's bare loop (bench/bare.h: the library used directly, pre-sized,
  *      inline read path, a fresh random key per get) against the same backend measured through
- *      the window, at 1,000 and 65,536 keys, 1 thread, 100% gets, in alternation (bare, window,
- *      bare, window ...): both ns/op and the median of the pairwise ratios window / bare, which
- *      is what mapbench's window and the backend's adapter add to the library.  The bare loop
- *      runs on a thread pinned to the PU the window's worker gets.
+ *      the window, at 1,000 and 65,536 keys (ref-lfht at 1,048,576 too), 1 thread, 100% gets, in
+ *      alternation (bare, window, bare, window ...): both ns/op and the median of the pairwise
+ *      ratios window / bare, which is what mapbench's window and the backend's adapter add to the
+ *      library.  The bare loop runs on a thread pinned to the PU the window's worker gets;
+ *   5. issue #11's goals, each a ratio of throughputs measured side by side: the arms of a group
+ *      (backends through the window, or bench/bare_probe.c's textbook linear-probing loop) timed
+ *      in turn, BENCH_GOAL_ROUNDS rounds, each round giving one paired ratio; printed as the
+ *      Hodges-Lehmann estimate of the rounds' ratios with its 95% interval (reports/stats.h's
+ *      stats_walsh_interval on their logarithms), "met" only when the interval's lower end
+ *      reaches the goal, and an A/A group (plain against itself) whose interval must hold 1.
+ *      Goals: rcu >= 1.2x ref-tbb-unordered and >= 1.2x ref-lfht (2 threads, 64k keys, 99%
+ *      gets); striped >= 1.0x ref-tbb-hash (2 threads, 64k keys, 50% updates); plain >= 1.0x
+ *      ref-absl:lock=none and plain's cost within 1.25x the bare probing loop's (1 thread, 1K
+ *      and 64k keys); rcu's speed-up from 1 to 2 threads >= 0.95x plain's (1K and 64k keys).
  * It measures through runner/window.c, the same code `mapbench run` uses.  Exit status 0 always:
  * a budget missed is printed, not failed, since a timing is no test on a shared machine.
- * Arguments name the sections to run (harness, stability, backends, bare); none runs them all.
+ * Arguments name the sections to run (harness, stability, backends, bare, goals); none runs them
+ * all.
  */
 #include <math.h>
 #include <pthread.h>
@@ -33,6 +44,7 @@
 #include <string.h>
 
 #include "bench/bare.h"
+#include "reports/stats.h"
 #include "runner/window.h"
 #include "runner/workload.h"
 
@@ -77,12 +89,11 @@ static void bench_plan(struct topo *topo, int threads, int *pus)
         bench_fail("placement", err);
 }
 
-/* One window of backend spec `spec` at `threads` and `keys`, latency sampling every
- * `latency_every` operations (0: none); returns ns/op per thread, and the sample when `out`. */
-static double bench_window_sampled(struct topo *topo, const char *spec, int threads, uint64_t keys,
-                                   int latency_every, struct result_sample *out)
+/* One window of case c (backend spec `spec`); returns ns/op per thread, and the sample when `out`. */
+static double bench_window_case(struct topo *topo, const char *spec, struct bench_case c,
+                                struct result_sample *out)
 {
-    struct bench_case c = bench_case_for(spec, threads, keys, latency_every);
+    int threads = c.threads;
     int pus[256];
     char err[ERR_LEN] = "";
     struct map_spec parsed;
@@ -101,6 +112,14 @@ static double bench_window_sampled(struct topo *topo, const char *spec, int thre
     free(h);
     free(s);
     return ns;
+}
+
+/* One window of backend spec `spec` at `threads` and `keys`, 100% gets, latency sampling every
+ * `latency_every` operations (0: none); returns ns/op per thread, and the sample when `out`. */
+static double bench_window_sampled(struct topo *topo, const char *spec, int threads, uint64_t keys,
+                                   int latency_every, struct result_sample *out)
+{
+    return bench_window_case(topo, spec, bench_case_for(spec, threads, keys, latency_every), out);
 }
 
 /* Without latency sampling: no clock reads inside the loop, the harness at its leanest. */
@@ -305,13 +324,14 @@ static double bench_bare(struct topo *topo, double (*loop)(const uint64_t *, uin
 static const struct bench_bare_pair {
     const char *spec;
     double (*loop)(const uint64_t *keys, uint64_t n, double seconds);
-    const char *bare; /* what the bare loop does */
+    const char *bare;   /* what the bare loop does */
+    bool million;       /* also at 1,048,576 keys (issue #8 part 5: ref-lfht lagged there) */
 } bench_bare_pairs[] = {
-    {"ref-lfht", bench_bare_lfht, "cds_lfht_lookup in a read-side section"},
-    {"ref-tbb-hash", bench_bare_tbb_hash, "concurrent_hash_map find(const_accessor)"},
-    {"ref-tbb-unordered", bench_bare_tbb_unordered, "concurrent_unordered_map find"},
-    {"ref-absl:lock=none", bench_bare_absl, "flat_hash_map find"},
-    {"ref-absl", bench_bare_absl_mutex, "flat_hash_map find under a std::mutex"},
+    {"ref-lfht", bench_bare_lfht, "cds_lfht_lookup in a read-side section", true},
+    {"ref-tbb-hash", bench_bare_tbb_hash, "concurrent_hash_map find(const_accessor)", false},
+    {"ref-tbb-unordered", bench_bare_tbb_unordered, "concurrent_unordered_map find", false},
+    {"ref-absl:lock=none", bench_bare_absl, "flat_hash_map find", false},
+    {"ref-absl", bench_bare_absl_mutex, "flat_hash_map find under a std::mutex", false},
 };
 
 /* Bare and window in alternation, BENCH_REPS pairs; prints both medians and the median ratio. */
@@ -335,14 +355,170 @@ static void bench_bare_against_window(struct topo *topo, const struct bench_bare
 
 static void bench_bare_section(struct topo *topo)
 {
-    static const uint64_t sizes[] = {1000, 65536};
+    static const uint64_t sizes[] = {1000, 65536, 1048576};
     printf("\neach reference library's bare loop against the same backend through the window\n"
            "(1 thread, 100%% gets, fresh random key per get; alternating; "
            "ratio = window / bare):\n");
     for (size_t i = 0; i < sizeof bench_bare_pairs / sizeof bench_bare_pairs[0]; i++) {
         printf("  %s: bare loop = %s\n", bench_bare_pairs[i].spec, bench_bare_pairs[i].bare);
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
-            bench_bare_against_window(topo, &bench_bare_pairs[i], sizes[k]);
+            if (sizes[k] < 1048576 || bench_bare_pairs[i].million)
+                bench_bare_against_window(topo, &bench_bare_pairs[i], sizes[k]);
+    }
+}
+
+/* ---- issue #11's goals, side by side (section 5) ---- */
+
+#define BENCH_GOAL_ROUNDS 8 /* the fewest for a 95% signed-rank interval is 6 */
+#define BENCH_GOAL_ARMS 4
+
+/* One thing a goal times: a backend through the window, or (spec NULL) the bare probing loop. */
+struct bench_arm {
+    const char *spec;
+    int threads;
+    uint64_t keys;
+    double read_pct;
+};
+
+/* A goal: a ratio of the arms' throughputs, prod over arms of (ns/op per thread)^power[i], so
+ * power +1 on the baseline and -1 on the backend is "backend's throughput over baseline's", and a
+ * speed-up from 1 to 2 threads over another's is +1, -1 on one backend's 1- and 2-thread arms and
+ * -1, +1 on the other's.  Met when the interval's lower end reaches `target`. */
+struct bench_goal {
+    const char *text;
+    double target;
+    int power[BENCH_GOAL_ARMS];
+};
+
+/* Arms timed in turn each round (A B A B ...), and the goals read from them. */
+struct bench_goal_group {
+    const char *title;
+    struct bench_arm arms[BENCH_GOAL_ARMS];
+    struct bench_goal goals[2];
+};
+
+#define GOAL_KEYS_SMALL 1000
+#define GOAL_KEYS_LARGE 65536
+
+static const struct bench_goal_group bench_goal_groups[] = {
+    {"A/A: plain against itself, 1 thread, 64k keys, 100% gets (the interval must hold 1)",
+     {{"plain", 1, GOAL_KEYS_LARGE, 100}, {"plain", 1, GOAL_KEYS_LARGE, 100}},
+     {{"plain / plain throughput", 0, {-1, 1}}}},
+    {"rcu against the C++ and liburcu references, 2 threads, 64k keys, 99% gets",
+     {{"rcu", 2, GOAL_KEYS_LARGE, 99}, {"ref-tbb-unordered", 2, GOAL_KEYS_LARGE, 99},
+      {"ref-lfht", 2, GOAL_KEYS_LARGE, 99}},
+     {{"rcu / ref-tbb-unordered throughput >= 1.2", 1.2, {-1, 1, 0}},
+      {"rcu / ref-lfht throughput >= 1.2", 1.2, {-1, 0, 1}}}},
+    {"striped against TBB's hash map, 2 threads, 64k keys, 50% writes (updates)",
+     {{"striped", 2, GOAL_KEYS_LARGE, 50}, {"ref-tbb-hash", 2, GOAL_KEYS_LARGE, 50}},
+     {{"striped / ref-tbb-hash throughput >= 1.0", 1.0, {-1, 1}}}},
+    {"plain against Abseil (no lock) and the bare probing loop, 1 thread, 1K keys, 100% gets",
+     {{"plain", 1, GOAL_KEYS_SMALL, 100}, {"ref-absl:lock=none", 1, GOAL_KEYS_SMALL, 100},
+      {NULL, 1, GOAL_KEYS_SMALL, 100}},
+     {{"plain / ref-absl:lock=none throughput >= 1.0", 1.0, {-1, 1, 0}},
+      {"plain / bare probing throughput >= 0.8 (cost within 1.25x)", 0.8, {-1, 0, 1}}}},
+    {"plain against Abseil (no lock) and the bare probing loop, 1 thread, 64k keys, 100% gets",
+     {{"plain", 1, GOAL_KEYS_LARGE, 100}, {"ref-absl:lock=none", 1, GOAL_KEYS_LARGE, 100},
+      {NULL, 1, GOAL_KEYS_LARGE, 100}},
+     {{"plain / ref-absl:lock=none throughput >= 1.0", 1.0, {-1, 1, 0}},
+      {"plain / bare probing throughput >= 0.8 (cost within 1.25x)", 0.8, {-1, 0, 1}}}},
+    {"1 -> 2 threads, 1K keys, 100% gets: rcu's speed-up over plain's",
+     {{"plain", 1, GOAL_KEYS_SMALL, 100}, {"plain", 2, GOAL_KEYS_SMALL, 100},
+      {"rcu", 1, GOAL_KEYS_SMALL, 100}, {"rcu", 2, GOAL_KEYS_SMALL, 100}},
+     {{"rcu's speed-up / plain's >= 0.95", 0.95, {-1, 1, 1, -1}}}},
+    {"1 -> 2 threads, 64k keys, 100% gets: rcu's speed-up over plain's",
+     {{"plain", 1, GOAL_KEYS_LARGE, 100}, {"plain", 2, GOAL_KEYS_LARGE, 100},
+      {"rcu", 1, GOAL_KEYS_LARGE, 100}, {"rcu", 2, GOAL_KEYS_LARGE, 100}},
+     {{"rcu's speed-up / plain's >= 0.95", 0.95, {-1, 1, 1, -1}}}},
+};
+
+static int bench_arm_count(const struct bench_goal_group *g)
+{
+    int n = 0;
+    while (n < BENCH_GOAL_ARMS && g->arms[n].threads)
+        n++;
+    return n;
+}
+
+/* One window of an arm; ns/op per thread.  The bare loop's keys are the window's prefill. */
+static double bench_arm_time(struct topo *topo, const struct bench_arm *arm, const uint64_t *keys)
+{
+    if (!arm->spec)
+        return bench_bare(topo, bench_bare_probe, keys, arm->keys);
+    struct bench_case c = bench_case_for(arm->spec, arm->threads, arm->keys, 0);
+    c.read_pct = arm->read_pct;
+    return bench_window_case(topo, arm->spec, c, NULL);
+}
+
+static void bench_goal_print(const struct bench_goal *goal, const double ns[][BENCH_GOAL_ARMS],
+                             int arms)
+{
+    double log_ratio[BENCH_GOAL_ROUNDS];
+    for (int r = 0; r < BENCH_GOAL_ROUNDS; r++) {
+        log_ratio[r] = 0;
+        for (int a = 0; a < arms; a++)
+            log_ratio[r] += goal->power[a] * log(ns[r][a]);
+    }
+    struct stats_shift shift;
+    stats_walsh_interval(log_ratio, BENCH_GOAL_ROUNDS, 0.05, &shift);
+    double estimate = exp(shift.estimate), lo = exp(shift.lo), hi = exp(shift.hi);
+    char verdict[64];
+    if (goal->target == 0)
+        snprintf(verdict, sizeof verdict, "%s", lo <= 1 && 1 <= hi ? "holds 1" : "EXCLUDES 1");
+    else if (lo >= goal->target)
+        snprintf(verdict, sizeof verdict, "met");
+    else if (estimate >= goal->target)
+        snprintf(verdict, sizeof verdict, "not shown: the interval reaches below");
+    else
+        snprintf(verdict, sizeof verdict, "MISSED by %.0f%%", (1 - estimate / goal->target) * 100);
+    printf("    %-60s %5.2fx  [%.2f, %.2f]  %s\n", goal->text, estimate, lo, hi, verdict);
+}
+
+static void bench_goal_group_run(struct topo *topo, const struct bench_goal_group *g)
+{
+    int arms = bench_arm_count(g);
+    double ns[BENCH_GOAL_ROUNDS][BENCH_GOAL_ARMS];
+    uint64_t *keys[BENCH_GOAL_ARMS] = {0};
+    for (int a = 0; a < arms; a++) {
+        if (g->arms[a].spec)
+            continue;
+        keys[a] = xmalloc(g->arms[a].keys * sizeof *keys[a]);
+        for (uint64_t i = 0; i < g->arms[a].keys; i++)
+            keys[a][i] = workload_key(i); /* the keys the window prefills */
+    }
+    for (int r = 0; r < BENCH_GOAL_ROUNDS; r++)
+        for (int a = 0; a < arms; a++)
+            ns[r][a] = bench_arm_time(topo, &g->arms[a], keys[a]);
+    printf("  %s\n", g->title);
+    for (int a = 0; a < arms; a++) {
+        double column[BENCH_GOAL_ROUNDS];
+        for (int r = 0; r < BENCH_GOAL_ROUNDS; r++)
+            column[r] = ns[r][a];
+        printf("    %-19s %d thread%s  %7.2f ns/op per thread (median)\n",
+               g->arms[a].spec ? g->arms[a].spec : "bare probing loop", g->arms[a].threads,
+               g->arms[a].threads == 1 ? " " : "s", bench_sorted_median(column, BENCH_GOAL_ROUNDS));
+    }
+    for (size_t k = 0; k < sizeof g->goals / sizeof g->goals[0] && g->goals[k].text; k++)
+        bench_goal_print(&g->goals[k], (const double(*)[BENCH_GOAL_ARMS])ns, arms);
+    for (int a = 0; a < arms; a++)
+        free(keys[a]);
+}
+
+static void bench_goals_section(struct topo *topo, const struct topo_summary *summary)
+{
+    printf("\nissue #11's goals: each group's arms timed in turn, %d rounds; a ratio is the "
+           "Hodges-Lehmann estimate over the rounds' paired ratios, with its 95%% interval; "
+           "met when the interval's lower end reaches the goal:\n",
+           BENCH_GOAL_ROUNDS);
+    for (size_t i = 0; i < sizeof bench_goal_groups / sizeof bench_goal_groups[0]; i++) {
+        const struct bench_goal_group *g = &bench_goal_groups[i];
+        bool fits = true;
+        for (int a = 0; a < bench_arm_count(g); a++)
+            fits = fits && g->arms[a].threads <= summary->pus;
+        if (fits)
+            bench_goal_group_run(topo, g);
+        else
+            printf("  %s: skipped, fewer PUs than threads\n", g->title);
     }
 }
 
@@ -383,17 +559,17 @@ static bool bench_wanted(int argc, char **argv, const char *name)
     return argc < 2;
 }
 
-/* bench/harness [harness] [stability] [backends] [bare]: the sections named, or all of them. */
+/* bench/harness [harness] [stability] [backends] [bare] [goals]: the sections named, or all. */
 int main(int argc, char **argv)
 {
     char err[ERR_LEN];
-    static const char *const sections[] = {"harness", "stability", "backends", "bare"};
+    static const char *const sections[] = {"harness", "stability", "backends", "bare", "goals"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++)
             known = known || strcmp(argv[i], sections[k]) == 0;
         if (!known) {
-            fprintf(stderr, "bench: unknown section '%s' (harness, stability, backends, bare)\n",
+            fprintf(stderr, "bench: unknown section '%s' (harness, stability, backends, bare, goals)\n",
                     argv[i]);
             return 2;
         }
@@ -415,6 +591,8 @@ int main(int argc, char **argv)
         bench_backends_section(topo);
     if (bench_wanted(argc, argv, "bare"))
         bench_bare_section(topo);
+    if (bench_wanted(argc, argv, "goals"))
+        bench_goals_section(topo, &summary);
     topo_close(topo);
     return 0;
 }
