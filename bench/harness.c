@@ -89,7 +89,8 @@ static void bench_plan(struct topo *topo, int threads, int *pus)
         bench_fail("placement", err);
 }
 
-/* One window of case c (backend spec `spec`); returns ns/op per thread, and the sample when `out`. */
+/* One window of case c (backend spec `spec`); returns ns/op per thread, and the sample when
+ * `out`. */
 static double bench_window_case(struct topo *topo, const char *spec, struct bench_case c,
                                 struct result_sample *out)
 {
@@ -569,7 +570,8 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++)
             known = known || strcmp(argv[i], sections[k]) == 0;
         if (!known) {
-            fprintf(stderr, "bench: unknown section '%s' (harness, stability, backends, bare, goals)\n",
+            fprintf(stderr,
+                    "bench: unknown section '%s' (harness, stability, backends, bare, goals)\n",
                     argv[i]);
             return 2;
         }
