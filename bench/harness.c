@@ -395,7 +395,7 @@ struct bench_goal {
 struct bench_goal_group {
     const char *title;
     struct bench_arm arms[BENCH_GOAL_ARMS];
-    struct bench_goal goals[2];
+    struct bench_goal goals[BENCH_GOAL_ARMS - 1];
 };
 
 #define GOAL_KEYS_SMALL 1000
@@ -505,6 +505,40 @@ static void bench_goal_group_run(struct topo *topo, const struct bench_goal_grou
         free(keys[a]);
 }
 
+/* "plain is the ceiling" (issue #11 part 2): plain against every other backend but null, 1 thread,
+ * 100% gets, at `keys`: groups of plain and three backends, each backend's goal plain's throughput
+ * over its own with the interval's lower end at least 0.98. */
+static void bench_goals_ceiling(struct topo *topo, uint64_t keys)
+{
+    size_t count;
+    const struct map_backend *const *all = map_registry_list(&count);
+    char titles[BENCH_GOAL_ARMS - 1][96];
+    struct bench_goal_group g = {0};
+    int arms = 1;
+    for (size_t i = 0; i <= count; i++) {
+        bool last = i == count;
+        if (!last && (strcmp(all[i]->name, "null") == 0 || strcmp(all[i]->name, "plain") == 0))
+            continue;
+        if (!last) {
+            g.arms[arms] = (struct bench_arm){all[i]->name, 1, keys, 100};
+            snprintf(titles[arms - 1], sizeof titles[0], "plain / %s throughput >= 0.98",
+                     all[i]->name);
+            g.goals[arms - 1] = (struct bench_goal){titles[arms - 1], 0.98, {0}};
+            g.goals[arms - 1].power[0] = -1;
+            g.goals[arms - 1].power[arms] = 1;
+            arms++;
+        }
+        if (arms == BENCH_GOAL_ARMS || (last && arms > 1)) {
+            g.title = keys == GOAL_KEYS_SMALL ? "plain is the ceiling: 1 thread, 1K keys, 100% gets"
+                                              : "plain is the ceiling: 1 thread, 64k keys, 100% gets";
+            g.arms[0] = (struct bench_arm){"plain", 1, keys, 100};
+            bench_goal_group_run(topo, &g);
+            g = (struct bench_goal_group){0};
+            arms = 1;
+        }
+    }
+}
+
 static void bench_goals_section(struct topo *topo, const struct topo_summary *summary)
 {
     printf("\nissue #11's goals: each group's arms timed in turn, %d rounds; a ratio is the "
@@ -521,6 +555,8 @@ static void bench_goals_section(struct topo *topo, const struct topo_summary *su
         else
             printf("  %s: skipped, fewer PUs than threads\n", g->title);
     }
+    bench_goals_ceiling(topo, GOAL_KEYS_SMALL);
+    bench_goals_ceiling(topo, GOAL_KEYS_LARGE);
 }
 
 static void bench_harness_section(struct topo *topo, const struct topo_summary *summary)
