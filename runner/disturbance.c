@@ -133,6 +133,7 @@ bool disturbance_affected(const struct result_sample *s)
     if (s->steal_pct > DISTURBANCE_STEAL_PCT) /* false for NAN: not read */
         return true;
     double worker_seconds = s->window_s * (s->workers > 0 ? s->workers : 1);
-    return worker_seconds > 0 &&
-           (double)s->involuntary_switches / worker_seconds > DISTURBANCE_SWITCHES_PER_S;
+    if (!(worker_seconds > 0) || !(s->worker_cpu_s > 0)) /* not measured (or imported): no evidence */
+        return false;
+    return 100.0 * (1.0 - s->worker_cpu_s / worker_seconds) > DISTURBANCE_OFF_CPU_PCT;
 }

@@ -85,6 +85,12 @@ struct result_sample {
      * of back-to-back clock reads, mean over workers) and subtracted from every stored latency
      * percentile and max (floored at 0); the stored histograms keep the raw timings. */
     double latency_timer_ns;
+    /* The clock's share of the window per counted operation, in ns per operation per thread:
+     * every timed operation paid for two clock reads that an untimed one does not, each costing
+     * about latency_timer_ns on its worker's PU.  ops_per_s and ns_per_op are computed on the
+     * window less this share, so they hold no timer cost; ns_per_op + timer_ns_per_op is the
+     * window's raw figure.  0 without latency sampling. */
+    double timer_ns_per_op;
 
     /* What disturbed the window (runner/disturbance.h, which states the rule that flags it):
      * the share of the CPU time of the PUs the workers were allowed on that the hypervisor stole

@@ -95,6 +95,7 @@ static const struct store_figure store_figures[] = {
     STORE_FIGURE(distinct_keys, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(stream_wraps, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(latency_timer_ns, STORE_FIGURE_REAL, "REAL"),
+    STORE_FIGURE(timer_ns_per_op, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(steal_pct, STORE_FIGURE_REAL, "REAL"),
     STORE_FIGURE(involuntary_switches, STORE_FIGURE_WHOLE, "INTEGER"),
     STORE_FIGURE(pending_bytes_per_key, STORE_FIGURE_MEASURE, "REAL"),

@@ -96,6 +96,7 @@ CREATE TABLE samples (                  -- one repetition (timed window) of a ca
   -- summed over workers (0 unless a window runs past 2^64 positions).  latency_timer_ns: the timer
   -- pair's calibrated cost, already subtracted from every *_p*_ns and *_max_ns (floored at 0).
   distinct_keys INTEGER, stream_wraps INTEGER, latency_timer_ns REAL,
+  timer_ns_per_op REAL,                 -- the clock's share taken off ns_per_op and ops_per_s (method 3)
   steal_pct REAL,                       -- CPU time of the workers' PUs stolen over the window, %; NULL: unread
   involuntary_switches INTEGER,         -- the workers' involuntary context switches over the window
   pending_bytes_per_key REAL,    -- of bytes_per_key, awaiting reclamation (a grace period); NULL: not measured
@@ -154,7 +155,7 @@ CREATE VIEW case_results AS
          s.bytes_per_key, s.allocs_per_op, s.peak_rss_bytes, s.cycles, s.instructions,
          s.cache_misses, s.round, s.round_position, s.process_cpu_s, s.worker_cpu_s,
          s.memory_nodes, s.placement_caveat, s.map_large_bytes, s.map_huge_bytes,
-         s.distinct_keys, s.stream_wraps, s.latency_timer_ns, s.steal_pct, s.involuntary_switches,
+         s.distinct_keys, s.stream_wraps, s.latency_timer_ns, s.timer_ns_per_op, s.steal_pct, s.involuntary_switches,
          s.pending_bytes_per_key,
          s.valid, s.invalid_reason
   FROM samples s JOIN cases c ON c.id = s.case_id JOIN runs r ON r.id = c.run_id

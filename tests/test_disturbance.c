@@ -53,21 +53,26 @@ static void test_parse_and_steal_share(void **state)
     assert_int_equal(disturbance_parse_stat(stat_before, after, 1), 1); /* at most cap */
 }
 
-/* Steal above 1% of the CPU time, or more than 10 involuntary switches per worker-second. */
+/* Steal above 1% of the CPU time, or the workers off their PUs for more than 2% of the window;
+ * switches alone flag nothing. */
 static void test_rule(void **state)
 {
     (void)state;
     struct result_sample s = {.window_s = 0.5, .workers = 2, .steal_pct = 1.0,
-                              .involuntary_switches = 10};
-    assert_false(disturbance_affected(&s));   /* 1% exactly, 10 switches per worker-second */
+                              .worker_cpu_s = 0.981, .involuntary_switches = 1000};
+    assert_false(disturbance_affected(&s));   /* 1% steal, 1.9% off CPU, many switches */
     s.steal_pct = 1.01;
     assert_true(disturbance_affected(&s));
     s.steal_pct = NAN;                        /* not read: no evidence */
     assert_false(disturbance_affected(&s));
-    s.involuntary_switches = 11;
+    s.worker_cpu_s = 0.979;                   /* 2.1% of 1.0 worker-second off CPU */
     assert_true(disturbance_affected(&s));
-    s.workers = 3;                            /* 11 over 1.5 worker-seconds */
+    s.workers = 1;                            /* 0.979 of 0.5 s: more than the window, clock skew */
     assert_false(disturbance_affected(&s));
+    s.workers = 2;
+    s.worker_cpu_s = 0;                       /* not measured (an imported sample) */
+    assert_false(disturbance_affected(&s));
+    s.worker_cpu_s = 0.5;
     s.window_s = 0;
     assert_false(disturbance_affected(&s));
 }
@@ -96,6 +101,7 @@ static void test_window_counts_involuntary_switches(void **state)
     print_message("3 workers on one PU: %llu involuntary switches, steal %.2f%%\n",
                   (unsigned long long)sample.involuntary_switches, sample.steal_pct);
     assert_true(sample.involuntary_switches > 0);
+    assert_true(disturbance_affected(&sample)); /* each worker held the PU about a third of it */
     if (!isnan(sample.steal_pct)) /* NAN only where /proc/stat cannot be read */
         assert_true(sample.steal_pct >= 0 && sample.steal_pct <= 100);
     free(histograms);

@@ -83,6 +83,7 @@ static void fixture_write(struct fixture *f, const struct bench_case *c, double 
         r.distinct_keys = c->keys / fixture_touched_share; /* planted: mutex half, cow a quarter */
         r.pending_bytes_per_key = fixture_pending_bytes_per_key;
         r.latency[RESULT_OP_GET] = (struct result_latency){10, 40, 60, 90, 200, 1000};
+        r.worker_cpu_s = i < fixture_disturbed ? 0.09 : 0.1; /* disturbed: 10% of the window lost */
         r.involuntary_switches = i < fixture_disturbed ? 40 : 0;
         r.valid = true;
         assert_true(store_sample_insert(f->store, case_id, &r, err));

@@ -73,7 +73,8 @@ static bool window_run_case(struct window_fixture *f, const struct bench_case *c
     return window_run(&cfg, &f->sample, f->histograms, err);
 }
 
-/* Throughput is total operations over the window, and per-worker counts sum to the total. */
+/* Throughput is total operations over the window less the clock's share of it, and per-worker
+ * counts sum to the total. */
 static void test_null_throughput_is_ops_over_window(void **state)
 {
     struct window_fixture *f = *state;
@@ -89,8 +90,10 @@ static void test_null_throughput_is_ops_over_window(void **state)
         sum += s->worker_ops[i];
     }
     assert_int_equal(sum, s->total_ops);
-    assert_true(fabs(s->ops_per_s - (double)s->total_ops / s->window_s) <= 1e-6 * s->ops_per_s);
-    assert_true(fabs(s->ns_per_op - s->window_s * 1e9 * 3 / (double)s->total_ops) <= 1e-6 * s->ns_per_op);
+    double busy_s = s->window_s - s->timer_ns_per_op * (double)s->total_ops / 3 / 1e9;
+    assert_true(fabs(s->ops_per_s - (double)s->total_ops / busy_s) <= 1e-6 * s->ops_per_s);
+    assert_true(fabs(s->ns_per_op + s->timer_ns_per_op - s->window_s * 1e9 * 3 / (double)s->total_ops) <=
+                1e-6 * s->ns_per_op);
     assert_true(s->window_s >= 0.1 && s->window_s < 1.0);
     assert_true(s->gets + s->writes_attempted + s->ranges == s->total_ops);
 }
@@ -296,6 +299,32 @@ static void test_window_samples_every_kth_operation(void **state)
                 fmax(0, (double)f->histograms[RESULT_OP_GET].max - s->latency_timer_ns));
 }
 
+/* The figures hold no timer cost: the window less two clock reads per timed operation (one worker,
+ * so its calibration is the stored mean).  Without sampling nothing is taken off. */
+static void test_window_takes_the_clock_off_its_figures(void **state)
+{
+    struct window_fixture *f = *state;
+    struct bench_case c = window_case("mutex", 1, 100);
+    char err[ERR_LEN];
+    assert_true(window_run_case(f, &c, err));
+    const struct result_sample *s = &f->sample;
+    uint64_t timed = 0;
+    for (int op = 0; op < RESULT_OP_COUNT; op++)
+        timed += f->histograms[op].count;
+    assert_true(timed > 0 && s->timer_ns_per_op > 0);
+    double share = 2 * s->latency_timer_ns * (double)timed / (double)s->total_ops;
+    assert_true(fabs(s->timer_ns_per_op - share) <= 1e-9 * share);
+    double raw = s->window_s * 1e9 * s->workers / (double)s->total_ops;
+    assert_true(fabs(s->ns_per_op + s->timer_ns_per_op - raw) <= 1e-9 * raw);
+    assert_true(fabs(s->ops_per_s - 1e9 * s->workers / s->ns_per_op) <= 1e-9 * s->ops_per_s);
+
+    c.latency_every = 0;
+    assert_true(window_run_case(f, &c, err));
+    raw = s->window_s * 1e9 * s->workers / (double)s->total_ops;
+    assert_true(s->timer_ns_per_op == 0);
+    assert_true(fabs(s->ns_per_op - raw) <= 1e-9 * raw);
+}
+
 static void window_load_slow_plugin(void)
 {
     char bin[PATH_MAX], path[PATH_MAX + 64], err[ERR_LEN];
@@ -367,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_working_set_at_16m_keys),
         cmocka_unit_test(test_sampled_positions_cover_the_batch),
         cmocka_unit_test(test_window_samples_every_kth_operation),
+        cmocka_unit_test(test_window_takes_the_clock_off_its_figures),
         cmocka_unit_test(test_slow_operations_end_with_the_window),
         cmocka_unit_test(test_bad_backend_is_an_error),
         cmocka_unit_test(test_interrupt_ends_window),
