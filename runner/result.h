@@ -34,8 +34,8 @@ struct result_sample {
     int repetition;
     double window_s;          /* wall-clock window in which every worker ran */
     uint64_t total_ops;       /* sum of workers' completed operations inside the window */
-    double ops_per_s;
-    double ns_per_op;         /* window_s * threads / total_ops: per-thread cost */
+    double ops_per_s;         /* total_ops over the window less the clock's share (timer_ns_per_op) */
+    double ns_per_op;         /* (window_s * threads less the clock's share) / total_ops: per thread */
     int workers;
     uint64_t worker_ops[RESULT_MAX_WORKERS];
     char worker_binding[256]; /* PUs actually obtained, e.g. "0,1" or "unbound" */
