@@ -15,25 +15,24 @@ static uint64_t bare_now_ns(void)
 }
 
 /* Batches until `ns` have passed; returns the batches run, and whether every get hit. */
-static uint64_t bare_run_for(bench_bare_batch_fn batch, void *table, const uint64_t *keys,
-                             uint64_t n, uint64_t *rng, uint64_t *sink, uint64_t ns, bool *all_hit)
+static uint64_t bare_run_for(bench_bare_batch_fn batch, void *table, uint64_t n, uint64_t *rng,
+                             uint64_t *sink, uint64_t ns, bool *all_hit)
 {
     uint64_t start = bare_now_ns(), batches = 0;
     do {
-        *all_hit &= batch(table, keys, n, rng, sink) == BENCH_BARE_BATCH;
+        *all_hit &= batch(table, n, rng, sink) == BENCH_BARE_BATCH;
         batches++;
     } while (bare_now_ns() - start < ns);
     return batches;
 }
 
-double bench_bare_time(bench_bare_batch_fn batch, void *table, const uint64_t *keys, uint64_t n,
-                       double seconds)
+double bench_bare_time(bench_bare_batch_fn batch, void *table, uint64_t n, double seconds)
 {
     uint64_t rng = 0x5eed, sink = 0, ns = (uint64_t)(seconds * 1e9);
     bool all_hit = true;
-    bare_run_for(batch, table, keys, n, &rng, &sink, ns / 5, &all_hit);
+    bare_run_for(batch, table, n, &rng, &sink, ns / 5, &all_hit);
     uint64_t start = bare_now_ns();
-    uint64_t batches = bare_run_for(batch, table, keys, n, &rng, &sink, ns, &all_hit);
+    uint64_t batches = bare_run_for(batch, table, n, &rng, &sink, ns, &all_hit);
     double elapsed = (double)(bare_now_ns() - start);
     volatile uint64_t keep = sink; /* the values were used */
     (void)keep;

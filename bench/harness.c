@@ -17,9 +17,11 @@
  *   4. each reference library's bare loop (bench/bare.h: the library used directly, pre-sized,
  *      inline read path, a fresh random key per get) against the same backend measured through
  *      the window, at 1,000 and 65,536 keys (ref-lfht at 1,048,576 too), 1 thread, 100% gets, in
- *      alternation (bare, window, bare, window ...): both ns/op and the median of the pairwise
- *      ratios window / bare, which is what mapbench's window and the backend's adapter add to the
- *      library.  The bare loop runs on a thread pinned to the PU the window's worker gets;
+ *      alternation (bare, adapter, window, bare, adapter, window ...): ns/op and the medians of
+ *      the ratios adapter / bare, what the backend's adapter and its vtable call add to the library
+ *      (bench/bare_adapter.c: the backend's get_many in the bare loop's skeleton), and window /
+ *      bare, what the adapter and mapbench's window add together.  The bare loops run on a thread
+ *      pinned to the PU the window's worker gets;
  *   5. issue #11's goals, each a ratio of throughputs measured side by side: the arms of a group
  *      (backends through the window, or bench/bare_probe.c's textbook linear-probing loop) timed
  *      in turn, BENCH_GOAL_ROUNDS rounds, each round giving one paired ratio; printed as the
@@ -294,7 +296,8 @@ static void bench_sampling_cost(struct topo *topo)
 struct bench_bare_job {
     struct topo *topo;
     int pu;
-    double (*loop)(const uint64_t *keys, uint64_t n, double seconds);
+    double (*loop)(const uint64_t *keys, uint64_t n, double seconds); /* NULL: the adapter's */
+    const char *spec;                                                 /* the adapter's backend */
     const uint64_t *keys;
     uint64_t n;
     double ns;
@@ -308,19 +311,21 @@ static void *bench_bare_thread(void *arg)
     if (topo_is_this_system(job->topo) &&
         !topo_bind_current_thread(job->topo, job->pu, binding, sizeof binding, job->err))
         return NULL;
-    job->ns = job->loop(job->keys, job->n, BENCH_SECONDS);
-    if (job->ns < 0)
+    job->ns = job->loop ? job->loop(job->keys, job->n, BENCH_SECONDS)
+                        : bench_bare_adapter(job->spec, job->keys, job->n, BENCH_SECONDS, job->err);
+    if (job->ns < 0 && !job->err[0])
         snprintf(job->err, sizeof job->err, "a get of the bare loop missed a present key");
     return NULL;
 }
 
-/* One bare loop on a thread pinned where the window's single worker runs; returns ns/op. */
-static double bench_bare(struct topo *topo, double (*loop)(const uint64_t *, uint64_t, double),
-                         const uint64_t *keys, uint64_t n)
+/* One bare loop (loop, or with loop NULL the backend spec's adapter in the bare skeleton) on a
+ * thread pinned where the window's single worker runs; returns ns/op. */
+static double bench_bare_on(struct topo *topo, double (*loop)(const uint64_t *, uint64_t, double),
+                            const char *spec, const uint64_t *keys, uint64_t n)
 {
     int pus[1];
     bench_plan(topo, 1, pus);
-    struct bench_bare_job job = {topo, pus[0], loop, keys, n, 0, ""};
+    struct bench_bare_job job = {topo, pus[0], loop, spec, keys, n, 0, ""};
     pthread_t thread;
     if (pthread_create(&thread, NULL, bench_bare_thread, &job) != 0)
         bench_fail("bare loop", "pthread_create failed");
@@ -328,6 +333,12 @@ static double bench_bare(struct topo *topo, double (*loop)(const uint64_t *, uin
     if (job.err[0])
         bench_fail("bare loop", job.err);
     return job.ns;
+}
+
+static double bench_bare(struct topo *topo, double (*loop)(const uint64_t *, uint64_t, double),
+                         const uint64_t *keys, uint64_t n)
+{
+    return bench_bare_on(topo, loop, NULL, keys, n);
 }
 
 static const struct bench_bare_pair {
@@ -343,31 +354,36 @@ static const struct bench_bare_pair {
     {"ref-absl", bench_bare_absl_mutex, "flat_hash_map find under a std::mutex", false},
 };
 
-/* Bare and window in alternation, BENCH_REPS pairs; prints both medians and the median ratio. */
+/* Bare loop, adapter and window in alternation, BENCH_REPS triples; prints the medians and the
+ * median ratios adapter / bare (the adapter's share) and window / bare (adapter and window). */
 static void bench_bare_against_window(struct topo *topo, const struct bench_bare_pair *pair,
                                       uint64_t n)
 {
     uint64_t *keys = xmalloc(n * sizeof *keys);
     for (uint64_t i = 0; i < n; i++)
         keys[i] = workload_key(i); /* the keys the window prefills */
-    double bare[BENCH_REPS], window[BENCH_REPS], ratio[BENCH_REPS];
+    double bare[BENCH_REPS], adapter[BENCH_REPS], window[BENCH_REPS];
+    double adapter_ratio[BENCH_REPS], window_ratio[BENCH_REPS];
     for (int r = 0; r < BENCH_REPS; r++) {
         bare[r] = bench_bare(topo, pair->loop, keys, n);
+        adapter[r] = bench_bare_on(topo, NULL, pair->spec, keys, n);
         window[r] = bench_window_keys(topo, pair->spec, 1, n);
-        ratio[r] = window[r] / bare[r];
+        adapter_ratio[r] = adapter[r] / bare[r];
+        window_ratio[r] = window[r] / bare[r];
     }
     free(keys);
-    printf("  %-19s %6llu keys: bare %7.2f ns/op  window %7.2f ns/op  %5.2fx\n", pair->spec,
-           (unsigned long long)n, bench_sorted_median(bare, BENCH_REPS),
-           bench_sorted_median(window, BENCH_REPS), bench_sorted_median(ratio, BENCH_REPS));
+    printf("  %-19s %7llu keys: bare %7.2f  adapter %7.2f (%4.2fx)  window %7.2f (%4.2fx)\n",
+           pair->spec, (unsigned long long)n, bench_sorted_median(bare, BENCH_REPS),
+           bench_sorted_median(adapter, BENCH_REPS), bench_sorted_median(adapter_ratio, BENCH_REPS),
+           bench_sorted_median(window, BENCH_REPS), bench_sorted_median(window_ratio, BENCH_REPS));
 }
 
 static void bench_bare_section(struct topo *topo)
 {
     static const uint64_t sizes[] = {1000, 65536, 1048576};
-    printf("\neach reference library's bare loop against the same backend through the window\n"
-           "(1 thread, 100%% gets, fresh random key per get; alternating; "
-           "ratio = window / bare):\n");
+    printf("\neach reference library's bare loop against the same backend, in the bare skeleton\n"
+           "through its vtable (adapter) and through the window (1 thread, 100%% gets, fresh random\n"
+           "key per get; alternating; ns/op, and in parentheses the median ratio to bare):\n");
     for (size_t i = 0; i < sizeof bench_bare_pairs / sizeof bench_bare_pairs[0]; i++) {
         printf("  %s: bare loop = %s\n", bench_bare_pairs[i].spec, bench_bare_pairs[i].bare);
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)

@@ -149,10 +149,16 @@ static void map_large_free(struct map_accounting *acct, void *p, size_t bytes)
 
 /* ---- the wrappers ---- */
 
-static void map_accounting_charge(struct map_accounting *acct, size_t bytes)
+void map_accounting_charge(struct map_accounting *acct, size_t bytes)
 {
     map_accounting_add(acct, MAP_SLOT_BYTES, bytes);
     map_accounting_add(acct, MAP_SLOT_ALLOCS, 1);
+}
+
+void map_accounting_release(struct map_accounting *acct, size_t bytes)
+{
+    map_accounting_add(acct, MAP_SLOT_BYTES, (uint64_t)0 - bytes);
+    map_accounting_add(acct, MAP_SLOT_FREES, 1);
 }
 
 void *map_alloc(struct map_accounting *acct, size_t bytes)
@@ -184,8 +190,7 @@ void map_free(struct map_accounting *acct, void *p, size_t bytes)
         map_large_free(acct, p, bytes);
     else
         free(p);
-    map_accounting_add(acct, MAP_SLOT_BYTES, (uint64_t)0 - bytes);
-    map_accounting_add(acct, MAP_SLOT_FREES, 1);
+    map_accounting_release(acct, bytes);
 }
 
 void map_accounting_read(const struct map_accounting *acct, struct map_stats *out)

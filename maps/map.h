@@ -305,6 +305,11 @@ void map_accounting_init(struct map_accounting *acct, struct map_env *env);
 void *map_alloc(struct map_accounting *acct, size_t bytes);           /* zeroed; aborts on OOM */
 void *map_alloc_aligned(struct map_accounting *acct, size_t align, size_t bytes); /* zeroed */
 void map_free(struct map_accounting *acct, void *p, size_t bytes);   /* bytes as allocated */
+/* Counts an allocation of `bytes` made by another allocator, and its free: for an adapter whose
+ * library keeps its own small-block allocator (maps/cxx_backend.hh), so its layout is the
+ * library's while its memory is still counted here. */
+void map_accounting_charge(struct map_accounting *acct, size_t bytes);
+void map_accounting_release(struct map_accounting *acct, size_t bytes);
 void map_accounting_read(const struct map_accounting *acct, struct map_stats *out);
 /* How many slots have counted something: the threads that charged it, up to MAP_ACCOUNTING_SLOTS
  * (for tests of the per-thread counters). */

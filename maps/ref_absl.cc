@@ -139,7 +139,7 @@ struct map *refabsl_create(const struct map_spec *spec, struct map_env *env, cha
     return reinterpret_cast<struct map *>(new refabsl_map(static_cast<refabsl_lock>(lock), env));
 }
 
-bool refabsl_get(struct map *m, uint64_t key, uint64_t *value)
+CXX_BACKEND_READ_PATH bool refabsl_get(struct map *m, uint64_t key, uint64_t *value)
 {
     refabsl_map &a = *refabsl_of(m);
     refabsl_read held(a);
@@ -151,7 +151,8 @@ bool refabsl_get(struct map *m, uint64_t key, uint64_t *value)
 }
 
 // n of refabsl_get: find under the read lock (none for lock=none), as n calls would.
-uint64_t refabsl_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+CXX_BACKEND_READ_PATH uint64_t refabsl_get_many(struct map *m, const uint64_t *keys, size_t n,
+                                           uint64_t *values)
 {
     return map_get_many_each(refabsl_get, m, keys, n, values);
 }

@@ -58,6 +58,7 @@
 // map_allocator (maps/cxx_backend.hh) and is counted exactly.  Not counted: the table object itself
 // (its first two buckets and the segment pointer table are embedded in it) and the guard, which
 // live in this backend's instance (new), as the C backends' instance structs do.
+#include <oneapi/tbb/tbb_allocator.h>
 #include <oneapi/tbb/concurrent_hash_map.h>
 
 #include <atomic>
@@ -76,8 +77,10 @@
 namespace {
 
 using tbbh_pair = std::pair<const uint64_t, uint64_t>;
+// The library's default allocator (tbbmalloc) serves the memory; map_allocator counts it.
+using tbbh_allocator = map_allocator<tbbh_pair, tbb::tbb_allocator<tbbh_pair>>;
 using tbbh_table = tbb::concurrent_hash_map<uint64_t, uint64_t, tbb::tbb_hash_compare<uint64_t>,
-                                            map_allocator<tbbh_pair>>;
+                                            tbbh_allocator>;
 
 // The guard described above.  An operation enters a read-side section and then loads `exclusive`;
 // an exclusive holder stores `exclusive` and then waits for a grace period.  RCU's guarantee is the
@@ -144,7 +147,7 @@ struct tbbh_map {
     tbbh_table table;
 
     explicit tbbh_map(struct map_env *env)
-        : acct(), table(map_allocator<tbbh_pair>(cxx_backend_accounting(&acct, env)))
+        : acct(), table(tbbh_allocator(cxx_backend_accounting(&acct, env)))
     {
     }
 };
@@ -161,7 +164,7 @@ struct map *tbbh_create(const struct map_spec *spec, struct map_env *env, char *
     return cxx_backend_new<tbbh_map>(env);
 }
 
-bool tbbh_get(struct map *m, uint64_t key, uint64_t *value)
+CXX_BACKEND_READ_PATH bool tbbh_get(struct map *m, uint64_t key, uint64_t *value)
 {
     tbbh_map *t = tbbh_of(m);
     tbbh_shared shared(t->guard);
@@ -173,7 +176,8 @@ bool tbbh_get(struct map *m, uint64_t key, uint64_t *value)
 }
 
 // n of tbbh_get: its own guard and accessor per key, as n calls would.
-uint64_t tbbh_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+CXX_BACKEND_READ_PATH uint64_t tbbh_get_many(struct map *m, const uint64_t *keys, size_t n,
+                                           uint64_t *values)
 {
     return map_get_many_each(tbbh_get, m, keys, n, values);
 }

@@ -59,6 +59,7 @@
 // (maps/cxx_backend.hh) and are counted exactly.  Not counted: the map object itself (its head node
 // and first segment pointers), which lives in this backend's instance (new), as the C backends'
 // instance structs do.
+#include <oneapi/tbb/tbb_allocator.h>
 #include <oneapi/tbb/concurrent_unordered_map.h>
 
 #include <atomic>
@@ -81,15 +82,17 @@ struct tbbu_value {
 };
 
 using tbbu_pair = std::pair<const uint64_t, tbbu_value>;
+// The library's default allocator (tbbmalloc) serves the memory; map_allocator counts it.
+using tbbu_allocator = map_allocator<tbbu_pair, tbb::tbb_allocator<tbbu_pair>>;
 using tbbu_table = tbb::concurrent_unordered_map<uint64_t, tbbu_value, std::hash<uint64_t>,
-                                                 std::equal_to<uint64_t>, map_allocator<tbbu_pair>>;
+                                                 std::equal_to<uint64_t>, tbbu_allocator>;
 
 struct tbbu_map {
     struct map_accounting acct; // declared first: the table's allocator charges it
     tbbu_table table;
 
     explicit tbbu_map(struct map_env *env)
-        : acct(), table(map_allocator<tbbu_pair>(cxx_backend_accounting(&acct, env)))
+        : acct(), table(tbbu_allocator(cxx_backend_accounting(&acct, env)))
     {
     }
 };
@@ -106,7 +109,7 @@ struct map *tbbu_create(const struct map_spec *spec, struct map_env *env, char *
     return cxx_backend_new<tbbu_map>(env);
 }
 
-bool tbbu_get(struct map *m, uint64_t key, uint64_t *value)
+CXX_BACKEND_READ_PATH bool tbbu_get(struct map *m, uint64_t key, uint64_t *value)
 {
     tbbu_table &table = tbbu_of(m)->table;
     auto it = table.find(key);
@@ -117,7 +120,8 @@ bool tbbu_get(struct map *m, uint64_t key, uint64_t *value)
 }
 
 // n of tbbu_get: find, as n calls would.
-uint64_t tbbu_get_many(struct map *m, const uint64_t *keys, size_t n, uint64_t *values)
+CXX_BACKEND_READ_PATH uint64_t tbbu_get_many(struct map *m, const uint64_t *keys, size_t n,
+                                           uint64_t *values)
 {
     return map_get_many_each(tbbu_get, m, keys, n, values);
 }

@@ -81,6 +81,7 @@
 #include <stdint.h>
 
 #include "maps/map.h"
+#include "runner/key.h"
 #include "runner/zipf.h"
 #include "scenarios/case.h"
 
@@ -156,16 +157,7 @@ void workload_prefill_range(const struct bench_case *c, int worker, int workers,
 uint64_t workload_prefill(const struct bench_case *c, const struct map_backend *b, struct map *m,
                           int worker, int workers);
 
-/* Bijective scramble of an index into a key (splitmix64's finalizer after a golden-ratio offset). */
-static inline uint64_t workload_key(uint64_t index)
-{
-    uint64_t x = index + 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-/* The inverse of workload_key. */
+/* The inverse of workload_key (runner/key.h). */
 uint64_t workload_key_index(uint64_t key);
 
 /* Worker w's n-th fresh key: cheap (no RNG), never repeats, disjoint across workers and from every
