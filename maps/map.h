@@ -37,8 +37,8 @@ extern "C" {
 #define MAP_ATOMIC(type) _Atomic type
 #endif
 
-#define MAP_ABI_VERSION 4 /* 3: create takes a struct map_env; per-thread struct map_accounting;
-                             4: get_many */
+#define MAP_ABI_VERSION 5 /* 3: create takes a struct map_env; per-thread struct map_accounting;
+                             4: get_many; 5: reserve */
 #define MAP_PLUGIN_SYMBOL "mapbench_backend_v1"
 #define MAP_MAX_OPTIONS 16
 /* The most keys one get_many call looks up: its result is a bit mask over them. */
@@ -154,6 +154,15 @@ struct map_backend {
      * the mask of keys found (bit i for keys[i]).  The runner uses it for read-only batches, so
      * the harness's cost per get is the key stream's alone. */
     uint64_t (*get_many)(struct map *m, const uint64_t *keys, size_t n, uint64_t *values);
+    /* Optional (NULL: nothing).  Called at most once, by the thread that created the map, right
+     * after create and before any other operation, with the number of keys the whole prefill
+     * will store (every worker's share, every put_many batch).  A backend whose layout depends on
+     * how it grew sizes itself for them here, so that what the prefill leaves is the same whether
+     * one worker stored the keys in one put_many or two workers in several: otherwise a 1 -> 2
+     * thread comparison measures two different layouts.  (rcu: without it, a second put_many
+     * resized its shards by copying the nodes already stored, and reads of that map ran 13%
+     * slower, at one reader as at two.)  Keys stored beyond `keys` are not promised to fit. */
+    void (*reserve)(struct map *m, size_t keys);
 };
 
 /* ---- registry (maps/registry.c) ---- */

@@ -27,6 +27,10 @@
  *           alternative to the in-place "unzip" of relativistic hash tables, which relinks nodes
  *           and must wait for grace periods between steps; copying costs one allocation per live
  *           key per resize, amortised O(1) per insert, and never makes anyone wait.)
+ *   reserve: before any other operation, each shard's empty initial array is replaced by one
+ *           sized for its share of the keys to come, and freed at once (no reader can hold it).
+ *           The prefill's put_many calls then resize nothing, so a map filled by one worker and
+ *           one filled by several have the same arrays and no copied nodes (maps/map.h).
  *
  * Ordering guarantees (what a reader may observe while writers run).
  *   - get, put, put_if_absent and del are linearizable.  Writers of one key are serialised by its
@@ -271,20 +275,53 @@ static bool rcu_store(struct map *m, uint64_t key, uint64_t value, bool overwrit
     return true;
 }
 
+/* A shard's share of `keys` stored in the whole map, with room for the hash's imbalance. */
+static size_t rcu_shard_share(const struct rcu_map *rm, size_t keys)
+{
+    return keys / rm->shard_count + keys / rm->shard_count / 8 + 1;
+}
+
+/* The bucket count reached by doubling `current` until it holds `wanted` keys. */
+static size_t rcu_buckets_reaching(size_t current, size_t wanted)
+{
+    while (current < wanted)
+        current *= 2;
+    return current;
+}
+
+/* Sizes every shard for `keys` in all (maps/map.h: reserve).  It runs before any other operation,
+ * so no reader can hold an array yet: each shard's empty initial array is replaced and freed at
+ * once, without a grace period, and no node is ever copied.  Then the prefill's put_many calls,
+ * however many and from however many workers, find their shards sized and resize nothing. */
+static void rcu_reserve(struct map *m, size_t keys)
+{
+    struct rcu_map *rm = (struct rcu_map *)m;
+    for (size_t i = 0; i < rm->shard_count; i++) {
+        struct rcu_shard *s = &rm->shards[i];
+        struct rcu_buckets *old = atomic_load_explicit(&s->buckets, memory_order_relaxed);
+        size_t buckets = rcu_buckets_reaching(old->mask + 1, rcu_shard_share(rm, keys));
+        if (buckets == old->mask + 1)
+            continue;
+        /* relaxed: nothing else runs yet, and the window's barriers order it before every worker */
+        atomic_store_explicit(&s->buckets, rcu_buckets_alloc(&rm->acct, buckets),
+                              memory_order_relaxed);
+        rcu_buckets_free_all(old);
+    }
+}
+
 /* Prefill: sizes every shard once for the keys to come (growing by copies one doubling at a
- * time would copy every node about twice over), then stores them one by one. */
+ * time would copy every node about twice over), then stores them one by one.  Without a reserve
+ * first, a later call finds shards holding keys and resizes them by copying those nodes. */
 static size_t rcu_put_many(struct map *m, const uint64_t *keys, const uint64_t *values, size_t n)
 {
     struct rcu_map *rm = (struct rcu_map *)m;
-    size_t per_shard = n / rm->shard_count + n / rm->shard_count / 8 + 1; /* hash imbalance */
     for (size_t i = 0; i < rm->shard_count; i++) {
         struct rcu_shard *s = &rm->shards[i];
         pthread_mutex_lock(&s->lock);
         struct rcu_buckets *b = atomic_load_explicit(&s->buckets, memory_order_relaxed);
-        size_t wanted = atomic_load_explicit(&s->count, memory_order_relaxed) + per_shard;
-        size_t buckets = b->mask + 1;
-        while (buckets < wanted)
-            buckets *= 2;
+        size_t wanted = atomic_load_explicit(&s->count, memory_order_relaxed) +
+                        rcu_shard_share(rm, n);
+        size_t buckets = rcu_buckets_reaching(b->mask + 1, wanted);
         if (buckets != b->mask + 1)
             rcu_shard_resize(s, buckets);
         pthread_mutex_unlock(&s->lock);
@@ -393,4 +430,5 @@ const struct map_backend map_backend_rcu = {
     .thread_leave = rcu_backend_thread_leave,
     .stats = rcu_stats,
     .put_many = rcu_put_many,
+    .reserve = rcu_reserve,
 };

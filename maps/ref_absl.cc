@@ -237,4 +237,5 @@ extern "C" const struct map_backend map_backend_ref_absl = {
     .put_many = refabsl_put_many,
     .unhooked_memory = nullptr,
     .get_many = refabsl_get_many,
+    .reserve = nullptr,
 };

@@ -263,4 +263,5 @@ extern "C" const struct map_backend map_backend_ref_tbb_hash = {
     .put_many = tbbh_put_many,
     .unhooked_memory = nullptr,
     .get_many = tbbh_get_many,
+    .reserve = nullptr,
 };

@@ -196,4 +196,5 @@ extern "C" const struct map_backend map_backend_ref_tbb_unordered = {
     .put_many = tbbu_put_many,
     .unhooked_memory = nullptr,
     .get_many = tbbu_get_many,
+    .reserve = nullptr,
 };

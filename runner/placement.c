@@ -135,6 +135,17 @@ struct placement_creator {
     char err[ERR_LEN];
 };
 
+/* Creates the case's map and, where the backend takes it, reserves room for the whole prefill:
+ * the case's keys, every worker's share (maps/map.h, reserve). */
+static struct map *placement_make(struct placement *p, char *err)
+{
+    const struct map_backend *backend = NULL;
+    struct map *m = p->create(p->bench_case->backend, &p->env, &backend, err);
+    if (m && backend && backend->reserve)
+        backend->reserve(m, (size_t)p->bench_case->keys);
+    return m;
+}
+
 static void *placement_creator_main(void *arg)
 {
     struct placement_creator *job = arg;
@@ -146,14 +157,14 @@ static void *placement_creator_main(void *arg)
     if (n < 0 || !topo_bind_current_thread_to(p->topo, pus, n, job->err) ||
         !topo_bind_memory(p->topo, c->memory, c->memory_node, job->err))
         return NULL;
-    job->map = p->create(c->backend, &p->env, NULL, job->err);
+    job->map = placement_make(p, job->err);
     return NULL;
 }
 
 struct map *placement_create_map(struct placement *p, char *err)
 {
     if (!placement_active(p))
-        return p->create(p->bench_case->backend, &p->env, NULL, err);
+        return placement_make(p, err);
     struct placement_creator job = {.p = p};
     pthread_t thread;
     int rc = pthread_create(&thread, NULL, placement_creator_main, &job);

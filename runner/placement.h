@@ -64,7 +64,8 @@ struct placement {
 bool placement_begin(struct placement *p, const struct topo *t, const struct bench_case *c,
                      const int *pus, topo_area_nodes_fn area_nodes, char *err);
 /* Creates the case's map with p's env on the creator thread (on the calling thread when nothing
- * is bound); NULL with err as map_create_with_env, or when binding was refused. */
+ * is bound), and calls the backend's reserve there with the case's key count; NULL with err as
+ * map_create_with_env, or when binding was refused. */
 struct map *placement_create_map(struct placement *p, char *err);
 /* On worker `index`'s thread: its call_rcu callbacks go to its helper; leave undoes that. */
 void placement_worker_enter(const struct placement *p, int index);

@@ -84,6 +84,26 @@ static void test_bytes_held_while_allocated(void **state)
     assert_int_equal(map_accounting_slots_used(&acct), 1);
 }
 
+/* What another allocator served (a C++ library's own, maps/cxx_backend.hh) counts like map_alloc:
+ * a charge is bytes and an allocation, a release takes the bytes back and counts a free. */
+static void test_charge_counts_what_another_allocator_served(void **state)
+{
+    (void)state;
+    struct map_accounting acct;
+    map_accounting_init(&acct, NULL);
+    map_accounting_charge(&acct, 48);
+    map_accounting_charge(&acct, 4096);
+    struct map_stats stats;
+    map_accounting_read(&acct, &stats);
+    assert_int_equal(stats.bytes, 48 + 4096);
+    assert_int_equal(stats.allocs, 2);
+    assert_int_equal(stats.frees, 0);
+    map_accounting_release(&acct, 4096);
+    map_accounting_read(&acct, &stats);
+    assert_int_equal(stats.bytes, 48);
+    assert_int_equal(stats.frees, 1);
+}
+
 /* ---- large allocations ---- */
 
 /* The VmFlags of the mapping holding addr, from /proc/self/smaps ("" when not found). */
@@ -176,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sums_exact_across_threads),
         cmocka_unit_test(test_bytes_held_while_allocated),
+        cmocka_unit_test(test_charge_counts_what_another_allocator_served),
         cmocka_unit_test(test_large_recorded_and_advised),
         cmocka_unit_test(test_large_records_overflow_counted),
     };

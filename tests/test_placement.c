@@ -187,6 +187,30 @@ static void test_map_created_under_the_policy(void **state)
     assert_int_equal(placement_seen_creation.policy, PLACEMENT_MPOL_INTERLEAVE);
 }
 
+/* The creator thread reserves room for the whole prefill (maps/map.h, reserve): rcu with 16
+ * shards replaces each shard's initial 8-bucket array by one sized for its share of the case's
+ * keys, freeing the 16 initial arrays before any worker prefills. */
+static void test_map_reserved_for_the_prefill(void **state)
+{
+    struct placement_fixture *f = *state;
+    struct bench_case c = placement_case("rcu", 4096);
+    f->pus[0] = 0;
+    struct placement *p = malloc(sizeof *p);
+    char err[ERR_LEN] = "";
+    assert_true(placement_begin(p, f->topo, &c, f->pus, NULL, err));
+    struct map *m = placement_create_map(p, err);
+    if (!m)
+        fail_msg("placement_create_map: %s", err);
+    const struct map_backend *rcu = map_registry_find("rcu");
+    struct map_stats stats;
+    rcu->stats(m, &stats);
+    rcu->destroy(m);
+    placement_end(p);
+    free(p);
+    assert_int_equal(stats.frees, 16);
+    assert_int_equal(stats.allocs, 1 + 16 + 16); /* shard array, initial arrays, reserved ones */
+}
+
 /* ---- CPU ---- */
 
 /* Binds as asked, then reports a binding one PU over. */
@@ -376,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_bind_and_interleave_verified),
         cmocka_unit_test(test_memory_mismatch_caught),
         cmocka_unit_test(test_map_created_under_the_policy),
+        cmocka_unit_test(test_map_reserved_for_the_prefill),
         cmocka_unit_test(test_cpu_mismatch_caught),
         cmocka_unit_test(test_hugepages_obtained_as_asked),
         cmocka_unit_test(test_caveats_say_what_was_not_checked),

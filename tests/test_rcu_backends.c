@@ -9,6 +9,7 @@
  *     bytes and live allocations of a fresh instance (so the deferred frees were counted);
  *   - destroy from a thread that never registered, with frees still pending (LeakSanitizer sees
  *     any that destroy failed to wait for);
+ *   - a prefill in batches after reserve copies no node (rcu);
  *   - option values that are not powers of two are rejected with a message naming them.
  * MAPBENCH_TEST_QUICK=1 (sanitizer builds) scales the key counts down.
  */
@@ -358,6 +359,48 @@ static void test_destroy_unregistered(void **state)
     run_destroy_unregistered("ref-lfht", scaled(20000, 3000));
 }
 
+/* ---- a prefill in batches ---- */
+
+/* Allocations `rcu` makes to store keys 0..n) in `batches` put_many calls, after reserve(n) when
+ * `reserve` (counted from just before the first put_many, deferred frees drained first). */
+static uint64_t rcu_prefill_allocs(size_t n, int batches, bool reserve)
+{
+    char err[ERR_LEN] = "";
+    const struct map_backend *b;
+    struct map *m = map_create_from_spec("rcu", &b, err);
+    assert_non_null(m);
+    b->thread_enter(m);
+    if (reserve)
+        b->reserve(m, n);
+    uint64_t *keys = malloc(n * sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = i * 0x9e3779b97f4a7c15ULL + 1;
+    struct map_stats before, after;
+    b->stats(m, &before);
+    size_t per = n / (size_t)batches;
+    for (int k = 0; k < batches; k++)
+        assert_int_equal(b->put_many(m, keys + (size_t)k * per, keys + (size_t)k * per, per), per);
+    b->stats(m, &after);
+    assert_int_equal(b->size(m), n);
+    b->thread_leave(m);
+    b->destroy(m);
+    free(keys);
+    return after.allocs - before.allocs;
+}
+
+/* reserve sizes every shard for the whole prefill, so a prefill split in batches (as the window
+ * splits it across workers) allocates one node per key and nothing else: no resize copied the
+ * nodes already stored, and the layout is the one a single put_many leaves.  Without it, the
+ * second batch resizes the shards holding the first one's keys, by copying them. */
+static void test_rcu_reserve_makes_batches_copy_nothing(void **state)
+{
+    (void)state;
+    size_t n = 4096;
+    assert_int_equal(rcu_prefill_allocs(n, 2, true), n);
+    assert_int_equal(rcu_prefill_allocs(n, 4, true), n);
+    assert_true(rcu_prefill_allocs(n, 2, false) > n + n / 4); /* what reserve is for */
+}
+
 /* ---- options ---- */
 
 static void assert_spec_rejected(const char *spec, const char *needle)
@@ -388,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_memory_returns_cow),
         cmocka_unit_test(test_memory_returns_lfht),
         cmocka_unit_test(test_destroy_unregistered),
+        cmocka_unit_test(test_rcu_reserve_makes_batches_copy_nothing),
         cmocka_unit_test(test_options_must_be_powers_of_two),
     };
     return cmocka_run_group_tests_name("rcu_backends", tests, NULL, NULL);
