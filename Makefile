@@ -140,7 +140,7 @@ tsan:
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c)) \
 	$(patsubst %.cc,$(BUILD)/%.o,$(wildcard bench/*.cc))
 
-# BENCH names sections to run (harness stability backends bare); empty runs them all.
+# BENCH names sections to run (harness stability backends bare goals layout); empty runs them all.
 BENCH ?=
 bench: deps
 	$(MAKE) $(BUILD)/bench/harness

@@ -33,10 +33,14 @@
  *      ref-absl:lock=none and plain's cost within 1.25x the bare probing loop's (1 thread, 1K
  *      and 64k keys); rcu's speed-up from 1 to 2 threads >= 0.95x plain's (1K and 64k keys);
  *      plain's throughput >= 0.98x every other backend's but null's (1 thread, 1K and 64k keys).
- * It measures through runner/window.c, the same code `mapbench run` uses.  Exit status 0 always:
+ *   6. the prefill's layout (bench/layout.h): every backend's map read after one put_many and
+ *      after two, at 1,000 and 65,536 keys; the median ratio of the costs per get, marked past
+ *      1.05 (the map a case measures would depend on its thread count).
+ * Windows run through runner/window.c, the same code `mapbench run` uses; the bare loops and the
+ * layout section time their own loops (bench/bare.c, bench/layout.c).  Exit status 0 always:
  * a budget missed is printed, not failed, since a timing is no test on a shared machine.
- * Arguments name the sections to run (harness, stability, backends, bare, goals); none runs them
- * all.
+ * Arguments name the sections to run (harness, stability, backends, bare, goals, layout); none
+ * runs them all.
  */
 #include <math.h>
 #include <pthread.h>
@@ -47,6 +51,7 @@
 #include <string.h>
 
 #include "bench/bare.h"
+#include "bench/layout.h"
 #include "reports/stats.h"
 #include "runner/window.h"
 #include "runner/workload.h"
@@ -611,6 +616,38 @@ static void bench_backends_section(struct topo *topo)
     }
 }
 
+/* Section 6: every backend's map read after a prefill in one put_many and in two (bench/layout.h).
+ * A ratio away from 1 means the thread count of a case changes the map it measures. */
+static void bench_layout_section(struct topo *topo, const struct topo_summary *summary)
+{
+    static const uint64_t sizes[] = {1000, 65536};
+    int pus[2];
+    bench_plan(topo, summary->pus >= 2 ? 2 : 1, pus);
+    if (summary->pus < 2)
+        pus[1] = pus[0];
+    printf("\nthe prefill's layout: each backend's map, reserved as the window does, filled by\n"
+           "one put_many and by two (two threads in turn), read by one thread in alternation\n"
+           "(median of %d; two-call cost per get / one-call cost per get; past 1.05 the map a\n"
+           "case measures depends on its thread count):\n",
+           BENCH_LAYOUT_READINGS);
+    size_t count;
+    const struct map_backend *const *all = map_registry_list(&count);
+    for (size_t i = 0; i < count; i++) {
+        if (all[i]->role == MAP_ROLE_HARNESS)
+            continue; /* null holds nothing to read */
+        printf("  %-17s", all[i]->name);
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            char err[ERR_LEN] = "";
+            double ratio = bench_layout_ratio(topo, pus, all[i]->name, sizes[k], err);
+            if (ratio < 0)
+                bench_fail(all[i]->name, err);
+            printf("  %6llu keys %5.2fx%s", (unsigned long long)sizes[k], ratio,
+                   ratio > 1.05 ? " (depends on the split)" : "");
+        }
+        printf("\n");
+    }
+}
+
 /* Is section `name` asked for?  No argument asks for every section. */
 static bool bench_wanted(int argc, char **argv, const char *name)
 {
@@ -620,18 +657,20 @@ static bool bench_wanted(int argc, char **argv, const char *name)
     return argc < 2;
 }
 
-/* bench/harness [harness] [stability] [backends] [bare] [goals]: the sections named, or all. */
+/* bench/harness [harness] [stability] [backends] [bare] [goals] [layout]: the sections named, or
+ * all. */
 int main(int argc, char **argv)
 {
     char err[ERR_LEN];
-    static const char *const sections[] = {"harness", "stability", "backends", "bare", "goals"};
+    static const char *const sections[] = {"harness", "stability", "backends", "bare", "goals",
+                                           "layout"};
     for (int i = 1; i < argc; i++) {
         bool known = false;
         for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++)
             known = known || strcmp(argv[i], sections[k]) == 0;
         if (!known) {
             fprintf(stderr,
-                    "bench: unknown section '%s' (harness, stability, backends, bare, goals)\n",
+                    "bench: unknown section '%s' (harness, stability, backends, bare, goals, layout)\n",
                     argv[i]);
             return 2;
         }
@@ -655,6 +694,8 @@ int main(int argc, char **argv)
         bench_bare_section(topo);
     if (bench_wanted(argc, argv, "goals"))
         bench_goals_section(topo, &summary);
+    if (bench_wanted(argc, argv, "layout"))
+        bench_layout_section(topo, &summary);
     topo_close(topo);
     return 0;
 }
