@@ -71,6 +71,12 @@ double bench_bare_probe(const uint64_t *keys, uint64_t n, double seconds);
  * (ERR_LEN bytes) when the spec does not parse, or when a get missed (err then empty). */
 double bench_bare_adapter(const char *spec, const uint64_t *keys, uint64_t n, double seconds,
                           char *err);
+struct map;
+struct map_backend;
+/* The same timing on a map the caller made and filled with workload_key(0..n) (bench/layout.c);
+ * the calling thread is entered and left around it.  Negative when a get missed. */
+double bench_bare_adapter_map(const struct map_backend *b, struct map *m, uint64_t n,
+                              double seconds);
 
 #ifdef __cplusplus
 }

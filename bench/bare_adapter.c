@@ -30,17 +30,27 @@ static uint64_t bare_adapter_batch(void *table, uint64_t n, uint64_t *rng, uint6
     return hits;
 }
 
+double bench_bare_adapter_map(const struct map_backend *b, struct map *m, uint64_t n,
+                              double seconds)
+{
+    struct bare_adapter a = {b, m};
+    b->thread_enter(m);
+    double ns = bench_bare_time(bare_adapter_batch, &a, n, seconds);
+    b->thread_leave(m);
+    return ns;
+}
+
 double bench_bare_adapter(const char *spec, const uint64_t *keys, uint64_t n, double seconds,
                           char *err)
 {
-    struct bare_adapter a;
-    a.map = map_create_from_spec(spec, &a.backend, err);
-    if (!a.map)
+    const struct map_backend *b;
+    struct map *m = map_create_from_spec(spec, &b, err);
+    if (!m)
         return -1.0;
-    a.backend->thread_enter(a.map);
-    a.backend->put_many(a.map, keys, keys, n);
-    double ns = bench_bare_time(bare_adapter_batch, &a, n, seconds);
-    a.backend->thread_leave(a.map);
-    a.backend->destroy(a.map);
+    b->thread_enter(m);
+    b->put_many(m, keys, keys, n);
+    b->thread_leave(m);
+    double ns = bench_bare_adapter_map(b, m, n, seconds);
+    b->destroy(m);
     return ns;
 }

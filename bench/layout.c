@@ -6,10 +6,11 @@
  * two maps, not two thread counts (rcu did, until its reserve: runner/method.h, version 4).
  *
  * Here a backend's map is created and reserved as the window does it (maps/map.h, reserve), then
- * filled in one call by one thread; a second map is filled in two halves by two threads, one after
- * the other (two threads, so two malloc arenas, as two workers have).  One reader, pinned, times
- * gets on each in alternation, each get a fresh random key drawn as the bare loops draw it
- * (bench/bare.h), in batches through get_many as the window's read-only batches are.  The median
+ * filled by the window's own prefill (runner/workload.h, workload_prefill) as one worker's; a
+ * second map is filled as two workers' shares, by two threads one after the other (two threads,
+ * so two malloc arenas, as two workers have).  One reader, pinned, times gets on each in
+ * alternation with the adapter loop of the bare section (bench/bare.h, bench_bare_adapter_map:
+ * fresh random keys, batches through get_many as the window's read-only batches are).  The median
  * ratio of the two maps' costs per get should be 1.
  */
 #include "bench/layout.h"
@@ -17,31 +18,22 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "base/xalloc.h"
 #include "bench/bare.h"
+#include "runner/workload.h"
 
-#define LAYOUT_BATCHES 40000 /* batches of MAP_GET_MANY_MAX gets timed per reading */
+#define LAYOUT_SECONDS 0.1 /* each reading of each map */
 
 struct layout_job {
     const struct topo *topo;
     int pu;
     const struct map_backend *backend;
     struct map *map;
-    const uint64_t *keys; /* fill: the keys to store; read: the key count's source */
-    uint64_t n;
-    double ns; /* read: ns per get */
+    const struct bench_case *bench_case;
+    int worker, workers; /* fill: the share to store */
+    double ns;           /* read: ns per get */
     char err[ERR_LEN];
 };
-
-static double layout_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static bool layout_bind(struct layout_job *job)
 {
@@ -55,38 +47,20 @@ static void *layout_fill_thread(void *arg)
     struct layout_job *job = arg;
     if (!layout_bind(job))
         return NULL;
-    const struct map_backend *b = job->backend;
-    b->thread_enter(job->map);
-    if (b->put_many)
-        b->put_many(job->map, job->keys, job->keys, job->n);
-    else
-        for (uint64_t i = 0; i < job->n; i++)
-            b->put(job->map, job->keys[i], job->keys[i]);
-    b->thread_leave(job->map);
+    job->backend->thread_enter(job->map);
+    workload_prefill(job->bench_case, job->backend, job->map, job->worker, job->workers);
+    job->backend->thread_leave(job->map);
     return NULL;
 }
 
-/* Gets in batches on a reader pinned to job->pu: a fifth of them to warm up, then timed. */
 static void *layout_read_thread(void *arg)
 {
     struct layout_job *job = arg;
     if (!layout_bind(job))
         return NULL;
-    const struct map_backend *b = job->backend;
-    uint64_t rng = 0x5eed, keys[MAP_GET_MANY_MAX], values[MAP_GET_MANY_MAX], hits = 0;
-    b->thread_enter(job->map);
-    double began = 0;
-    for (int batch = -LAYOUT_BATCHES / 5; batch < LAYOUT_BATCHES; batch++) {
-        if (batch == 0)
-            began = layout_now_ns();
-        for (int j = 0; j < MAP_GET_MANY_MAX; j++)
-            keys[j] = bench_bare_key(&rng, job->n);
-        uint64_t found = b->get_many(job->map, keys, MAP_GET_MANY_MAX, values);
-        hits += (uint64_t)__builtin_popcountll(found);
-    }
-    job->ns = (layout_now_ns() - began) / ((double)LAYOUT_BATCHES * MAP_GET_MANY_MAX);
-    b->thread_leave(job->map);
-    if (hits != (uint64_t)(LAYOUT_BATCHES + LAYOUT_BATCHES / 5) * MAP_GET_MANY_MAX)
+    job->ns = bench_bare_adapter_map(job->backend, job->map, job->bench_case->keys,
+                                     LAYOUT_SECONDS);
+    if (job->ns < 0)
         snprintf(job->err, sizeof job->err, "a get missed a prefilled key");
     return NULL;
 }
@@ -103,21 +77,19 @@ static bool layout_run(void *(*fn)(void *), struct layout_job *job)
     return job->err[0] == '\0';
 }
 
-/* A reserved map holding keys[0..n), filled in `parts` calls by threads on pus[0], pus[1], ...
- * in turn; NULL with err set. */
-static struct map *layout_fill(const struct topo *topo, const int *pus, const char *spec,
-                               const uint64_t *keys, uint64_t n, int parts,
+/* c's map, reserved, filled as `workers` workers' shares by threads on pus[0], pus[1], ... in
+ * turn; NULL with err set. */
+static struct map *layout_fill(const struct topo *topo, const int *pus,
+                               const struct bench_case *c, int workers,
                                const struct map_backend **b, char *err)
 {
-    struct map *m = map_create_from_spec(spec, b, err);
+    struct map *m = map_create_from_spec(c->backend, b, err);
     if (!m)
         return NULL;
     if ((*b)->reserve)
-        (*b)->reserve(m, (size_t)n);
-    for (int part = 0; part < parts; part++) {
-        uint64_t first = n * (uint64_t)part / (uint64_t)parts;
-        uint64_t end = n * (uint64_t)(part + 1) / (uint64_t)parts;
-        struct layout_job job = {topo, pus[part], *b, m, keys + first, end - first, 0, ""};
+        (*b)->reserve(m, (size_t)c->keys);
+    for (int w = 0; w < workers; w++) {
+        struct layout_job job = {topo, pus[w], *b, m, c, w, workers, 0, ""};
         if (!layout_run(layout_fill_thread, &job)) {
             snprintf(err, ERR_LEN, "%s", job.err);
             (*b)->destroy(m);
@@ -136,21 +108,21 @@ static int layout_compare(const void *a, const void *b)
 double bench_layout_ratio(const struct topo *topo, const int pus[2], const char *spec, uint64_t n,
                           char *err)
 {
-    uint64_t *keys = xmalloc(n * sizeof *keys);
-    for (uint64_t i = 0; i < n; i++)
-        keys[i] = workload_key(i); /* the keys the window prefills */
+    struct bench_case c;
+    case_init(&c, "layout", spec);
+    c.keys = n;
     const struct map_backend *b;
-    struct map *one = layout_fill(topo, pus, spec, keys, n, 1, &b, err);
-    struct map *two = one ? layout_fill(topo, pus, spec, keys, n, 2, &b, err) : NULL;
+    struct map *one = layout_fill(topo, pus, &c, 1, &b, err);
+    struct map *two = one ? layout_fill(topo, pus, &c, 2, &b, err) : NULL;
     double ratio[BENCH_LAYOUT_READINGS], result = -1;
     for (int r = 0; two && r < BENCH_LAYOUT_READINGS; r++) {
-        struct layout_job a = {topo, pus[0], b, one, keys, n, 0, ""};
-        struct layout_job c = {topo, pus[0], b, two, keys, n, 0, ""};
-        if (!layout_run(layout_read_thread, &a) || !layout_run(layout_read_thread, &c)) {
-            snprintf(err, ERR_LEN, "%s", a.err[0] ? a.err : c.err);
+        struct layout_job a = {topo, pus[0], b, one, &c, 0, 1, 0, ""};
+        struct layout_job d = {topo, pus[0], b, two, &c, 0, 2, 0, ""};
+        if (!layout_run(layout_read_thread, &a) || !layout_run(layout_read_thread, &d)) {
+            snprintf(err, ERR_LEN, "%s", a.err[0] ? a.err : d.err);
             break;
         }
-        ratio[r] = c.ns / a.ns;
+        ratio[r] = d.ns / a.ns;
         if (r == BENCH_LAYOUT_READINGS - 1) {
             qsort(ratio, BENCH_LAYOUT_READINGS, sizeof ratio[0], layout_compare);
             result = ratio[BENCH_LAYOUT_READINGS / 2];
@@ -160,6 +132,5 @@ double bench_layout_ratio(const struct topo *topo, const int pus[2], const char 
         b->destroy(one);
     if (two)
         b->destroy(two);
-    free(keys);
     return result;
 }
